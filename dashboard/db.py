@@ -1,0 +1,336 @@
+"""The one place that executes SQL.
+
+``fetch`` runs a statement built in ``queries/`` and returns a polars DataFrame,
+taking the Arrow path on DuckDB. Driver errors become :class:`StoreError`
+subclasses whose message tells a person what to do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import decimal
+import statistics
+import warnings
+from collections.abc import Iterator
+from functools import lru_cache
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from dashboard.config import get_settings
+
+
+class StoreError(RuntimeError):
+    """A database problem explained for people; ``str()`` is the message to show."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached (server down, file locked, bad URL)."""
+
+
+class SchemaMissing(StoreError):
+    """The store has no tables yet."""
+
+
+class QueryFailed(StoreError):
+    """A statement failed for another reason (timeout, bad value, ...)."""
+
+
+def backend(engine: sa.Engine) -> str:
+    """'duckdb', 'postgresql', 'sqlite' or another dialect name."""
+    return engine.dialect.name
+
+
+def create_engine(
+    url: str | None = None, *, external_access: bool = False, timeout_seconds: int | None = None
+) -> sa.Engine:
+    """An engine for ``url`` (default: the configured store).
+
+    DuckDB app connections run with ``enable_external_access=false`` so that no
+    statement can read or write files outside the store; loaders that must read
+    files pass ``external_access=True``.
+    """
+    settings = get_settings()
+    url = url or settings.database_url
+    timeout = settings.query_timeout_seconds if timeout_seconds is None else timeout_seconds
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise StoreUnavailable(f"The database URL {url!r} is not valid: {exc}") from None
+    kwargs: dict = {}
+    if parsed.get_backend_name() == "duckdb":
+        _ensure_parent_dir(parsed.database)
+        kwargs["connect_args"] = {"config": {"enable_external_access": external_access}}
+    elif parsed.get_backend_name() == "postgresql":
+        # Keep options given in the URL (e.g. a search_path) and add the timeout.
+        options = f"{parsed.query.get('options', '')} -c statement_timeout={timeout * 1000}"
+        parsed = parsed.difference_update_query(["options"])
+        kwargs["connect_args"] = {"options": options.strip()}
+        kwargs["pool_pre_ping"] = True
+    try:
+        engine = sa.create_engine(parsed, **kwargs)
+    except (ImportError, sa.exc.NoSuchModuleError) as exc:
+        raise StoreUnavailable(f"No driver for {parsed.drivername}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _register_sqlite_functions)
+    return engine
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str) -> sa.Engine:
+    """One shared engine per URL for this process."""
+    return create_engine(url)
+
+
+def default_engine() -> sa.Engine:
+    return engine_for(get_settings().database_url)
+
+
+def _ensure_parent_dir(database: str | None) -> None:
+    if database and database != ":memory:" and not database.startswith(":"):
+        from pathlib import Path
+
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+class _Median:
+    """SQLite has no median aggregate; this one matches DuckDB's continuous median."""
+
+    def __init__(self):
+        self.values: list[float] = []
+
+    def step(self, value):
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self):
+        return statistics.median(self.values) if self.values else None
+
+
+def _register_sqlite_functions(dbapi_connection, _record) -> None:
+    dbapi_connection.create_aggregate("median", 1, _Median)
+
+
+# -- execution ---------------------------------------------------------------
+
+
+def fetch(statement: sa.Executable, engine: sa.Engine | None = None) -> pl.DataFrame:
+    """Run a SELECT and return its rows as a DataFrame (column names from the statement).
+
+    Raises
+    ------
+    StoreError
+        With a message that says what is wrong and what to do.
+    """
+    engine = engine or default_engine()
+    with translate_errors(engine), engine.connect() as conn:
+        result = conn.execute(statement)
+        if backend(engine) == "duckdb":
+            return _arrow_frame(result)
+        return _rows_frame(result)
+
+
+def _arrow_frame(result: sa.CursorResult) -> pl.DataFrame:
+    with warnings.catch_warnings():
+        # DuckDB warns that DB-API Arrow output copies; our results are aggregates.
+        warnings.simplefilter("ignore", UserWarning)
+        table = result.cursor.to_arrow_table()
+    return _floats_for_decimals(pl.from_arrow(table))
+
+
+def _rows_frame(result: sa.CursorResult) -> pl.DataFrame:
+    columns = list(result.keys())
+    rows = result.fetchall()
+    if not rows:
+        return pl.DataFrame(schema=dict.fromkeys(columns, pl.Null))
+    data = {c: _plain([row[i] for row in rows]) for i, c in enumerate(columns)}
+    return _floats_for_decimals(pl.DataFrame(data, strict=False))
+
+
+def _plain(values: list) -> list:
+    """Decimal -> float: PostgreSQL returns NUMERIC for sums and averages."""
+    if any(isinstance(v, decimal.Decimal) for v in values):
+        return [float(v) if v is not None else None for v in values]
+    return values
+
+
+def _floats_for_decimals(frame: pl.DataFrame) -> pl.DataFrame:
+    decimals = [c for c, t in frame.schema.items() if isinstance(t, pl.Decimal)]
+    if not decimals:
+        return frame
+    return frame.with_columns(pl.col(decimals).cast(pl.Float64))
+
+
+@contextlib.contextmanager
+def begin(engine: sa.Engine | None = None) -> Iterator[sa.Connection]:
+    """A transaction for writers (imports, demo data); errors are translated."""
+    engine = engine or default_engine()
+    with translate_errors(engine), engine.begin() as conn:
+        yield conn
+
+
+# -- error translation ---------------------------------------------------------
+
+
+def _describe(engine: sa.Engine) -> str:
+    url = engine.url
+    if url.get_backend_name() in {"duckdb", "sqlite"}:
+        return f"the {url.get_backend_name()} file {url.database or ':memory:'}"
+    return f"{url.get_backend_name()} at {url.host or 'localhost'}:{url.port or 'default port'}"
+
+
+@contextlib.contextmanager
+def translate_errors(engine: sa.Engine) -> Iterator[None]:
+    try:
+        yield
+    except StoreError:
+        raise
+    except sa.exc.DBAPIError as exc:
+        raise _translated(engine, exc) from exc
+    except Exception as exc:  # duckdb raises its own errors outside SQLAlchemy at connect
+        if type(exc).__module__.startswith("_duckdb") or type(exc).__module__ == "duckdb":
+            raise _translated(engine, exc) from exc
+        raise
+
+
+def _translated(engine: sa.Engine, exc: Exception) -> StoreError:
+    text = str(getattr(exc, "orig", None) or exc)
+    lowered = text.lower()
+    where = _describe(engine)
+    missing_table = (
+        "does not exist" in lowered and ("table" in lowered or "relation" in lowered)
+    ) or "no such table" in lowered
+    if missing_table:
+        return SchemaMissing(
+            f"The store ({where}) has no CX Insights tables yet. "
+            "Run `cxdash init-db`, then `cxdash demo-data` or `cxdash import`."
+        )
+    if "could not set lock" in lowered or "conflicting lock" in lowered:
+        return StoreUnavailable(
+            f"{where} is open in another process (a running dashboard or import). "
+            "Close it, or point CXDASH_DATABASE_URL at another store."
+        )
+    if isinstance(exc, sa.exc.OperationalError) and (
+        "connection" in lowered or "connect" in lowered or "unable to open" in lowered
+    ):
+        return StoreUnavailable(
+            f"Cannot reach the database ({where}). Is the server running and the URL "
+            f"right (CXDASH_DATABASE_URL)? Driver said: {_first_line(text)}"
+        )
+    if "statement timeout" in lowered or "canceling statement" in lowered:
+        return QueryFailed(f"The query took too long on {where} and was cancelled.")
+    return QueryFailed(f"The database ({where}) refused a statement: {_first_line(text)}")
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
+
+
+# -- bulk writes ---------------------------------------------------------------
+
+
+def upsert_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:
+    """Insert the rows of ``frame`` into ``table``, replacing rows with the same key.
+
+    Runs inside the caller's transaction (see :func:`begin`), so a failure leaves
+    the table as it was. Bulk paths: Arrow scan on DuckDB, COPY on PostgreSQL,
+    one executemany elsewhere. ``frame``'s columns must be a subset of the table's.
+    """
+    if frame.is_empty():
+        return
+    columns = [c for c in frame.columns if c in table.c]
+    frame = frame.select(columns)
+    dialect = conn.dialect.name
+    if dialect == "duckdb":
+        _upsert_duckdb(conn, table, frame)
+    elif dialect == "postgresql":
+        _upsert_postgresql(conn, table, frame)
+    else:
+        _upsert_generic(conn, table, frame)
+
+
+def _quoted(conn: sa.Connection, names) -> str:
+    quote = conn.dialect.identifier_preparer.quote
+    return ", ".join(quote(n) for n in names)
+
+
+def _upsert_duckdb(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:
+    raw = conn.connection.driver_connection
+    cols = _quoted(conn, frame.columns)
+    staging = "_cxdash_staging"
+    keys = [c.name for c in table.primary_key.columns]
+    updates = [c for c in frame.columns if c not in keys]
+    action = (
+        "DO UPDATE SET "
+        + ", ".join(f"{c} = excluded.{c}" for c in _quoted(conn, updates).split(", "))
+        if updates
+        else "DO NOTHING"
+    )
+    raw.register(staging, frame.to_arrow())
+    try:
+        # Only rows that are new or differ are written: replacing a row in DuckDB
+        # costs an index delete + insert, so an unchanged re-import must cost nothing.
+        raw.execute(
+            f"INSERT INTO {table.name} ({cols}) "
+            f"SELECT {cols} FROM {staging} EXCEPT SELECT {cols} FROM {table.name} "
+            f"ON CONFLICT ({_quoted(conn, keys)}) {action}"
+        )
+    finally:
+        with contextlib.suppress(Exception):  # the view is gone with an aborted transaction
+            raw.unregister(staging)
+
+
+def _upsert_postgresql(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    staging = sa.Table(
+        f"_cxdash_staging_{table.name}",
+        sa.MetaData(),
+        *(sa.Column(c.name, c.type) for c in table.c if c.name in frame.columns),
+        prefixes=["TEMPORARY"],
+        postgresql_on_commit="DROP",
+    )
+    staging.create(conn)
+    cols = _quoted(conn, frame.columns)
+    cursor = conn.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {staging.name} ({cols}) FROM STDIN") as copy:
+        for row in frame.iter_rows():
+            copy.write_row(row)
+    _insert_from_staging(conn, table, staging, frame.columns, pg_insert)
+
+
+def _insert_from_staging(conn, table, staging, columns, dialect_insert) -> None:
+    keys = [c.name for c in table.primary_key.columns]
+    stmt = dialect_insert(table).from_select(columns, sa.select(*(staging.c[c] for c in columns)))
+    updates = {c: stmt.excluded[c] for c in columns if c not in keys}
+    if updates:
+        changed = sa.or_(*(table.c[c].is_distinct_from(stmt.excluded[c]) for c in updates))
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_=updates, where=changed)
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=keys)
+    conn.execute(stmt)
+
+
+def _upsert_generic(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:
+    keys = [c.name for c in table.primary_key.columns]
+    rows = frame.to_dicts()
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(table)
+        updates = {c: stmt.excluded[c] for c in frame.columns if c not in keys}
+        stmt = (
+            stmt.on_conflict_do_update(index_elements=keys, set_=updates)
+            if updates
+            else stmt.on_conflict_do_nothing(index_elements=keys)
+        )
+        conn.execute(stmt, rows)
+        return
+    # Any other dialect: delete the keys, then insert, in the caller's transaction.
+    key_values = frame.select(keys).unique().to_dicts()
+    delete = table.delete().where(
+        sa.and_(*(table.c[k] == sa.bindparam(f"k_{k}", key=k) for k in keys))
+    )
+    conn.execute(delete, [{f"k_{k}": row[k] for k in keys} for row in key_values])
+    conn.execute(table.insert(), rows)

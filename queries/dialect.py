@@ -1,0 +1,108 @@
+"""The few SQL constructs whose spelling differs between dialects.
+
+Each is one small ``FunctionElement`` compiled per dialect with
+``sqlalchemy.ext.compiler``: the default spelling serves DuckDB (and any
+PostgreSQL-like engine); PostgreSQL and SQLite get their own where needed.
+Everything else in ``queries/`` is plain, portable Core.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+GRAINS = ("day", "week", "month")
+
+
+class period_start(FunctionElement):  # noqa: N801 - reads like the SQL function it is
+    """First day of the day / ISO week (Monday) / month containing a timestamp, as a DATE.
+
+    SQLite has no DATE type: there it is the ISO text ``YYYY-MM-DD``.
+    """
+
+    type = sa.Date()
+    inherit_cache = True
+    name = "period_start"
+
+    def __init__(self, grain: str, timestamp):
+        if grain not in GRAINS:
+            raise ValueError(f"grain must be one of {', '.join(GRAINS)}, not {grain!r}")
+        self.grain = grain
+        super().__init__(timestamp)
+
+
+@compiles(period_start)
+def _period_start_default(element, compiler, **kw):
+    (timestamp,) = element.clauses
+    arg = compiler.process(timestamp, **kw)
+    return f"CAST(date_trunc('{element.grain}', {arg}) AS DATE)"
+
+
+@compiles(period_start, "sqlite")
+def _period_start_sqlite(element, compiler, **kw):
+    (timestamp,) = element.clauses
+    arg = compiler.process(timestamp, **kw)
+    if element.grain == "day":
+        return f"date({arg})"
+    if element.grain == "week":
+        # 'weekday 0' moves forward to Sunday (or stays there); six days back is Monday.
+        return f"date({arg}, 'weekday 0', '-6 days')"
+    return f"date({arg}, 'start of month')"
+
+
+class seconds_between(FunctionElement):  # noqa: N801
+    """``later - earlier`` in seconds (fractional), as a float."""
+
+    type = sa.Float()
+    inherit_cache = True
+    name = "seconds_between"
+
+    def __init__(self, earlier, later):
+        super().__init__(earlier, later)
+
+
+def _two_args(element, compiler, **kw):
+    earlier, later = element.clauses
+    return compiler.process(earlier, **kw), compiler.process(later, **kw)
+
+
+@compiles(seconds_between)
+def _seconds_between_default(element, compiler, **kw):
+    earlier, later = _two_args(element, compiler, **kw)
+    return f"(epoch({later}) - epoch({earlier}))"
+
+
+@compiles(seconds_between, "postgresql")
+def _seconds_between_pg(element, compiler, **kw):
+    earlier, later = _two_args(element, compiler, **kw)
+    return f"CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) AS DOUBLE PRECISION)"
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_between_sqlite(element, compiler, **kw):
+    earlier, later = _two_args(element, compiler, **kw)
+    # julianday is a double; rounding to the millisecond removes its float noise so
+    # that a gap of exactly 30 days compares equal to 30 days.
+    return f"round((julianday({later}) - julianday({earlier})) * 86400.0, 3)"
+
+
+class median(FunctionElement):  # noqa: N801
+    """Median of a numeric expression (continuous: the mean of the two middle values)."""
+
+    type = sa.Float()
+    inherit_cache = True
+    name = "median"
+
+
+@compiles(median)
+def _median_default(element, compiler, **kw):
+    # DuckDB's median() and the median() aggregate that dashboard.db registers on
+    # SQLite connections.
+    return f"median({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(median, "postgresql")
+def _median_pg(element, compiler, **kw):
+    arg = compiler.process(element.clauses, **kw)
+    return f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {arg})"

@@ -1,0 +1,123 @@
+"""The store's tables, declared in code (never reflected).
+
+Column names are exactly the canonical ones of DESIGN.md's data contract.
+Declared without a schema name so that one metadata serves DuckDB, SQLite and
+PostgreSQL (where tests point ``search_path`` at a schema of their own).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+# Customer dimensions that filters and breakdowns may use, in display order.
+DIMENSIONS = ("segment", "region", "channel", "age_band", "gender", "income_band")
+
+customers = sa.Table(
+    "customers",
+    metadata,
+    sa.Column("customer_id", sa.String, primary_key=True),
+    sa.Column("segment", sa.String),
+    sa.Column("region", sa.String),
+    sa.Column("channel", sa.String, comment="acquisition channel"),
+    sa.Column("age_band", sa.String),
+    sa.Column("gender", sa.String),
+    sa.Column("income_band", sa.String),
+    sa.Column("signup_at", sa.DateTime),
+    sa.Column("name", sa.String),
+    sa.Column("email", sa.String),
+    sa.Column("phone", sa.String),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    # event_id is optional in source files; the importer derives a stable one
+    # (hash of customer, stage, time, amount) so re-imports stay idempotent.
+    sa.Column("event_id", sa.String, primary_key=True),
+    sa.Column("customer_id", sa.String, nullable=False),
+    sa.Column("stage", sa.String, nullable=False),
+    sa.Column("occurred_at", sa.DateTime, nullable=False),
+    sa.Column("amount", sa.Float),
+    sa.Column("channel", sa.String),
+    sa.Index("ix_events_occurred_at", "occurred_at"),
+    sa.Index("ix_events_customer_stage", "customer_id", "stage", "occurred_at"),
+)
+
+feedback = sa.Table(
+    "feedback",
+    metadata,
+    sa.Column("response_id", sa.String, primary_key=True),
+    sa.Column("responded_at", sa.DateTime, nullable=False),
+    sa.Column("touchpoint", sa.String, nullable=False),
+    sa.Column("customer_id", sa.String),
+    sa.Column("nps", sa.SmallInteger),
+    sa.Column("csat", sa.SmallInteger),
+    sa.Column("ces", sa.SmallInteger),
+    sa.Column("comment", sa.Text),
+    sa.Column("channel", sa.String, comment="survey channel"),
+    sa.Column("language", sa.String),
+    sa.CheckConstraint("nps IS NULL OR (nps >= 0 AND nps <= 10)", name="ck_feedback_nps"),
+    sa.CheckConstraint("csat IS NULL OR (csat >= 1 AND csat <= 5)", name="ck_feedback_csat"),
+    sa.CheckConstraint("ces IS NULL OR (ces >= 1 AND ces <= 7)", name="ck_feedback_ces"),
+    sa.CheckConstraint(
+        "nps IS NOT NULL OR csat IS NOT NULL OR ces IS NOT NULL OR comment IS NOT NULL",
+        name="ck_feedback_has_content",
+    ),
+    sa.Index("ix_feedback_responded_at", "responded_at"),
+    sa.Index("ix_feedback_touchpoint", "touchpoint", "responded_at"),
+    sa.Index("ix_feedback_customer", "customer_id"),
+)
+
+stages = sa.Table(
+    "stages",
+    metadata,
+    sa.Column("stage", sa.String, primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False, unique=True),
+    sa.Column("label", sa.String),
+)
+
+touchpoints = sa.Table(
+    "touchpoints",
+    metadata,
+    sa.Column("touchpoint", sa.String, primary_key=True),
+    sa.Column("journey_phase", sa.String),
+    sa.Column("target_csat", sa.Float),
+    sa.Column("target_nps", sa.Float),
+    sa.CheckConstraint(
+        "target_csat IS NULL OR (target_csat >= 0 AND target_csat <= 100)",
+        name="ck_touchpoints_target_csat",
+    ),
+    sa.CheckConstraint(
+        "target_nps IS NULL OR (target_nps >= -100 AND target_nps <= 100)",
+        name="ck_touchpoints_target_nps",
+    ),
+)
+
+
+def _not_duckdb(ddl, target, bind, **kw) -> bool:
+    return kw.get("dialect", bind.dialect if bind is not None else None).name != "duckdb"
+
+
+# Secondary indexes serve PostgreSQL and SQLite. DuckDB prunes by zone maps and its
+# ART indexes only slow bulk loads and upserts, so it gets the primary keys alone.
+for _table in metadata.tables.values():
+    for _index in _table.indexes:
+        _index.ddl_if(callable_=_not_duckdb)
+
+TABLES = {t.name: t for t in (customers, events, feedback, stages, touchpoints)}
+
+# Key column(s) per table: what an import upserts by.
+KEYS = {
+    "customers": ("customer_id",),
+    "events": ("event_id",),
+    "feedback": ("response_id",),
+    "stages": ("stage",),
+    "touchpoints": ("touchpoint",),
+}
+
+
+def create_all(engine: sa.Engine) -> None:
+    """Create every table and index that is missing; safe to run again."""
+    metadata.create_all(engine, checkfirst=True)

@@ -1,0 +1,109 @@
+"""Shared fixtures: a fresh store on DuckDB, SQLite and PostgreSQL.
+
+PostgreSQL is read from CXDASH_TEST_PG_URL. Under CI (``CI`` set) or with
+CXDASH_REQUIRE_PG=1 an unreachable server fails the run; on a developer machine
+without it the PostgreSQL cases are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from dashboard import db
+from queries import schema
+
+PG_URL = os.environ.get("CXDASH_TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
+BACKENDS = ("duckdb", "sqlite", "postgresql")
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+DATASETS = SHARED / "datasets"
+
+
+def pg_required() -> bool:
+    return bool(os.environ.get("CI")) or os.environ.get("CXDASH_REQUIRE_PG") == "1"
+
+
+def _pg_reachable() -> str | None:
+    """None when the server answers, else the reason."""
+    try:
+        engine = sa.create_engine(PG_URL)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        engine.dispose()
+        return None
+    except Exception as exc:  # any failure to connect is the same answer here
+        return str(exc).splitlines()[0]
+
+
+@pytest.fixture(scope="session")
+def pg_available() -> None:
+    reason = _pg_reachable()
+    if reason is None:
+        return
+    message = (
+        f"PostgreSQL at {PG_URL} is unreachable ({reason}); start it with "
+        "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`"
+    )
+    if pg_required():
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def pg_schema_url(pg_available) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+    name = f"cxdash_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+    url = sa.engine.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={name}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{name}" CASCADE')
+        admin.dispose()
+
+
+def make_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if backend == "duckdb":
+        return f"duckdb:///{tmp_path / 'store.duckdb'}"
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite'}"
+    return request.getfixturevalue("pg_schema_url")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    if request.param == "postgresql":
+        request.applymarker(pytest.mark.pg)
+    return request.param
+
+
+@pytest.fixture
+def store_url(backend, tmp_path, request) -> str:
+    """URL of an empty store (no tables) on each backend."""
+    return make_url(backend, tmp_path, request)
+
+
+@pytest.fixture
+def store(store_url) -> Iterator[sa.Engine]:
+    """An engine on a store with the schema created, on each backend."""
+    engine = db.create_engine(store_url, external_access=True)
+    schema.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def duck_store(tmp_path) -> Iterator[sa.Engine]:
+    """A DuckDB store with the schema, for tests that need one backend only."""
+    engine = db.create_engine(f"duckdb:///{tmp_path / 'store.duckdb'}", external_access=True)
+    schema.create_all(engine)
+    yield engine
+    engine.dispose()
