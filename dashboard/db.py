@@ -261,9 +261,9 @@ def _upsert_duckdb(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) ->
     staging = "_cxdash_staging"
     keys = [c.name for c in table.primary_key.columns]
     updates = [c for c in frame.columns if c not in keys]
+    quote = conn.dialect.identifier_preparer.quote
     action = (
-        "DO UPDATE SET "
-        + ", ".join(f"{c} = excluded.{c}" for c in _quoted(conn, updates).split(", "))
+        "DO UPDATE SET " + ", ".join(f"{q} = excluded.{q}" for q in map(quote, updates))
         if updates
         else "DO NOTHING"
     )
