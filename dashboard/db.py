@@ -173,6 +173,11 @@ def begin(engine: sa.Engine | None = None) -> Iterator[sa.Connection]:
 # -- error translation ---------------------------------------------------------
 
 
+def describe_store(engine: sa.Engine) -> str:
+    """Where the data lives, in words (no password)."""
+    return _describe(engine)
+
+
 def _describe(engine: sa.Engine) -> str:
     url = engine.url
     if url.get_backend_name() in {"duckdb", "sqlite"}:
@@ -334,3 +339,32 @@ def _upsert_generic(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -
     )
     conn.execute(delete, [{f"k_{k}": row[k] for k in keys} for row in key_values])
     conn.execute(table.insert(), rows)
+
+
+def append_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:
+    """Plain bulk insert (no key checks beyond the table's own), for fresh loads.
+
+    The demo-data generator streams chunks into empty tables: an upsert would
+    compare every chunk with everything loaded before it.
+    """
+    if frame.is_empty():
+        return
+    columns = [c for c in frame.columns if c in table.c]
+    frame = frame.select(columns)
+    if conn.dialect.name == "duckdb":
+        raw = conn.connection.driver_connection
+        staging = "_cxdash_append"
+        raw.register(staging, frame.to_arrow())
+        try:
+            cols = _quoted(conn, columns)
+            raw.execute(f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM {staging}")
+        finally:
+            with contextlib.suppress(Exception):
+                raw.unregister(staging)
+    elif conn.dialect.name == "postgresql":
+        cursor = conn.connection.driver_connection.cursor()
+        with cursor.copy(f"COPY {table.name} ({_quoted(conn, columns)}) FROM STDIN") as copy:
+            for row in frame.iter_rows():
+                copy.write_row(row)
+    else:
+        conn.execute(table.insert(), frame.to_dicts())

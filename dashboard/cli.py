@@ -1,0 +1,126 @@
+"""``cxdash``: the command line over the same layers as the dashboard.
+
+Each feature module contributes its sub-commands through a ``register_cli(subparsers)``
+function; a command's handler takes the parsed arguments and returns an exit code.
+Errors meant for people (:class:`CliError`, :class:`dashboard.db.StoreError`,
+``ValueError`` from argument parsing) print one line to stderr and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from dashboard import db
+from dashboard.config import describe, get_settings
+
+# Modules that add sub-commands (each has register_cli(subparsers)).
+COMMAND_MODULES = (
+    "dashboard.cli_query",
+    "dashboard.ingest",
+    "data.generator",
+    "dashboard.export",
+    "dashboard.bench",
+)
+APP_SCRIPT = Path(__file__).resolve().parent / "app.py"
+
+
+class CliError(Exception):
+    """A message for the person at the terminal; exit code 2."""
+
+
+def _init_db(args: argparse.Namespace) -> int:
+    from queries.schema import create_all
+
+    engine = db.create_engine()
+    with db.translate_errors(engine):
+        create_all(engine)
+    print(f"Schema ready on {db.describe_store(engine)}.")
+    return 0
+
+
+def _streamlit_command(port: int | None) -> list[str]:
+    command = [sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT)]
+    if port:
+        command += ["--server.port", str(port)]
+    return command
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Run the dashboard; Streamlit's own STREAMLIT_* environment settings apply."""
+    env = dict(os.environ)
+    env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+    return subprocess.call(_streamlit_command(args.port), env=env)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    """Create the demo store if it has no data, then serve."""
+    from data.generator import ensure_demo_data
+
+    ensure_demo_data(db.create_engine(external_access=True), scale=args.scale, seed=args.seed)
+    return _serve(args)
+
+
+def _settings(args: argparse.Namespace) -> int:
+    current = get_settings()
+    for env_name, default, help_text in describe():
+        field = env_name.removeprefix("CXDASH_").lower()
+        print(f"{env_name}={getattr(current, field)!s}\n    {help_text} (default: {default})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cxdash",
+        description="CX Insights: funnel conversion beside touchpoint satisfaction.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init-db", help="create the tables on the configured database")
+    p.set_defaults(handler=_init_db)
+
+    for name, handler, help_text in (
+        ("serve", _serve, "serve the dashboard on the configured database"),
+        ("demo", _demo, "generate demo data if the store is empty, then serve"),
+    ):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--port", type=int, help="port to serve on (default: Streamlit's, 8501)")
+        if name == "demo":
+            p.add_argument("--scale", default="medium", choices=("small", "medium", "large"))
+            p.add_argument("--seed", type=int, default=42)
+        p.set_defaults(handler=handler)
+
+    p = sub.add_parser("settings", help="show the settings in force and their variables")
+    p.set_defaults(handler=_settings)
+
+    for module_name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:  # feature not built yet
+                continue
+            raise
+        module.register_cli(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except (CliError, db.StoreError, ValueError) as exc:
+        print(f"cxdash: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cxdash: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
