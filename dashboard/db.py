@@ -108,8 +108,14 @@ class _Median:
         return statistics.median(self.values) if self.values else None
 
 
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def _register_sqlite_functions(dbapi_connection, _record) -> None:
     dbapi_connection.create_aggregate("median", 1, _Median)
+    # SQLite's lower() folds ASCII only; comment search must fold "Đ" and "Ă" too.
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
 
 # -- execution ---------------------------------------------------------------
