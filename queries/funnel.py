@@ -1,0 +1,199 @@
+"""The ordered funnel with a conversion window, as one portable statement.
+
+DESIGN.md ("Funnel"): the period selects the entering cohort -- a customer enters
+at their first S1 event inside the period (``t1``). They reach Si at their
+earliest Si event at or after the time they reached S(i-1) and no later than
+``t1 + window`` (inclusive), which may fall after the period's end.
+
+Shape (a fixed number of passes over ``events``, whatever the data)::
+
+    entrants  customer, min(S1 time) in the period          -- pass 1
+    cohort    entrants [left join customers: filters, group]
+    later     S2..Sk events of the cohort within [t1, t1 + window]  -- pass 2
+    step_2    customer, min(S2 time) >= t1                  -- over `later`
+    step_i    customer, min(Si time) >= step_(i-1) time     -- over `later`
+    result    cohort left join step_2 ... step_k, counts and medians per group
+
+The window is compared as ``seconds_between(t1, t) <= window_seconds``: exact on
+DuckDB, PostgreSQL and SQLite (where timestamps are text) alike, with no
+interval arithmetic in SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from queries.common import (
+    check_dimension,
+    customer_conditions,
+    group_value,
+    in_period,
+    needs_customers,
+)
+from queries.dialect import median, seconds_between
+from queries.filters import Filters
+from queries.schema import customers, events
+
+SECONDS_PER_DAY = 86_400
+
+
+def check_steps(steps: Sequence[str], window_days: float) -> tuple[str, ...]:
+    """Validated steps as a tuple; ValueError with a message a person can act on."""
+    if isinstance(steps, str):
+        raise ValueError("steps must be a sequence of stage names, not one string")
+    steps = tuple(steps)
+    if not steps:
+        raise ValueError("a funnel needs at least one step")
+    for step in steps:
+        if not isinstance(step, str) or not step.strip():
+            raise ValueError(f"each funnel step must be a stage name, got {step!r}")
+    duplicates = sorted({s for s in steps if steps.count(s) > 1})
+    if duplicates:
+        raise ValueError(f"funnel steps must not repeat; repeated: {', '.join(duplicates)}")
+    if not window_days > 0:  # also rejects NaN
+        raise ValueError(f"the conversion window must be positive, got {window_days!r} days")
+    return steps
+
+
+def funnel(
+    f: Filters, steps: Sequence[str], window_days: float = 30, by: str | None = None
+) -> sa.Select:
+    """Customers reaching each step, and the median time from the previous step.
+
+    Parameters
+    ----------
+    f
+        Period (selects who enters) and customer dimension filters.
+    steps
+        Stage names S1..Sk in funnel order, no repeats (that they exist in
+        ``stages`` is the caller's check).
+    window_days
+        Conversion window counted from entry, inclusive; may be fractional.
+    by
+        Optional customer dimension to break the funnel down by.
+
+    Returns
+    -------
+    sqlalchemy.Select
+        One row per group (a single row without ``by``, counts 0 when nobody
+        entered) with columns:
+
+        - ``<by>`` (only with ``by``): the dimension value, ``(unknown)`` for
+          empty values and customers missing from ``customers``;
+        - ``reached_1`` .. ``reached_k``: customers reaching step i;
+        - ``median_seconds_2`` .. ``median_seconds_k``: median over those who
+          reached step i of the seconds from their step i-1 to their step i
+          time; NULL when nobody reached it.
+    """
+    steps = check_steps(steps, window_days)
+    check_dimension(by)
+    window = dt.timedelta(days=window_days)
+
+    cohort = _cohort(f, steps[0], by)
+    reached = [cohort.c.t1]
+    step_ctes = []
+    if len(steps) > 1:
+        later = _later_events(f, steps[1:], cohort, window)
+        previous_key, previous_time = cohort.c.customer_id, cohort.c.t1
+        for position, step in enumerate(steps[1:], start=2):
+            step_cte = _next_step(later, step, position, previous_key, previous_time)
+            step_ctes.append(step_cte)
+            reached.append(step_cte.c.t)
+            previous_key, previous_time = step_cte.c.customer_id, step_cte.c.t
+
+    joined = cohort
+    for step_cte in step_ctes:
+        joined = joined.outerjoin(step_cte, step_cte.c.customer_id == cohort.c.customer_id)
+
+    counts = [sa.func.count(t).label(f"reached_{i}") for i, t in enumerate(reached, start=1)]
+    medians = [
+        median(seconds_between(reached[i - 2], reached[i - 1])).label(f"median_seconds_{i}")
+        for i in range(2, len(steps) + 1)
+    ]
+    if by is None:
+        return sa.select(*counts, *medians).select_from(joined)
+    group = cohort.c.grp
+    return (
+        sa.select(group.label(by), *counts, *medians)
+        .select_from(joined)
+        .group_by(group)
+        .order_by(group)
+    )
+
+
+def _cohort(f: Filters, first_step: str, by: str | None) -> sa.CTE:
+    """customer_id, t1 (first S1 time in the period) [, grp] of customers who enter."""
+    entrants = (
+        sa.select(events.c.customer_id, sa.func.min(events.c.occurred_at).label("t1"))
+        .where(
+            events.c.stage == sa.bindparam("first_step", first_step),
+            *in_period(events.c.occurred_at, f),
+        )
+        .group_by(events.c.customer_id)
+    )
+    if not needs_customers(f, by):
+        return entrants.cte("cohort")
+    # Aggregate first, join customers after: the join then sees one row per entrant.
+    # A left join keeps orphan customers (NULL dimensions): they form '(unknown)' in
+    # a breakdown and fail every dimension filter, as DESIGN.md says.
+    entrants = entrants.cte("entrants")
+    columns = [entrants.c.customer_id, entrants.c.t1]
+    if by is not None:
+        columns.append(group_value(customers.c[by]).label("grp"))
+    return (
+        sa.select(*columns)
+        .select_from(
+            entrants.outerjoin(customers, customers.c.customer_id == entrants.c.customer_id)
+        )
+        .where(*customer_conditions(f))
+        .cte("cohort")
+    )
+
+
+def _later_events(
+    f: Filters, later_steps: tuple[str, ...], cohort: sa.CTE, window: dt.timedelta
+) -> sa.CTE:
+    """Events of steps 2..k by cohort members within [t1, t1 + window], in one pass."""
+    window_seconds = sa.bindparam("window_seconds", window.total_seconds(), type_=sa.Float)
+    conditions = [
+        events.c.stage.in_(sa.bindparam("later_steps", list(later_steps), expanding=True)),
+        events.c.occurred_at >= cohort.c.t1,
+        seconds_between(cohort.c.t1, events.c.occurred_at) <= window_seconds,
+    ]
+    # Coarse, index- and zone-map-friendly bounds implied by the exact ones above
+    # (t1 lies in the period, so t lies in [start, end + window]); they only prune.
+    if f.start is not None:
+        conditions.append(
+            events.c.occurred_at >= sa.bindparam("later_from", f.start, type_=sa.DateTime)
+        )
+    if f.end is not None and dt.datetime.max - f.end > window:  # a huge window: no bound
+        conditions.append(
+            events.c.occurred_at <= sa.bindparam("later_to", f.end + window, type_=sa.DateTime)
+        )
+    return (
+        sa.select(events.c.customer_id, events.c.stage, events.c.occurred_at)
+        .select_from(events.join(cohort, cohort.c.customer_id == events.c.customer_id))
+        .where(*conditions)
+        .cte("later")
+    )
+
+
+def _next_step(
+    later: sa.CTE,
+    step: str,
+    position: int,
+    previous_key: sa.ColumnElement,
+    previous_time: sa.ColumnElement,
+) -> sa.CTE:
+    """customer_id, t: the earliest ``step`` event at or after the previous step's time."""
+    stmt = sa.select(later.c.customer_id, sa.func.min(later.c.occurred_at).label("t"))
+    conditions = [later.c.stage == sa.bindparam(f"step_{position}", step)]
+    if position > 2:
+        # Step 2 needs no join: `later` holds only events at or after t1 already.
+        previous = previous_key.table
+        stmt = stmt.select_from(later.join(previous, previous_key == later.c.customer_id))
+        conditions.append(later.c.occurred_at >= previous_time)
+    return stmt.where(*conditions).group_by(later.c.customer_id).cte(f"step_{position}")
