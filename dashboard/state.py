@@ -1,0 +1,408 @@
+"""The view state: filters <-> sidebar widgets <-> URL query parameters.
+
+One run of the app goes: :func:`seed_from_url` (first run of a session only:
+URL -> widget state), :func:`sidebar` (widgets -> a frozen ``Filters``), the page
+(its own widgets through :func:`url_value`), then :func:`write_url` (all of it
+-> ``st.query_params``), so the address bar always reproduces the view.
+
+The first half of this module is pure (periods, parameters, words) and is tested
+without streamlit; the widget half is exercised through ``AppTest``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from queries.filters import Filters
+
+# -- periods -------------------------------------------------------------------
+
+PRESETS: dict[str, str] = {
+    "last_30_days": "Last 30 days",
+    "last_quarter": "Last quarter",
+    "year_to_date": "Year to date",
+    "last_12_months": "Last 12 months",
+    "all_time": "All time",
+    "custom": "Custom range",
+}
+DEFAULT_PRESET = "last_12_months"
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _month_end(day: dt.date) -> dt.date:
+    first_next = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return first_next - dt.timedelta(days=1)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    first = dt.date(year, month + 1, 1)
+    return first.replace(day=min(day.day, _month_end(first).day))
+
+
+def resolve_period(
+    preset: str, latest: dt.date | None, earliest: dt.date | None = None
+) -> tuple[dt.date | None, dt.date | None]:
+    """The (from, to) days of a preset, relative to the latest date in the data.
+
+    Anchoring on the data, not on today, makes demo and historical data look right.
+    ``last_quarter`` is the latest *complete* calendar quarter (the quarter that
+    ends on ``latest`` counts as complete). ``all_time`` spans the data.
+    """
+    if preset not in PRESETS or preset == "custom":
+        raise ValueError(f"unknown period preset {preset!r}")
+    if latest is None:
+        return None, None
+    if preset == "last_30_days":
+        return latest - dt.timedelta(days=29), latest
+    if preset == "year_to_date":
+        return dt.date(latest.year, 1, 1), latest
+    if preset == "last_12_months":
+        return _add_months(latest, -12) + dt.timedelta(days=1), latest
+    if preset == "last_quarter":
+        start = dt.date(latest.year, 3 * ((latest.month - 1) // 3) + 1, 1)
+        end = _month_end(_add_months(start, 2))
+        if latest < end:  # the current quarter is incomplete: take the one before
+            end = start - dt.timedelta(days=1)
+            start = _add_months(start, -3)
+        return start, end
+    return earliest or latest, latest  # all_time
+
+
+def describe_period(date_from: dt.date | None, date_to: dt.date | None) -> str:
+    """A period in words: ``Jan–Mar 2025``, ``Nov 2024–Jan 2025``, ``3–16 Feb 2025``."""
+    if date_from is None and date_to is None:
+        return "all time"
+    if date_from is None:
+        return f"until {_day(date_to)}"
+    if date_to is None:
+        return f"since {_day(date_from)}"
+    whole_months = date_from.day == 1 and date_to == _month_end(date_to)
+    if whole_months:
+        first, last = MONTHS[date_from.month - 1], MONTHS[date_to.month - 1]
+        if (date_from.year, date_from.month) == (date_to.year, date_to.month):
+            return f"{first} {date_to.year}"
+        if date_from.year == date_to.year:
+            return f"{first}–{last} {date_to.year}"
+        return f"{first} {date_from.year}–{last} {date_to.year}"
+    if date_from == date_to:
+        return _day(date_from)
+    if date_from.year == date_to.year:
+        if date_from.month == date_to.month:
+            return f"{date_from.day}–{_day(date_to)}"
+        return f"{date_from.day} {MONTHS[date_from.month - 1]} – {_day(date_to)}"
+    return f"{_day(date_from)} – {_day(date_to)}"
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+# -- filters in words ----------------------------------------------------------------
+
+# The dimensions always mentioned (as "all ..." when unrestricted), then the rest
+# only when set.
+ALWAYS_STATED = (
+    ("segment", "segments"),
+    ("region", "regions"),
+    ("channel", "channels"),
+    ("touchpoint", "touchpoints"),
+)
+STATED_WHEN_SET = (
+    ("age_band", "age"),
+    ("gender", "gender"),
+    ("income_band", "income"),
+    ("survey_channel", "survey channel"),
+)
+MAX_LISTED = 3
+
+
+def _listed(values: tuple[str, ...]) -> str:
+    if len(values) <= MAX_LISTED:
+        return ", ".join(values)
+    return ", ".join(values[:MAX_LISTED]) + f" +{len(values) - MAX_LISTED} more"
+
+
+def describe_filters(f: Filters, extra: Iterable[str] = ()) -> str:
+    """The active filters in words: ``Jan–Mar 2025 · SMB, Enterprise · all regions · ...``."""
+    parts = [describe_period(f.date_from, f.date_to)]
+    for name, plural in ALWAYS_STATED:
+        values = getattr(f, name)
+        parts.append(_listed(values) if values else f"all {plural}")
+    for name, label in STATED_WHEN_SET:
+        values = getattr(f, name)
+        if values:
+            parts.append(f"{label}: {_listed(values)}")
+    parts.extend(extra)
+    return " · ".join(parts)
+
+
+# -- URL parameters <-> view ----------------------------------------------------------
+
+FILTER_KEYS = ("segment", "region", "channel", "touchpoint")
+MORE_FILTER_KEYS = ("age_band", "gender", "income_band", "survey_channel")
+MULTISELECT_KEYS = FILTER_KEYS + MORE_FILTER_KEYS
+LABELS = {
+    "segment": "Segment",
+    "region": "Region",
+    "channel": "Acquisition channel",
+    "touchpoint": "Touchpoint",
+    "age_band": "Age band",
+    "gender": "Gender",
+    "income_band": "Income band",
+    "survey_channel": "Survey channel",
+}
+
+
+@dataclass(frozen=True)
+class View:
+    """The sidebar's state: a period preset (or custom days), selections, comparison."""
+
+    preset: str = DEFAULT_PRESET
+    date_from: dt.date | None = None  # only for preset == "custom"
+    date_to: dt.date | None = None
+    selections: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    compare: bool = True
+
+    def selected(self, key: str) -> tuple[str, ...]:
+        return dict(self.selections).get(key, ())
+
+    def to_filters(self, latest: dt.date | None, earliest: dt.date | None, min_n: int) -> Filters:
+        """The ``Filters`` this view shows, the preset resolved against the data's dates."""
+        if self.preset == "custom":
+            date_from, date_to = self.date_from, self.date_to
+        else:
+            date_from, date_to = resolve_period(self.preset, latest, earliest)
+        return Filters(date_from=date_from, date_to=date_to, min_n=min_n, **dict(self.selections))
+
+    def to_params(self) -> dict[str, list[str]]:
+        """Non-default parts as URL parameters (custom days as ``from``/``to``)."""
+        params: dict[str, list[str]] = {}
+        if self.preset != DEFAULT_PRESET:
+            params["period"] = [self.preset]
+        if self.preset == "custom":
+            custom = Filters(date_from=self.date_from, date_to=self.date_to)
+            params.update(custom.to_params())
+        for key, values in self.selections:
+            if values:
+                params[key] = list(values)
+        if not self.compare:
+            params["compare"] = ["0"]
+        return params
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Iterable[str] | str]) -> View:
+        """Inverse of :meth:`to_params`; bad values fall back to defaults, never raise.
+
+        A shared link with ``from``/``to`` but no ``period`` is a custom range.
+        """
+
+        def values(key: str) -> list[str]:
+            raw = params.get(key)
+            if raw is None:
+                return []
+            return [raw] if isinstance(raw, str) else [str(v) for v in raw]
+
+        preset = (values("period") or [""])[0]
+        try:
+            dates = Filters.from_params({k: values(k) for k in ("from", "to")})
+        except ValueError:
+            dates = Filters()
+        if preset not in PRESETS:
+            preset = "custom" if (dates.date_from or dates.date_to) else DEFAULT_PRESET
+        selections = tuple(
+            (key, tuple(sorted({v for v in values(key) if v}))) for key in MULTISELECT_KEYS
+        )
+        selections = tuple((k, v) for k, v in selections if v)
+        compare = (values("compare") or ["1"])[0] not in {"0", "false", "no", "off"}
+        if preset != "custom":
+            return cls(preset=preset, selections=selections, compare=compare)
+        return cls(
+            preset=preset,
+            date_from=dates.date_from,
+            date_to=dates.date_to,
+            selections=selections,
+            compare=compare,
+        )
+
+
+def split_pairs(values: Iterable[str], separator: str = ":") -> list[tuple[str, str]]:
+    """``["segment:SMB", "region:Hà Nội"]`` -> pairs (values may contain the separator)."""
+    pairs = []
+    for value in values:
+        key, sep, rest = str(value).partition(separator)
+        if sep and key and rest:
+            pairs.append((key, rest))
+    return pairs
+
+
+def join_pairs(pairs: Iterable[tuple[str, str]], separator: str = ":") -> list[str]:
+    return [f"{key}{separator}{value}" for key, value in pairs]
+
+
+# -- widgets (streamlit from here on) ---------------------------------------------------
+
+SEEDED = "_cx_seeded"
+PAGE_PARAMS = "_cx_page_params"
+VIEW_PARAMS = "_cx_view_params"
+RESET_VERSION = "_cx_reset"
+
+
+def _st():
+    import streamlit as st
+
+    return st
+
+
+def current_params() -> dict[str, list[str]]:
+    """``st.query_params`` as lists (repeated keys kept)."""
+    st = _st()
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def seed_from_url() -> None:
+    """On a session's first run, put the URL's view into the widgets' state."""
+    st = _st()
+    st.session_state[PAGE_PARAMS] = {}
+    if st.session_state.get(SEEDED):
+        return
+    st.session_state[SEEDED] = True
+    st.session_state["_cx_url_at_start"] = current_params()
+    _apply_view(View.from_params(current_params()))
+
+
+def _apply_view(view: View) -> None:
+    st = _st()
+    st.session_state["period"] = view.preset
+    st.session_state["compare"] = view.compare
+    if view.preset == "custom" and view.date_from and view.date_to:
+        st.session_state["dates"] = (view.date_from, view.date_to)
+    for key in MULTISELECT_KEYS:
+        st.session_state[key] = list(view.selected(key))
+
+
+def reset_filters() -> None:
+    """Back to the default view (a callback: runs before the widgets are drawn)."""
+    st = _st()
+    _apply_view(View())
+    st.session_state.pop("dates", None)
+
+
+def sidebar(
+    options: Mapping[str, list[str]],
+    data_range: tuple[dt.date | None, dt.date | None],
+    min_n: int,
+) -> tuple[Filters, View]:
+    """Draw the global filters in the sidebar; return the Filters they select."""
+    st = _st()
+    earliest, latest = data_range
+    sb = st.sidebar
+    sb.selectbox("Period", list(PRESETS), format_func=PRESETS.get, key="period")
+    if st.session_state.get("period") == "custom":
+        default = st.session_state.get("dates") or (
+            resolve_period(DEFAULT_PRESET, latest, earliest) if latest else ()
+        )
+        if "dates" not in st.session_state and default:
+            st.session_state["dates"] = tuple(default)
+        sb.date_input(
+            "From – to", key="dates", min_value=earliest, max_value=latest, format="YYYY-MM-DD"
+        )
+    sb.toggle("Compare with previous period", key="compare")
+    for key in FILTER_KEYS:
+        _multiselect(sb, key, options)
+    with sb.expander(
+        "More filters", expanded=any(st.session_state.get(k) for k in MORE_FILTER_KEYS)
+    ):
+        for key in MORE_FILTER_KEYS:
+            _multiselect(st, key, options)
+    sb.button(
+        "Reset filters", on_click=reset_filters, icon=":material/restart_alt:", width="stretch"
+    )
+    view = _view_from_widgets()
+    st.session_state[VIEW_PARAMS] = view.to_params()
+    return view.to_filters(latest, earliest, min_n), view
+
+
+def _multiselect(container, key: str, options: Mapping[str, list[str]]) -> None:
+    st = _st()
+    choices = list(options.get(key, []))
+    chosen = [v for v in st.session_state.get(key, []) if v in choices]
+    st.session_state[key] = chosen  # drop values this store does not have
+    container.multiselect(LABELS[key], choices, key=key, placeholder=f"All {_plural(key)}")
+
+
+def _plural(key: str) -> str:
+    return {
+        "segment": "segments",
+        "region": "regions",
+        "channel": "channels",
+        "touchpoint": "touchpoints",
+        "age_band": "age bands",
+        "gender": "genders",
+        "income_band": "income bands",
+        "survey_channel": "survey channels",
+    }[key]
+
+
+def _view_from_widgets() -> View:
+    st = _st()
+    state = st.session_state
+    preset = state.get("period", DEFAULT_PRESET)
+    date_from = date_to = None
+    if preset == "custom":
+        dates = tuple(state.get("dates") or ())
+        if len(dates) == 2:
+            date_from, date_to = dates
+        elif len(dates) == 1:  # half-picked range in the browser: a single day
+            date_from = date_to = dates[0]
+    selections = tuple((k, tuple(sorted(state.get(k) or []))) for k in MULTISELECT_KEYS)
+    return View(
+        preset=preset,
+        date_from=date_from,
+        date_to=date_to,
+        selections=tuple((k, v) for k, v in selections if v),
+        compare=bool(state.get("compare", True)),
+    )
+
+
+def url_value(key: str, default, parse: Callable[[list[str]], object] | None = None):
+    """Seed a page widget's state ``key`` from the URL once; record it for :func:`write_url`.
+
+    Call before drawing the widget with ``key=key``. ``parse`` turns the URL's
+    values into the widget's value (default: the first value); a value it rejects
+    (ValueError) falls back to ``default``.
+    """
+    st = _st()
+    if key not in st.session_state:
+        raw = st.query_params.get_all(key)
+        value = default
+        if raw:
+            try:
+                value = parse(raw) if parse else raw[0]
+            except (ValueError, TypeError):
+                value = default
+        st.session_state[key] = value
+    st.session_state.setdefault(PAGE_PARAMS, {})[key] = default
+    return st.session_state[key]
+
+
+def write_url() -> None:
+    """Write the view and the current page's values to ``st.query_params``."""
+    st = _st()
+    params = dict(st.session_state.get(VIEW_PARAMS, {}))
+    for key, default in st.session_state.get(PAGE_PARAMS, {}).items():
+        value = st.session_state.get(key, default)
+        if value == default or value is None or value == "" or value == []:
+            continue
+        if isinstance(value, list | tuple):
+            params[key] = [str(v) for v in value]
+        elif isinstance(value, bool):
+            params[key] = ["1" if value else "0"]
+        else:
+            params[key] = [str(value)]
+    if params != current_params():
+        st.query_params.from_dict(params)
