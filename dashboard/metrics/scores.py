@@ -150,7 +150,7 @@ def _welch_p_value(m1, v1, n1, m2, v2, n2) -> float | None:
 
 def _side(row: dict, metric: str) -> tuple[float, float, int] | None:
     """(estimate as a proportion/mean, per-response variance, n) of one side, or None."""
-    n = row[SCORED_N[metric]]
+    n = row.get(SCORED_N[metric]) or 0
     if not n:
         return None
     if metric == "nps":
