@@ -34,6 +34,13 @@ class CliError(Exception):
     """A message for the person at the terminal; exit code 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments: one line on stderr (no usage dump), exit code 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"cxdash: error: {message} (see `{self.prog} --help`)\n")
+
+
 def _init_db(args: argparse.Namespace) -> int:
     from queries.schema import create_all
 
@@ -75,7 +82,7 @@ def _settings(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cxdash",
         description="CX Insights: funnel conversion beside touchpoint satisfaction.",
     )
@@ -111,7 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, or a one-line argument error from _Parser
+        return int(exit_.code or 0)
     try:
         return int(args.handler(args) or 0)
     except (CliError, db.StoreError, ValueError) as exc:
