@@ -1,0 +1,480 @@
+"""Reading source files for import: format, encoding, delimiter, structure.
+
+A source file becomes a stream of all-text polars batches with one extra column,
+``_line``: the physical line (CSV, header = line 1) or sheet row (XLSX) where the
+record starts, or the row number (Parquet). Everything that makes a file unreadable
+as a table (empty, header only, binary, NUL bytes, ragged rows, duplicate header)
+raises :class:`FileRejected` with a message that says what to do.
+
+Memory: CSV is read in batches (``scan_csv(...).collect_batches``); files that are
+not UTF-8 are first transcoded to a temporary UTF-8 file in 1 MB chunks, so no step
+holds the whole file in memory.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import io
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+LINE = "_line"
+BATCH_ROWS = 250_000
+CHUNK_BYTES = 1 << 20
+SAMPLE_BYTES = 1 << 16
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1258", "cp1252")
+# Letters that exist in Vietnamese and not in Western European languages (NFC).
+_VIETNAMESE_LETTERS = set("ăĂơƠưƯđĐ") | {chr(c) for c in range(0x1EA0, 0x1EFA)}
+_MAX_STRUCTURE_ERRORS = 20
+
+
+class FileRejected(ValueError):
+    """The file cannot be read as a table; ``str()`` says why and what to do."""
+
+
+@dataclass
+class Source:
+    """A readable table file and what was detected about it."""
+
+    path: Path
+    name: str
+    format: str  # "csv", "xlsx" or "parquet"
+    columns: list[str]
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    header_lines: int = 1
+    notes: list[str] = field(default_factory=list)
+    _utf8_path: Path | None = None
+    _cleanup: list[Path] = field(default_factory=list)
+
+    @property
+    def row_word(self) -> str:
+        """How a position in this file is called in messages."""
+        return "row" if self.format == "parquet" else "line"
+
+    def describe(self) -> str:
+        parts = [self.format.upper()]
+        if self.encoding:
+            parts.append(f"encoding {self.encoding}")
+        if self.delimiter:
+            parts.append(f"{DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))}-separated")
+        if self.sheet:
+            parts.append(f"sheet {self.sheet!r}")
+        return ", ".join(parts)
+
+    def batches(self, batch_rows: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
+        """All-text batches with the source's column names plus ``_line``; blank rows dropped."""
+        if self.format == "csv":
+            yield from _csv_batches(self, batch_rows)
+        elif self.format == "xlsx":
+            yield _xlsx_frame(self)
+        else:
+            yield from _parquet_batches(self, batch_rows)
+
+    def close(self) -> None:
+        for path in self._cleanup:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        self._cleanup.clear()
+
+
+def open_source(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    delimiter: str | None = None,
+    display_name: str | None = None,
+) -> Source:
+    """Inspect ``path`` and return a :class:`Source` ready to stream batches.
+
+    Raises
+    ------
+    FileRejected
+        The file is empty, binary, not the format its name says, has NUL bytes,
+        ragged rows or a duplicate header.
+    """
+    path = Path(path)
+    name = display_name or path.name
+    if not path.exists():
+        raise FileRejected(f"{name}: no such file")
+    if path.stat().st_size == 0:
+        raise FileRejected(f"{name}: the file is empty (0 bytes); export the data again")
+    kind = _sniff_kind(path)
+    suffix = path.suffix.lower()
+    if kind == "xlsx":
+        if suffix in {".csv", ".txt", ".tsv"}:
+            raise FileRejected(
+                f"{name}: this is an Excel workbook (XLSX) with a {suffix} name; "
+                "rename it to .xlsx or save it from Excel as CSV"
+            )
+        return _open_xlsx(path, name, sheet)
+    if kind == "zip":
+        raise FileRejected(
+            f"{name}: this is a ZIP archive, not a table; unzip it and import the CSV inside"
+        )
+    if kind == "xls":
+        raise FileRejected(
+            f"{name}: this is an old Excel .xls workbook; save it as .xlsx or CSV and import that"
+        )
+    if kind == "parquet":
+        if suffix in {".csv", ".txt", ".tsv"}:
+            raise FileRejected(f"{name}: this is a Parquet file with a {suffix} name; rename it")
+        return _open_parquet(path, name)
+    if sheet:
+        raise FileRejected(f"{name}: --sheet applies to XLSX workbooks only")
+    return _open_csv(path, name, encoding, delimiter)
+
+
+# -- format and encoding -------------------------------------------------------------
+
+
+def _sniff_kind(path: Path) -> str:
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile:
+            return "zip"
+        return "xlsx" if "xl/workbook.xml" in names else "zip"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"
+    return "text"
+
+
+def detect_encoding(path: Path) -> str:
+    """'utf-8', 'utf-8-sig', 'utf-16', 'cp1258' or 'cp1252'.
+
+    BOMs first; then a strict UTF-8 decode of the whole file (streamed); otherwise a
+    single-byte code page, Windows-1258 when the text reads as Vietnamese in it.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(CHUNK_BYTES):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    with path.open("rb") as fh:
+        sample = fh.read(CHUNK_BYTES)
+    return "cp1258" if vietnamese_score(sample) > 0 else "cp1252"
+
+
+def vietnamese_score(sample: bytes) -> float:
+    """How much more Vietnamese ``sample`` reads as Windows-1258 than as Windows-1252.
+
+    Windows-1258 writes Vietnamese with a few precomposed letters (ă ơ ư đ) and
+    combining tone marks; decoded as 1258 and normalised to NFC those become
+    Vietnamese letters. The same bytes in 1252 are Ã Õ Ý Ð Ì ò ..., which Western
+    text uses only in a few words; the score is positive when the Vietnamese reading
+    explains clearly more of the non-ASCII characters.
+    """
+    import unicodedata
+
+    as_1258 = unicodedata.normalize("NFC", sample.decode("cp1258", errors="replace"))
+    vietnamese = sum(ch in _VIETNAMESE_LETTERS for ch in as_1258)
+    non_ascii = sum(b >= 0x80 for b in sample)
+    if non_ascii == 0:
+        return 0.0
+    return vietnamese / non_ascii - 0.3
+
+
+def _check_nul(path: Path, name: str, encoding: str) -> None:
+    if encoding == "utf-16":
+        return
+    with path.open("rb") as fh:
+        offset = 0
+        line = 1
+        while chunk := fh.read(CHUNK_BYTES):
+            at = chunk.find(b"\0")
+            if at >= 0:
+                line += chunk.count(b"\n", 0, at)
+                raise FileRejected(
+                    f"{name}:{line}: the file contains NUL bytes (byte {offset + at}); it is "
+                    "binary or a broken export. Export it again as CSV (UTF-8)"
+                )
+            line += chunk.count(b"\n")
+            offset += len(chunk)
+
+
+def _transcode(path: Path, encoding: str) -> Path:
+    """A temporary UTF-8 copy of ``path``, written in chunks."""
+    fd, tmp = tempfile.mkstemp(prefix="cxdash_import_", suffix=".csv")
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        with path.open("rb") as src, os.fdopen(fd, "wb") as dst:
+            while chunk := src.read(CHUNK_BYTES):
+                dst.write(decoder.decode(chunk).encode("utf-8"))
+            dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except UnicodeDecodeError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise FileRejected(
+            f"{path.name}: not valid {encoding} text ({exc.reason} at byte {exc.start}); "
+            "pass the right --encoding"
+        ) from None
+    return Path(tmp)
+
+
+# -- CSV -------------------------------------------------------------------------------
+
+
+def _open_csv(path: Path, name: str, encoding: str | None, delimiter: str | None) -> Source:
+    if encoding:
+        try:
+            encoding = codecs.lookup(encoding).name
+        except LookupError:
+            raise FileRejected(f"unknown encoding {encoding!r}; try one of {ENCODINGS}") from None
+    else:
+        encoding = detect_encoding(path)
+    if encoding not in {"utf-16", "utf-16-le", "utf-16-be"}:
+        _check_nul(path, name, encoding)
+    cleanup: list[Path] = []
+    utf8_path = path
+    if encoding not in {"utf-8", "utf-8-sig"}:
+        utf8_path = _transcode(path, encoding)
+        cleanup.append(utf8_path)
+    try:
+        sample = _read_text_sample(utf8_path)
+        if not sample.strip():
+            raise FileRejected(f"{name}: the file has no text (only blank lines)")
+        delimiter = delimiter or sniff_delimiter(sample)
+        header, header_lines = _header(sample, delimiter, name)
+        _check_structure(utf8_path, name, delimiter, len(header))
+    except Exception:
+        for tmp in cleanup:
+            tmp.unlink(missing_ok=True)
+        raise
+    return Source(
+        path=path,
+        name=name,
+        format="csv",
+        columns=header,
+        encoding=encoding,
+        delimiter=delimiter,
+        header_lines=header_lines,
+        _utf8_path=utf8_path,
+        _cleanup=cleanup,
+    )
+
+
+def _read_text_sample(utf8_path: Path) -> str:
+    with utf8_path.open("rb") as fh:
+        raw = fh.read(SAMPLE_BYTES)
+    text = raw.decode("utf-8", errors="ignore")
+    return text.removeprefix("\ufeff")
+
+
+def sniff_delimiter(sample: str) -> str:
+    """The delimiter among comma, semicolon, tab and pipe that splits the sample most evenly."""
+    lines = sample.splitlines()
+    if len(sample) >= SAMPLE_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut
+    text = "\n".join(lines[:200])
+    best, best_score = ",", (-1.0, 0)
+    for candidate in DELIMITERS:
+        rows = [r for r in csv.reader(io.StringIO(text), delimiter=candidate) if r]
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        consistent = sum(len(r) == width for r in rows) / len(rows)
+        score = (consistent, width)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def _header(sample: str, delimiter: str, name: str) -> tuple[list[str], int]:
+    reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        header = [cell.strip() for cell in row]
+        lines = reader.line_num
+        break
+    else:
+        raise FileRejected(f"{name}: the file has no header row")
+    if lines != 1:
+        raise FileRejected(
+            f"{name}: the header must be on line 1 (found it ending on line {lines}); "
+            "remove blank lines or line breaks above or inside the header"
+        )
+    check_header(header, name)
+    return header, lines
+
+
+def check_header(header: list[str], name: str) -> None:
+    """Blank or duplicate column names make a table ambiguous: reject them."""
+    blanks = [i + 1 for i, h in enumerate(header) if not h]
+    if blanks and len(blanks) == len(header):
+        raise FileRejected(f"{name}: the header row is empty")
+    if blanks:
+        raise FileRejected(
+            f"{name}:1: column {blanks[0]} of the header has no name; name every column"
+        )
+    seen: dict[str, str] = {}
+    for h in header:
+        key = h.casefold()
+        if key in seen:
+            raise FileRejected(
+                f"{name}:1: duplicate column name {h!r} in the header "
+                f"(also {seen[key]!r}); each column needs its own name"
+            )
+        seen[key] = h
+
+
+def _check_structure(utf8_path: Path, name: str, delimiter: str, width: int) -> None:
+    """Every record must have as many fields as the header.
+
+    Python's csv module streams the file once; it knows where each record starts,
+    even across quoted line breaks, so the message can name the line.
+    """
+    problems: list[str] = []
+    count = 0
+    records = 0
+    with utf8_path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        start = 1
+        for row in reader:
+            if row and reader.line_num > 1:
+                records += 1
+                if len(row) != width:
+                    count += 1
+                    if len(problems) < _MAX_STRUCTURE_ERRORS:
+                        problems.append(
+                            f"{name}:{start}: {len(row)} fields, the header has {width}"
+                        )
+            start = reader.line_num + 1
+    if records == 0:
+        raise FileRejected(f"{name}: the file has a header but no data rows")
+    if count:
+        more = f"\n... and {count - len(problems)} more" if count > len(problems) else ""
+        raise FileRejected(
+            f"{name}: {count} row(s) do not have {width} fields like the header (ragged rows; "
+            "a delimiter inside a value must be quoted):\n" + "\n".join(problems) + more
+        )
+
+
+def _csv_batches(source: Source, batch_rows: int) -> Iterator[pl.DataFrame]:
+    names = [f"c{i}" for i in range(len(source.columns))]
+    lazy = pl.scan_csv(
+        source._utf8_path,
+        has_header=False,
+        skip_rows=source.header_lines,
+        separator=source.delimiter or ",",
+        schema=dict.fromkeys(names, pl.String),
+        truncate_ragged_lines=True,
+        missing_columns="insert",
+        raise_if_empty=False,
+    )
+    next_line = source.header_lines + 1
+    try:
+        for batch in lazy.collect_batches(chunk_size=batch_rows):
+            # A record spans 1 line plus one per line break inside its quoted values.
+            spans = pl.sum_horizontal(
+                pl.col(n).str.count_matches("\n", literal=True).fill_null(0) for n in names
+            ) + pl.lit(1, pl.Int64)
+            batch = batch.with_columns(spans.cast(pl.Int64).alias("_span"))
+            batch = batch.with_columns(
+                (pl.col("_span").cum_sum() - pl.col("_span") + next_line).alias(LINE)
+            )
+            next_line += int(batch["_span"].sum())
+            batch = batch.drop("_span").rename(dict(zip(names, source.columns, strict=True)))
+            yield _drop_blank(batch, source.columns)
+    except pl.exceptions.ComputeError as exc:
+        raise FileRejected(f"{source.name}: cannot be read as CSV: {exc}") from None
+
+
+def _drop_blank(batch: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    blank = pl.all_horizontal(
+        pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in columns
+    )
+    return batch.filter(~blank)
+
+
+# -- XLSX and Parquet ------------------------------------------------------------------------
+
+
+def _open_xlsx(path: Path, name: str, sheet: str | None) -> Source:
+    try:
+        import fastexcel
+
+        reader = fastexcel.read_excel(str(path))
+        sheets = reader.sheet_names
+    except Exception as exc:
+        raise FileRejected(f"{name}: cannot open the workbook: {exc}") from None
+    chosen = sheet or sheets[0]
+    if chosen not in sheets:
+        raise FileRejected(f"{name}: no sheet named {chosen!r}; sheets are {sheets}")
+    source = Source(path=path, name=name, format="xlsx", columns=[], sheet=chosen)
+    frame = _read_xlsx(source)
+    source.columns = [c for c in frame.columns if c != LINE]
+    if frame.is_empty():
+        raise FileRejected(f"{name}: sheet {chosen!r} has a header but no data rows")
+    return source
+
+
+def _read_xlsx(source: Source) -> pl.DataFrame:
+    try:
+        frame = pl.read_excel(
+            source.path, sheet_name=source.sheet, engine="calamine", infer_schema_length=0
+        )
+    except Exception as exc:  # fastexcel raises several of its own types
+        raise FileRejected(f"{source.name}: cannot read sheet {source.sheet!r}: {exc}") from None
+    if frame.width == 0:
+        raise FileRejected(f"{source.name}: sheet {source.sheet!r} is empty")
+    header = [str(c).strip() for c in frame.columns]
+    header = ["" if h.startswith("__UNNAMED__") else h for h in header]
+    check_header(header, source.name)
+    frame.columns = header
+    frame = frame.with_columns(pl.all().cast(pl.String))
+    # Sheet row numbers: the header is row 1.
+    frame = frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
+    return _drop_blank(frame, header)
+
+
+def _xlsx_frame(source: Source) -> pl.DataFrame:
+    return _read_xlsx(source)
+
+
+def _open_parquet(path: Path, name: str) -> Source:
+    try:
+        schema = pl.read_parquet_schema(path)
+    except Exception as exc:
+        raise FileRejected(f"{name}: cannot read the Parquet file: {exc}") from None
+    header = list(schema)
+    check_header(header, name)
+    if pl.scan_parquet(path).select(pl.len()).collect().item() == 0:
+        raise FileRejected(f"{name}: the Parquet file has no rows")
+    return Source(path=path, name=name, format="parquet", columns=header)
+
+
+def _parquet_batches(source: Source, batch_rows: int) -> Iterator[pl.DataFrame]:
+    lazy = pl.scan_parquet(source.path).with_row_index(LINE, offset=1)
+    for batch in lazy.collect_batches(chunk_size=batch_rows):
+        batch = batch.with_columns(
+            pl.col(source.columns).cast(pl.String), pl.col(LINE).cast(pl.Int64)
+        )
+        yield _drop_blank(batch, source.columns)

@@ -1,0 +1,466 @@
+"""Vectorised validation: canonical text columns -> typed frame + row errors.
+
+Every rule is a polars expression over a whole batch; there is no Python loop per
+row. Each rejected value becomes one row of an *errors* frame with the columns
+``line`` (where the record starts in the file), ``column``, ``value``, ``rule`` (what
+is wrong, read after "value 'x'") and ``fix`` (how to fix it).
+
+Typed output columns follow ``queries/schema.py``: ids and text as String (trimmed,
+Unicode NFC), timestamps as naive Datetime (UTC when the source carried an offset),
+scores as Int16, positions as Int32, amounts and targets as Float64.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import polars as pl
+import sqlalchemy as sa
+
+from dashboard.ingest_mapping import SCORE_RANGES
+from dashboard.ingest_read import LINE
+from queries import schema
+
+ERROR_SCHEMA = {
+    "line": pl.Int64,
+    "column": pl.String,
+    "value": pl.String,
+    "rule": pl.String,
+    "fix": pl.String,
+}
+FUTURE_TOLERANCE = timedelta(days=1)
+EXCEL_EPOCH = datetime(1899, 12, 30)
+# Excel serials accepted as dates: 1954-10-03 .. 2119-01-09 (keeps years and ids out).
+EXCEL_SERIAL_RANGE = (20_000, 80_000)
+TARGET_RANGES = {"target_csat": (0.0, 100.0), "target_nps": (-100.0, 100.0)}
+SCORE_NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
+DATE_FIX = (
+    "write ISO dates like 2024-03-31 or 2024-03-31 14:05:00; dd/mm/yyyy and mm/dd/yyyy "
+    "work when the file or the mapping (dayfirst) makes the order clear; Excel serials work"
+)
+_SLASH_DATE = (
+    r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?$"
+)
+_ISO_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+_ISO_TZ_FORMATS = ("%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M%#z")
+_INTEGER = r"^[+-]?\d+(?:\.0+)?$"
+
+
+@dataclass
+class Rules:
+    """What validation needs to know beyond the values."""
+
+    table: str
+    file: str = "file"
+    date_orders: dict[str, str | None] = field(default_factory=dict)  # 'dmy' / 'mdy' / None
+    date_format: str | None = None
+    decimal_comma: bool = False
+    scales: dict[str, tuple[float, float]] = field(default_factory=dict)
+    now: datetime = field(default_factory=lambda: datetime.now())
+    derive_event_ids: bool = False
+    event_id_suffix_stage: bool = False
+
+    @property
+    def table_obj(self) -> sa.Table:
+        return schema.TABLES[self.table]
+
+
+def required_columns(table: str) -> list[str]:
+    """Canonical columns a file must provide (the events id is derived when missing)."""
+    t = schema.TABLES[table]
+    return [
+        str(c.name)
+        for c in t.c
+        if not c.nullable and not (table == "events" and c.name == "event_id")
+    ]
+
+
+def key_column(table: str) -> str:
+    return schema.KEYS[table][0]
+
+
+def timestamp_columns(table: str) -> list[str]:
+    return [str(c.name) for c in schema.TABLES[table].c if isinstance(c.type, sa.DateTime)]
+
+
+def _kind(column: sa.Column) -> str:
+    if column.name in SCORE_RANGES:
+        return "score"
+    if isinstance(column.type, sa.DateTime):
+        return "timestamp"
+    if isinstance(column.type, sa.Float):
+        return "number"
+    if isinstance(column.type, sa.Integer):
+        return "integer"
+    return "text"
+
+
+def empty_errors() -> pl.DataFrame:
+    return pl.DataFrame(schema=ERROR_SCHEMA)
+
+
+# -- cleaning and parsing expressions -----------------------------------------------------
+
+
+def clean_text(name: str) -> pl.Expr:
+    """Trimmed, NFC-normalised text; blank becomes null."""
+    stripped = pl.col(name).cast(pl.String).str.strip_chars()
+    return pl.when(stripped == "").then(None).otherwise(stripped.str.normalize("NFC")).alias(name)
+
+
+def _slash_parts(raw: pl.Expr) -> tuple[pl.Expr, ...]:
+    return tuple(raw.str.extract(_SLASH_DATE, i) for i in range(1, 7))
+
+
+def _ymd_hms(year, month, day, hour, minute, second) -> pl.Expr:
+    text = pl.concat_str(
+        [
+            year,
+            pl.lit("-"),
+            month.str.zfill(2),
+            pl.lit("-"),
+            day.str.zfill(2),
+            pl.lit(" "),
+            hour.fill_null("0").str.zfill(2),
+            pl.lit(":"),
+            minute.fill_null("00"),
+            pl.lit(":"),
+            second.fill_null("00"),
+        ]
+    )
+    return text.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us")
+
+
+def slash_readings(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(day-first, month-first) readings of dd/mm/yyyy-like text; null where impossible."""
+    first, second, year, hour, minute, sec = _slash_parts(raw)
+    return (
+        _ymd_hms(year, second, first, hour, minute, sec),
+        _ymd_hms(year, first, second, hour, minute, sec),
+    )
+
+
+def _iso(raw: pl.Expr) -> pl.Expr:
+    text = raw.str.replace(r"^(\d{4}-\d{2}-\d{2})T", "${1} ").str.replace(r"Z$", "+00:00")
+    naive = [text.str.to_datetime(f, strict=False, time_unit="us") for f in _ISO_FORMATS]
+    aware = [
+        text.str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC").dt.replace_time_zone(
+            None
+        )
+        for f in _ISO_TZ_FORMATS
+    ]
+    return pl.coalesce(*naive, *aware)
+
+
+def _excel_serial(raw: pl.Expr) -> pl.Expr:
+    low, high = EXCEL_SERIAL_RANGE
+    number = raw.cast(pl.Float64, strict=False)
+    is_serial = raw.str.contains(r"^\d{5}(?:\.\d+)?$") & number.is_between(low, high)
+    millis = (number * 86_400_000).round(0).cast(pl.Int64, strict=False)
+    return pl.when(is_serial).then(
+        pl.lit(EXCEL_EPOCH, pl.Datetime("us")) + pl.duration(milliseconds=millis)
+    )
+
+
+def parse_timestamp(raw: pl.Expr, order: str | None, date_format: str | None):
+    """(parsed, ambiguous) expressions for one column of text timestamps."""
+    if date_format:
+        parsed = raw.str.to_datetime(date_format, strict=False, time_unit="us")
+        return parsed, pl.lit(False)
+    dmy, mdy = slash_readings(raw)
+    if order == "dmy":
+        slash, ambiguous = dmy, pl.lit(False)
+    elif order == "mdy":
+        slash, ambiguous = mdy, pl.lit(False)
+    else:
+        ambiguous = dmy.is_not_null() & mdy.is_not_null() & (dmy != mdy)
+        slash = pl.when(~ambiguous).then(pl.coalesce(dmy, mdy))
+    return pl.coalesce(_iso(raw), slash, _excel_serial(raw)), ambiguous
+
+
+def date_order_evidence(frame: pl.DataFrame, columns: list[str]) -> dict[str, tuple[int, int]]:
+    """Per column: (rows readable only day-first, rows readable only month-first)."""
+    out = {}
+    for name in columns:
+        if name not in frame.columns:
+            continue
+        dmy, mdy = slash_readings(clean_text(name))
+        counts = frame.select(
+            (dmy.is_not_null() & mdy.is_null()).sum().alias("d"),
+            (mdy.is_not_null() & dmy.is_null()).sum().alias("m"),
+        ).row(0)
+        out[name] = (int(counts[0]), int(counts[1]))
+    return out
+
+
+def parse_number(raw: pl.Expr, decimal_comma: bool) -> pl.Expr:
+    text = raw.str.replace_all(r"[\s\u00a0]", "")
+    if decimal_comma:
+        text = (
+            pl.when(text.str.contains(r"^-?\d{1,3}(?:\.\d{3})+(?:,\d+)?$"))
+            .then(text.str.replace_all(".", "", literal=True))
+            .otherwise(text)
+            .str.replace(",", ".", literal=True)
+        )
+    else:
+        text = (
+            pl.when(text.str.contains(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"))
+            .then(text.str.replace_all(",", "", literal=True))
+            .otherwise(text)
+        )
+    return text.cast(pl.Float64, strict=False)
+
+
+# -- the validation of one batch ----------------------------------------------------------
+
+
+@dataclass
+class _Check:
+    column: str
+    bad: pl.Expr
+    rule: pl.Expr | str
+    fix: str
+
+    def __post_init__(self) -> None:
+        self.column = str(self.column)  # SQLAlchemy's quoted_name confuses pl.lit
+
+
+def validate_batch(frame: pl.DataFrame, rules: Rules) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Typed rows that passed every rule, and the errors of the rows that did not.
+
+    ``frame`` holds canonical text columns (any subset) plus ``_line``. A row with any
+    error is left out of the typed frame. Duplicate ids are checked by the caller
+    across batches (:class:`DuplicateTracker`).
+
+    Returns
+    -------
+    (typed, errors)
+        typed: ``_line`` + the canonical columns present, typed per the schema;
+        errors: line, column, value, rule, fix.
+    """
+    table = rules.table_obj
+    present = [c for c in table.c if c.name in frame.columns]
+    cleaned = frame.with_columns(clean_text(str(c.name)) for c in present)
+    typed_exprs: list[pl.Expr] = []
+    checks: list[_Check] = []
+    for column in present:
+        exprs, column_checks = _column_rules(column, rules)
+        typed_exprs.append(exprs)
+        checks.extend(column_checks)
+    for name in required_columns(rules.table):
+        if name in frame.columns:
+            checks.append(
+                _Check(name, pl.col(name).is_null(), "is empty", "this column is required")
+            )
+    if rules.table == "feedback":
+        checks.append(_no_content_check(frame.columns))
+    with_typed = cleaned.with_columns(e.alias(f"__t_{e.meta.output_name()}") for e in typed_exprs)
+    errors = _collect_errors(with_typed, checks)
+    bad_lines = errors.get_column("line").unique()
+    typed = with_typed.filter(~pl.col(LINE).is_in(bad_lines.implode())).select(
+        pl.col(LINE), *(pl.col(f"__t_{c.name}").alias(str(c.name)) for c in present)
+    )
+    return typed, errors
+
+
+def _column_rules(column: sa.Column, rules: Rules) -> tuple[pl.Expr, list[_Check]]:
+    name = str(column.name)
+    raw = pl.col(name)
+    kind = _kind(column)
+    if kind == "text":
+        return raw.alias(name), []
+    if kind == "timestamp":
+        parsed, ambiguous = parse_timestamp(raw, rules.date_orders.get(name), rules.date_format)
+        limit = rules.now + FUTURE_TOLERANCE
+        fmt_fix = (
+            f"use the format {rules.date_format!r} of the mapping"
+            if rules.date_format
+            else DATE_FIX
+        )
+        return parsed.alias(name), [
+            _Check(
+                name,
+                raw.is_not_null() & ambiguous,
+                "is ambiguous: day and month could be either way round",
+                "say which in the mapping: dayfirst = true (dd/mm/yyyy) or false (mm/dd/yyyy)",
+            ),
+            _Check(
+                name,
+                raw.is_not_null() & ~ambiguous & parsed.is_null(),
+                "is not a date I can read",
+                fmt_fix,
+            ),
+            _Check(
+                name,
+                parsed > pl.lit(limit, pl.Datetime("us")),
+                "is in the future",
+                f"dates more than {FUTURE_TOLERANCE.days} day ahead are rejected; "
+                "check the source's clock or date order",
+            ),
+        ]
+    if kind == "score":
+        return _score_rules(name, rules)
+    if kind == "integer":
+        whole = raw.str.contains(_INTEGER)
+        value = raw.cast(pl.Float64, strict=False).cast(pl.Int32, strict=False)
+        return pl.when(whole).then(value).alias(name), [
+            _Check(
+                name,
+                raw.is_not_null() & (~whole | value.is_null()),
+                "is not a whole number",
+                "write a whole number such as 1, 2, 3",
+            ),
+        ]
+    number = parse_number(raw, rules.decimal_comma)
+    checks = [
+        _Check(
+            name,
+            raw.is_not_null() & (number.is_null() | number.is_nan() | number.is_infinite()),
+            "is not a number",
+            "write a plain number such as 1234.50 (1.234,50 in semicolon-separated files)",
+        )
+    ]
+    if name in TARGET_RANGES:
+        low, high = TARGET_RANGES[name]
+        checks.append(
+            _Check(
+                name,
+                ~number.is_between(low, high),
+                f"is out of range {low:g}–{high:g}",
+                "targets are on the metric's own scale (CSAT 0–100 %, NPS −100…100)",
+            )
+        )
+    return number.alias(name), checks
+
+
+def _score_rules(name: str, rules: Rules) -> tuple[pl.Expr, list[_Check]]:
+    raw = pl.col(name)
+    low, high = SCORE_RANGES[name]
+    label = SCORE_NAMES[name]
+    src_low, src_high = rules.scales.get(name, (low, high))
+    whole = raw.str.contains(_INTEGER)
+    value = raw.cast(pl.Float64, strict=False)
+    out_of_range = whole & ~value.is_between(src_low, src_high)
+    scale_note = f" in the source, converted to {low}–{high}" if name in rules.scales else ""
+    if name in rules.scales:
+        converted = ((value - src_low) * (high - low) / (src_high - src_low) + low).round(0)
+    else:
+        converted = value
+    typed = pl.when(whole & ~out_of_range).then(converted).cast(pl.Int16, strict=False)
+    return typed.alias(name), [
+        _Check(
+            name,
+            raw.is_not_null() & ~whole,
+            "is not a whole number",
+            f"{label} scores are whole numbers {src_low:g}–{src_high:g}; "
+            "leave the cell blank for a skipped question, values are never rounded",
+        ),
+        _Check(
+            name,
+            raw.is_not_null() & out_of_range,
+            f"is out of range {src_low:g}–{src_high:g}{scale_note}",
+            f"{label} is {src_low:g}–{src_high:g}; fix the source, values are never clamped",
+        ),
+    ]
+
+
+def _no_content_check(columns: list[str]) -> _Check:
+    content = [c for c in ("nps", "csat", "ces", "comment") if c in columns]
+    empty = pl.all_horizontal(pl.col(c).is_null() for c in content) if content else pl.lit(True)
+    return _Check(
+        "/".join(content) or "nps/csat/ces/comment",
+        empty,
+        "has no score and no comment",
+        "a response needs at least one score (nps, csat, ces) or a comment",
+    )
+
+
+def _collect_errors(frame: pl.DataFrame, checks: list[_Check]) -> pl.DataFrame:
+    if not checks:
+        return empty_errors()
+    parts = []
+    for check in checks:
+        value = pl.col(check.column) if check.column in frame.columns else pl.lit(None)
+        rule = check.rule if isinstance(check.rule, pl.Expr) else pl.lit(check.rule)
+        parts.append(
+            frame.filter(check.bad.fill_null(False)).select(
+                pl.col(LINE).cast(pl.Int64).alias("line"),
+                pl.lit(check.column, pl.String).alias("column"),
+                value.cast(pl.String).alias("value"),
+                rule.cast(pl.String).alias("rule"),
+                pl.lit(check.fix, pl.String).alias("fix"),
+            )
+        )
+    return pl.concat(parts, how="vertical").sort("line", maintain_order=True)
+
+
+# -- ids ---------------------------------------------------------------------------------
+
+
+def id_norm(name: str) -> pl.Expr:
+    """Ids compare without case and whitespace: 'R-1' and ' r-1' are the same id."""
+    return pl.col(name).str.replace_all(r"\s+", "").str.to_lowercase()
+
+
+class DuplicateTracker:
+    """Finds ids repeated within one import, across batches; keeps only normalised ids."""
+
+    def __init__(self, key: str, what: str = "id") -> None:
+        self.key = key
+        self.what = what
+        self.seen = pl.DataFrame(schema={"_norm": pl.String, "_first": pl.Int64})
+
+    def check(self, typed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """(rows whose id is new, errors for rows whose id came earlier)."""
+        if typed.is_empty() or self.key not in typed.columns:
+            return typed, empty_errors()
+        marked = typed.with_columns(id_norm(self.key).alias("_norm"))
+        marked = marked.join(self.seen, on="_norm", how="left").with_columns(
+            pl.coalesce(pl.col("_first"), pl.col(LINE).first().over("_norm")).alias("_first")
+        )
+        is_dup = pl.col("_first") != pl.col(LINE)
+        errors = marked.filter(is_dup).select(
+            pl.col(LINE).alias("line"),
+            pl.lit(self.key).alias("column"),
+            pl.col(self.key).alias("value"),
+            pl.concat_str(
+                pl.lit(f"duplicates the {self.what} on line "), pl.col("_first").cast(pl.String)
+            ).alias("rule"),
+            pl.lit(
+                "each id may appear once per file (ids are compared ignoring case and spaces); "
+                "remove or renumber the repeat"
+            ).alias("fix"),
+        )
+        fresh = marked.filter(~is_dup)
+        self.seen = pl.concat(
+            [self.seen, fresh.select("_norm", pl.col(LINE).alias("_first"))], how="vertical"
+        )
+        return fresh.drop("_norm", "_first"), errors
+
+
+def derive_event_ids(typed: pl.DataFrame) -> pl.DataFrame:
+    """A stable event_id from (customer_id, stage, occurred_at, amount) where none is given.
+
+    Stable across runs and versions (BLAKE2b of the canonical text), so re-importing
+    the same events finds the same rows. The hash itself runs per row in Python's
+    hashlib; polars' own hash is not stable across versions.
+    """
+    amount = (
+        pl.col("amount").cast(pl.String).fill_null("") if "amount" in typed.columns else pl.lit("")
+    )
+    text = pl.concat_str(
+        pl.col("customer_id"),
+        pl.col("stage"),
+        pl.col("occurred_at").dt.strftime("%Y-%m-%dT%H:%M:%S%.f"),
+        amount,
+        separator="|",
+    )
+    derived = text.map_elements(
+        lambda s: "ev_" + hashlib.blake2b(s.encode("utf-8"), digest_size=10).hexdigest(),
+        return_dtype=pl.String,
+    )
+    if "event_id" in typed.columns:
+        return typed.with_columns(pl.coalesce(pl.col("event_id"), derived).alias("event_id"))
+    return typed.with_columns(derived.alias("event_id"))
