@@ -126,8 +126,10 @@ def get_funnel(
     from queries.funnel import funnel
 
     settings = get_settings()
-    known = stage_names(engine)
-    steps = tuple(steps or known or settings.funnel_stages)
+    ordered = stage_names(engine)
+    steps = tuple(steps or ordered or settings.funnel_stages)
+    # Without a stages table, the stages the events use are the ones that exist.
+    known = ordered or db.fetch(views.dimension_values("stage"), engine)["value"].to_list()
     window_days = settings.conversion_window_days if window_days is None else window_days
     unknown = [s for s in steps if known and s not in known]
     if unknown:

@@ -129,13 +129,15 @@ def comment_count(f: Filters, band: str | None = None, search: str | None = None
 
 def dimension_values(name: str) -> sa.Select:
     """Distinct non-empty values of a customer dimension, or of touchpoint /
-    survey_channel (column ``value``)."""
+    survey_channel / the stages events use (column ``value``)."""
     if name in DIMENSIONS:
         column = customers.c[name]
     elif name == "touchpoint":
         column = feedback.c.touchpoint
     elif name == "survey_channel":
         column = feedback.c.channel
+    elif name == "stage":
+        column = events.c.stage
     else:
         raise ValueError(f"no values for {name!r}")
     value = sa.func.trim(column)

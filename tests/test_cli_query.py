@@ -80,6 +80,16 @@ def test_json_arrays_have_exact_keys(cli_store, capsys, argv, keys):
     assert code == 0 and rows and all(list(r) == keys for r in rows)
 
 
+def test_funnel_json(cli_store, capsys):
+    code, out, _ = run(capsys, "query", "funnel", *JAN, "--steps", "visit,purchase",
+                       "--window", "2d", "--format", "json")  # fmt: skip
+    rows = json.loads(out)
+    # visits: c1 (2 Jan), c2 (5 Jan), c3 (7 Jan); c1 buys 3 Jan, c2 6 Jan: both within 2 days
+    assert [(r["step"], r["customers"]) for r in rows] == [("visit", 3), ("purchase", 2)]
+    assert rows[1]["median_seconds_from_previous"] == 86400.0
+    assert rows[1]["dropoff"] == 1 and rows[1]["conversion_overall"] == pytest.approx(200 / 3)
+
+
 def test_csv_and_table_formats(cli_store, capsys):
     code, out, _ = run(capsys, "query", "nps-trend", "--grain", "month", "--format", "csv")
     assert code == 0
@@ -98,6 +108,7 @@ def test_csv_and_table_formats(cli_store, capsys):
         (("heatmap",), "needs --by"),
         (("kpis", "--compare"), "closed period"),
         (("funnel", "--window", "soon"), "not a window"),
+        (("funnel", "--steps", "visit,checkout"), "unknown stage 'checkout'"),
     ],
 )
 def test_bad_arguments_exit_nonzero_with_one_line(cli_store, capsys, argv, message):
