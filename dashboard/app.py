@@ -1,0 +1,76 @@
+"""The Streamlit entry script: page routing, global filters, store states, URL sync.
+
+Run with ``cxdash serve`` (or ``streamlit run dashboard/app.py``). The pages live
+in the top-level ``pages/`` folder and are routed here by absolute path; this
+file's own folder has no ``pages/`` so Streamlit stays out of its legacy
+pages-folder mode.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import state, ui
+from dashboard.config import get_settings
+
+PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+DATA_PAGE = PAGES_DIR / "data.py"
+
+st.set_page_config(
+    page_title="CX Insights", page_icon=":material/insights:", layout="wide",
+    initial_sidebar_state="expanded",
+)  # fmt: skip
+
+
+def _page(file: str, title: str, icon: str, url_path: str, default: bool = False) -> st.Page:
+    return st.Page(PAGES_DIR / file, title=title, icon=icon, url_path=url_path, default=default)
+
+
+def navigation() -> st.Page:
+    sections = {
+        "Dashboard": [
+            _page("overview.py", "Overview", ":material/dashboard:", "overview", default=True),
+            _page(
+                "funnel_touchpoints.py", "Funnel & touchpoints", ":material/filter_alt:", "funnel"
+            ),  # fmt: skip
+            _page("segments.py", "Segments", ":material/groups:", "segments"),
+            _page("nps_trends.py", "NPS trends", ":material/show_chart:", "nps-trends"),
+            _page("feedback.py", "Feedback", ":material/forum:", "feedback"),
+        ]
+    }
+    if DATA_PAGE.exists():  # the Data / import page is optional
+        sections["Admin"] = [_page("data.py", "Data", ":material/upload_file:", "data")]
+    return st.navigation(sections)
+
+
+def main() -> None:
+    page = navigation()
+    state.seed_from_url()
+    st.sidebar.markdown("### :material/insights: CX Insights")
+    if page.url_path == "data":
+        page.run()  # the Data page works on an empty or missing store
+        return
+    status, message = ui.store_status()
+    if status == "unavailable":
+        st.error(f"**Cannot open the data store.** {message}", icon=":material/database:")
+        return
+    if status == "empty":
+        st.title("CX Insights", anchor=False)
+        st.info(message, icon=":material/inventory_2:")
+        return
+    with ui.friendly_errors():
+        options = ui.call("options")
+        data_range = ui.call("data_range")
+    f, view = state.sidebar(options, data_range, get_settings().min_n)
+    st.session_state["_cx_filters"] = f
+    st.session_state["_cx_view"] = view
+    st.session_state["_cx_options"] = options
+    try:
+        page.run()
+    finally:
+        state.write_url()
+
+
+main()

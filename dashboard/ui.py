@@ -1,0 +1,126 @@
+"""Small shared Streamlit helpers: the cached boundary, page headers, states, outputs.
+
+Caching lives here and nowhere else: ``st.cache_resource`` for the engine and
+``st.cache_data`` for service results, keyed by the store URL, the service
+function's name and its (frozen, hashable) arguments -- so switching pages does
+not recompute an unchanged view.
+
+Every chart and table a page draws goes through :func:`chart` / :func:`table`, the
+one place where export buttons get wired in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+
+import plotly.graph_objects as go
+import polars as pl
+import sqlalchemy as sa
+import streamlit as st
+
+from dashboard import db, service, state
+from dashboard.config import get_settings
+from queries.filters import Filters
+
+_TTL = get_settings().cache_ttl_seconds
+EMPTY_STORE = (
+    "No data yet — run `cxdash demo-data` for a realistic demo, or import your own "
+    "exports with `cxdash import` (or the Data page)."
+)
+NO_DATA = "No data for these filters. Widen the period or clear some filters (Reset filters)."
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+def store_url() -> str:
+    return get_settings().database_url
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> sa.Engine:
+    return db.engine_for(url)
+
+
+def engine() -> sa.Engine:
+    """The shared engine of the configured store."""
+    return _engine(store_url())
+
+
+@st.cache_data(ttl=_TTL, max_entries=512, show_spinner=False)
+def _cached(url: str, name: str, args: tuple, kwargs: tuple) -> object:
+    return getattr(service, name)(_engine(url), *args, **dict(kwargs))
+
+
+def call(name: str, *args, **kwargs):
+    """``service.<name>(engine, *args, **kwargs)``, cached (arguments must be hashable)."""
+    with st.spinner("Crunching the numbers…", show_time=False):
+        return _cached(store_url(), name, tuple(args), tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(ttl=30, max_entries=8, show_spinner=False)
+def _status(url: str) -> tuple[str, str]:
+    try:
+        has = service.has_data(_engine(url))
+    except db.SchemaMissing as exc:
+        return "empty", str(exc)
+    except db.StoreError as exc:
+        return "unavailable", str(exc)
+    return ("ok", "") if has else ("empty", EMPTY_STORE)
+
+
+def store_status() -> tuple[str, str]:
+    """("ok" | "empty" | "unavailable", message for people)."""
+    return _status(store_url())
+
+
+@contextlib.contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Show store errors and rejected inputs as messages, never as tracebacks."""
+    try:
+        yield
+    except db.StoreError as exc:
+        st.error(f"**The database could not answer.** {exc}", icon=":material/database:")
+        st.stop()
+    except ValueError as exc:
+        st.warning(str(exc), icon=":material/warning:")
+        st.stop()
+
+
+def filters() -> Filters:
+    """The global filters the sidebar selected on this run."""
+    return st.session_state["_cx_filters"]
+
+
+def view() -> state.View:
+    return st.session_state["_cx_view"]
+
+
+def header(title: str, f: Filters, extra: tuple[str, ...] = (), icon: str = "") -> None:
+    """Page title with the active filters in words underneath."""
+    st.title(f"{icon} {title}".strip(), anchor=False)
+    st.caption(state.describe_filters(f, extra))
+
+
+def no_data(message: str = NO_DATA) -> None:
+    st.info(message, icon=":material/filter_alt_off:")
+
+
+def chart(fig: go.Figure, name: str, **kwargs):
+    """Draw a figure. ``name`` identifies it for exports (file names, report packs)."""
+    kwargs.setdefault("key", f"chart_{name}")
+    return st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, **kwargs)
+
+
+def table(frame: pl.DataFrame, name: str, **kwargs):
+    """Draw a table. ``name`` identifies it for exports (CSV/XLSX downloads)."""
+    kwargs.setdefault("key", f"table_{name}")
+    kwargs.setdefault("hide_index", True)
+    return st.dataframe(frame, width="stretch", **kwargs)
+
+
+def option_list(options: Mapping[str, list[str]], key: str) -> list[str]:
+    return list(options.get(key, []))
+
+
+def dimension_label(name: str) -> str:
+    return state.LABELS.get(name, name.replace("_", " ").capitalize())

@@ -1,0 +1,60 @@
+"""Feedback: the comments behind the numbers, by score band and text, paged."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from dashboard import charts, state, ui
+
+BANDS = {"all": "All", "detractor": "Detractors (0–6)", "passive": "Passives (7–8)",
+         "promoter": "Promoters (9–10)"}  # fmt: skip
+PAGE_SIZE = 20
+
+f = ui.filters()
+state.url_value("fb_band", "all", parse=state.one_of(BANDS))
+state.url_value("fb_search", "")
+ui.header("Feedback", f)
+
+left, right = st.columns([3, 2])
+left.segmented_control("Score band", list(BANDS), key="fb_band", required=True,
+                       format_func=BANDS.get)  # fmt: skip
+right.text_input("Search the comments", key="fb_search", placeholder="e.g. giao hàng, refund",
+                 icon=":material/search:")  # fmt: skip
+band = None if st.session_state["fb_band"] == "all" else st.session_state["fb_band"]
+search = st.session_state["fb_search"].strip() or None
+
+with ui.friendly_errors():
+    total = ui.call("count_comments", f, band, search)
+if total == 0:
+    ui.no_data("No comments match. Try another band, search or the sidebar filters.")
+    st.stop()
+
+pages = max(1, math.ceil(total / PAGE_SIZE))
+page_key = f"fb_page_{band}_{search}"  # a new search starts on page 1
+page = st.session_state.get(page_key, 1)
+with ui.friendly_errors():
+    comments = ui.call("get_comments", f, band, search, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+first = (page - 1) * PAGE_SIZE + 1
+st.caption(f"{total:,} comments · showing {first:,}–{first + comments.height - 1:,}, newest first")
+
+BADGE = {"detractor": "orange", "passive": "gray", "promoter": "blue"}
+for row in comments.iter_rows(named=True):
+    nps = row["nps"]
+    kind = (
+        None if nps is None else "promoter" if nps >= 9 else "passive" if nps >= 7 else "detractor"
+    )
+    with st.container(border=True):
+        scores = [
+            f":{BADGE[kind]}-badge[NPS {nps}]" if kind else ":gray-badge[NPS –]",
+            f":gray-badge[CSAT {row['csat'] if row['csat'] is not None else '–'}]",
+            f":gray-badge[CES {row['ces'] if row['ces'] is not None else '–'}]",
+        ]
+        st.markdown(" ".join(scores) + f" **{row['touchpoint']}** · {row['responded_at']:%Y-%m-%d}"
+                    f" · {row['segment'] or '(unknown)'} · {row['language'] or ''}")  # fmt: skip
+        st.text(row["comment"] or "")
+st.pagination(pages, key=page_key, max_visible_pages=7)
+with st.expander("This page as a table"):
+    ui.table(comments, "comments")
+st.caption(f"Page {page} of {pages}. {charts.fmt_int(total)} comments in total.")

@@ -1,0 +1,113 @@
+"""Funnel & touchpoints (the core view): the funnel beside the satisfaction heatmap.
+
+Clicking a heatmap cell drills into that touchpoint × group (its NPS trend and
+comments); the drill-down is part of the URL (``cell_tp``, ``cell_group``).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, state, ui
+from dashboard.config import get_settings
+from queries.schema import DIMENSIONS
+
+f = ui.filters()
+options = st.session_state["_cx_options"]
+stages = options.get("stage") or list(get_settings().funnel_stages)
+
+
+state.url_value("fn_steps", list(stages), parse=lambda v: [s for s in stages if s in v])
+state.url_value("fn_window", get_settings().conversion_window_days, parse=lambda v: int(v[0]))
+state.url_value("fn_by", None, parse=state.one_of(DIMENSIONS))
+state.url_value("hm_metric", "nps", parse=state.one_of(charts.METRIC_SHORT))
+state.url_value("hm_by", "segment", parse=state.one_of(DIMENSIONS))
+tp = state.url_value("cell_tp", None)
+group = state.url_value("cell_group", None)
+
+
+def close_cell() -> None:
+    st.session_state["cell_tp"] = st.session_state["cell_group"] = None
+
+
+def open_cell() -> None:
+    event = st.session_state.get("chart_heatmap")
+    cell = charts.cell_from_selection(event["selection"]["points"]) if event else None
+    if cell:
+        st.session_state["cell_tp"], st.session_state["cell_group"] = cell
+
+
+number = st.column_config.NumberColumn
+STEP_COLUMNS = {
+    "step": "Step",
+    "customers": number("Customers", format="%,d"),
+    "conversion_from_previous": number("Step conversion", format="%.1f%%"),
+    "conversion_overall": number("Overall", format="%.1f%%"),
+    "dropoff": number("Drop-off", format="%,d"),
+    "median_seconds_from_previous": number("Median time", format="duration"),
+}
+extra = (f"{tp} × {group}",) if tp and group else ()
+ui.header("Funnel & touchpoints", f, extra)
+funnel_col, heat_col = st.columns(2, gap="large")
+
+with funnel_col:
+    st.subheader("Funnel", anchor=False)
+    st.pills("Steps", stages, selection_mode="multi", key="fn_steps", format_func=charts._label)
+    steps = tuple(s for s in stages if s in st.session_state["fn_steps"])
+    left, right = st.columns([1, 2])
+    left.number_input("Window (days)", 1, 365, key="fn_window", help="Counted from entry.")
+    right.pills("Break down by", list(DIMENSIONS), key="fn_by", format_func=ui.dimension_label)
+    by = st.session_state["fn_by"]
+    if len(steps) < 2:
+        ui.no_data("Pick at least two steps.")
+    else:
+        with ui.friendly_errors():
+            funnel = ui.call("get_funnel", f, steps, float(st.session_state["fn_window"]), by)
+        ui.chart(charts.funnel(funnel, by=by), "funnel")
+        cols = [by] if by else []
+        ui.table(funnel.select(*cols, *STEP_COLUMNS), "funnel_steps", column_config=STEP_COLUMNS)
+
+with heat_col:
+    st.subheader("Touchpoint satisfaction", anchor=False)
+    left, right = st.columns(2)
+    left.segmented_control(
+        "Score", list(charts.METRIC_SHORT), key="hm_metric", required=True,
+        format_func=charts.METRIC_SHORT.get, on_change=close_cell,
+    )  # fmt: skip
+    right.selectbox("By", list(DIMENSIONS), key="hm_by", format_func=ui.dimension_label,
+                    on_change=close_cell)  # fmt: skip
+    metric, hm_by = st.session_state["hm_metric"], st.session_state["hm_by"]
+    with ui.friendly_errors():
+        cells = ui.call("get_heatmap", f, metric, hm_by)
+    fig = charts.heatmap(cells, metric=metric, by=hm_by, selected=(tp, group) if tp else None)
+    ui.chart(fig, "heatmap", on_select=open_cell, selection_mode=("points",))
+    st.caption(
+        "Colour: distance from the touchpoint's target (or neutral). ▲/▼ significantly above/"
+        f"below the rest of the row (BH q ≤ 0.05). Grey: fewer than {f.min_n} responses; "
+        "n<5 hidden. **Click a cell** to see its trend and comments."
+    )
+
+if tp and group:
+    st.divider()
+    head, close = st.columns([5, 1], vertical_alignment="center")
+    head.subheader(f"{tp} × {group}", anchor=False)
+    close.button("Close", icon=":material/close:", on_click=close_cell, width="stretch")
+    cell_f = f.replace(touchpoint=(tp,), **{hm_by: (group,)})
+    with ui.friendly_errors():
+        trend = ui.call("get_nps_trend", cell_f, "month")
+        targets = ui.call("touchpoint_targets")
+        comments = ui.call("get_comments", cell_f, None, None, 8, 0)
+    target_row = targets.filter(targets["touchpoint"] == tp)
+    target = target_row["target_nps"][0] if target_row.height else None
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        title = f"NPS of {tp} for {group}, by month"
+        ui.chart(charts.nps_trend(trend, target=target, title=title), "cell_trend")
+    with right:
+        st.markdown("**Latest comments**")
+        if comments.is_empty():
+            ui.no_data("No comments for this cell.")
+        for row in comments.iter_rows(named=True):
+            score = "–" if row["nps"] is None else row["nps"]
+            st.text(f"“{row['comment']}”")
+            st.caption(f"NPS {score} · {row['responded_at']:%Y-%m-%d} · {row['segment']}")
