@@ -1,0 +1,201 @@
+"""``cxdash bench``: how fast the queries are, measured against two references.
+
+For each view, with a typical filter (the last year of data, one segment):
+
+(a) ``end_to_end`` -- the service function (statement build, execution, Arrow to
+    polars, statistics), as the dashboard and CLI call it;
+(b) ``raw_sql`` -- the same compiled SQL executed directly on the DuckDB connection
+    (fetching Arrow), the floor our layers add to;
+(c) ``naive`` -- a baseline that loads the rows from a SQLite copy into pandas and
+    computes the same numbers in Python.
+
+Medians of several runs in one process; ratios a/b (overhead) and c/a (speed-up).
+The large store is generated once into ``data/bench/`` and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from dashboard import db, service
+from dashboard.config import DATA_DIR
+from queries import views
+from queries.filters import Filters
+from queries.funnel import funnel as funnel_statement
+
+BENCH_DIR = DATA_DIR / "bench"
+STEPS = ("visit", "signup", "cart", "purchase", "repeat_purchase")
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    run: Callable[[], object]  # (a) end to end
+    statement: sa.Executable  # (b) the same SQL
+    naive: Callable[[], object] | None  # (c) pandas on SQLite
+
+
+def typical_filters(engine: sa.Engine) -> Filters:
+    """The last 365 days of data and the segment with the most customers."""
+    _, last = service.data_range(engine)
+    if last is None:
+        raise ValueError("the benchmark store is empty")
+    segments = service.get_segments(engine, Filters(date_from=last - dt.timedelta(days=364),
+                                                    date_to=last), "segment")  # fmt: skip
+    return Filters(
+        date_from=last - dt.timedelta(days=364), date_to=last, segment=(segments["segment"][0],)
+    )
+
+
+def cases(engine: sa.Engine, f: Filters, sqlite_engine: sa.Engine | None) -> list[Case]:
+    from dashboard import bench_naive as naive
+
+    def baseline(fn):
+        return (lambda: fn(sqlite_engine, f)) if sqlite_engine is not None else None
+
+    return [
+        Case("kpis", lambda: service.get_kpis(engine, f), views.kpis(f), baseline(naive.kpis)),
+        Case(
+            "funnel",
+            lambda: service.get_funnel(engine, f, STEPS, 30),
+            funnel_statement(f, STEPS, 30),
+            baseline(naive.funnel),
+        ),
+        Case(
+            "heatmap",
+            lambda: service.get_heatmap(engine, f, "nps", "region"),
+            views.heatmap(f, "region"),
+            baseline(naive.heatmap),
+        ),
+        Case(
+            "nps-trend",
+            lambda: service.get_nps_trend(engine, f, "week"),
+            views.nps_trend(f, "week"),
+            baseline(naive.nps_trend),
+        ),
+        Case(
+            "segments",
+            lambda: service.get_segments(engine, f, "region"),
+            views.segments(f, "region"),
+            baseline(naive.segments),
+        ),
+    ]
+
+
+def raw_runner(engine: sa.Engine, statement: sa.Executable) -> Callable[[], object]:
+    """Execute the compiled statement on the raw DuckDB connection, fetching Arrow."""
+    compiled = statement.compile(dialect=engine.dialect)
+    sql = str(compiled)
+    params = [compiled.params[name] for name in compiled.positiontup or ()]
+    raw = engine.raw_connection()
+    cursor = raw.driver_connection
+
+    def run():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return cursor.execute(sql, params).to_arrow_table()
+
+    return run
+
+
+def median_seconds(fn: Callable[[], object], runs: int) -> float:
+    fn()  # warm-up: first-run caches (catalog, plans) are not what a user waits for
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def measure(engine, f, sqlite_engine, runs: int, naive_runs: int, log) -> list[dict]:
+    results = []
+    for case in cases(engine, f, sqlite_engine):
+        log(f"  {case.name} ...")
+        end_to_end = median_seconds(case.run, runs)
+        raw_sql = median_seconds(raw_runner(engine, case.statement), runs)
+        naive = median_seconds(case.naive, naive_runs) if case.naive else None
+        results.append(
+            {"query": case.name, "end_to_end_ms": end_to_end * 1000, "raw_sql_ms": raw_sql * 1000,
+             "overhead": end_to_end / raw_sql, "naive_ms": naive * 1000 if naive else None,
+             "speedup": naive / end_to_end if naive else None}
+        )  # fmt: skip
+    return results
+
+
+def markdown(results: list[dict], f: Filters, scale: str, counts: dict[str, int]) -> str:
+    lines = [
+        f"Store: embedded DuckDB, `{scale}` demo data "
+        f"({counts['customers']:,} customers, {counts['events']:,} events, "
+        f"{counts['feedback']:,} responses).",
+        f"Filter: {f.date_from} .. {f.date_to}, segment = {', '.join(f.segment)}.",
+        "",
+        "| query | end to end (median) | raw SQL on DuckDB (median) | overhead | "
+        "naive pandas on SQLite (median) | speed-up |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        naive = f"{r['naive_ms']:,.0f} ms" if r["naive_ms"] is not None else "not run"
+        speedup = f"{r['speedup']:,.0f}×" if r["speedup"] is not None else "–"
+        lines.append(
+            f"| {r['query']} | {r['end_to_end_ms']:,.0f} ms | {r['raw_sql_ms']:,.0f} ms | "
+            f"{r['overhead']:.2f}× | {naive} | {speedup} |"
+        )
+    return "\n".join(lines)
+
+
+def bench_store(scale: str, seed: int, log) -> sa.Engine:
+    """The DuckDB store of ``scale`` under data/bench/, generated on first use."""
+    from data.generator import generate
+
+    path = BENCH_DIR / f"{scale}.duckdb"
+    engine = db.create_engine(f"duckdb:///{path}", external_access=True)
+    if not path.exists() or not service.has_data(engine):
+        log(f"generating {scale} demo data into {path} (once) ...")
+        generate(engine, scale=scale, seed=seed)
+    return engine
+
+
+def sqlite_copy(engine: sa.Engine, scale: str, log) -> sa.Engine:
+    """A SQLite copy of the store for the naive baseline, built on first use."""
+    from dashboard import bench_naive
+
+    path = BENCH_DIR / f"{scale}.sqlite"
+    if not path.exists():
+        log(f"copying the store to SQLite for the naive baseline: {path} (once) ...")
+        bench_naive.copy_to_sqlite(engine, path)
+    return sa.create_engine(f"sqlite:///{path}")
+
+
+def _handle(args: argparse.Namespace) -> int:
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    engine = bench_store(args.scale, args.seed, log)
+    f = typical_filters(engine)
+    sqlite_engine = None if args.no_naive else sqlite_copy(engine, args.scale, log)
+    log(f"measuring ({args.runs} runs each, naive {args.naive_runs}) ...")
+    results = measure(engine, f, sqlite_engine, args.runs, args.naive_runs, log)
+    print(markdown(results, f, args.scale, service.table_counts(engine)))
+    return 0
+
+
+def register_cli(subparsers) -> None:
+    p = subparsers.add_parser(
+        "bench", help="benchmark the queries (end to end vs raw SQL vs a naive baseline)"
+    )
+    p.add_argument("--scale", default="large", choices=("small", "medium", "large"))
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--runs", type=int, default=9, help="timed runs per query (median)")
+    p.add_argument("--naive-runs", type=int, default=3, help="timed runs of the baseline")
+    p.add_argument("--no-naive", action="store_true", help="skip the pandas/SQLite baseline")
+    p.set_defaults(handler=_handle)
