@@ -192,5 +192,9 @@ def figure_html(
         config={"displaylogo": False, "responsive": True},
     )
     head_title = f"<title>{html.escape(title)}</title>"
-    page = page.replace("<head>", f"<head>{head_title}", 1)
+    charset = '<meta charset="utf-8" />'
+    if charset in page:
+        page = page.replace(charset, charset + head_title, 1)
+    else:
+        page = page.replace("<head>", f"<head>{head_title}", 1)
     return page.encode("utf-8")

@@ -159,10 +159,10 @@ _session_lock = threading.Lock()
 def render_session() -> RenderSession:
     """The process's shared session, opened on first use (fails fast without Chromium)."""
     global _session
+    browser = find_chromium()  # a stat call: a removed browser is reported, not waited on
     with _session_lock:
-        if _session is not None and _session.alive:
+        if _session is not None and _session.alive and _session.browser == browser:
             return _session
-        browser = find_chromium()
         if _session is not None:
             _session.close()
         _session = RenderSession(browser)

@@ -108,7 +108,8 @@ class _Footer:
     source: str
 
     def text(self, page: int) -> str:
-        parts = [self.source, self.title, self.filters_words, f"Page {page} of {self.total}"]
+        source = "" if self.source in self.title else self.source
+        parts = [source, self.title, self.filters_words, f"Page {page} of {self.total}"]
         return " · ".join(p for p in parts if p)
 
 
