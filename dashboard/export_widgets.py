@@ -56,7 +56,8 @@ def _warm_browser() -> None:
     click does not wait seconds for Chromium (not in AppTest or bare scripts)."""
     from streamlit import runtime
 
-    if runtime.exists():
+    # AppTest installs a mock runtime: page tests must not start browsers.
+    if runtime.exists() and type(runtime.get_instance()) is runtime.Runtime:
         export_render.warm_up()
 
 
