@@ -24,24 +24,24 @@ st.set_page_config(
 )  # fmt: skip
 
 
-def _page(file: str, title: str, icon: str, url_path: str, default: bool = False) -> st.Page:
-    return st.Page(PAGES_DIR / file, title=title, icon=icon, url_path=url_path, default=default)
+def _page(file: str, title: str, icon: str, default: bool = False) -> st.Page:
+    # The URL path is the file's stem (/funnel_touchpoints, /segments, ...).
+    return st.Page(PAGES_DIR / file, title=title, icon=icon, url_path=Path(file).stem,
+                   default=default)  # fmt: skip
 
 
 def navigation() -> st.Page:
     sections = {
         "Dashboard": [
-            _page("overview.py", "Overview", ":material/dashboard:", "overview", default=True),
-            _page(
-                "funnel_touchpoints.py", "Funnel & touchpoints", ":material/filter_alt:", "funnel"
-            ),  # fmt: skip
-            _page("segments.py", "Segments", ":material/groups:", "segments"),
-            _page("nps_trends.py", "NPS trends", ":material/show_chart:", "nps-trends"),
-            _page("feedback.py", "Feedback", ":material/forum:", "feedback"),
+            _page("overview.py", "Overview", ":material/dashboard:", default=True),
+            _page("funnel_touchpoints.py", "Funnel & touchpoints", ":material/filter_alt:"),
+            _page("segments.py", "Segments", ":material/groups:"),
+            _page("nps_trends.py", "NPS trends", ":material/show_chart:"),
+            _page("feedback.py", "Feedback", ":material/forum:"),
         ]
     }
     if DATA_PAGE.exists():  # the Data / import page is optional
-        sections["Admin"] = [_page("data.py", "Data", ":material/upload_file:", "data")]
+        sections["Admin"] = [_page("data.py", "Data", ":material/upload_file:")]
     return st.navigation(sections)
 
 

@@ -301,7 +301,10 @@ def nps_mix(frame: pl.DataFrame, title: str = "Promoters, passives and detractor
     """
     if frame.is_empty():
         return empty_figure(title)
-    data = frame.filter(pl.col("n") > 0).sort("period")
+    data = frame.filter(pl.col("n") > 0)
+    if "nps" in data.columns:  # a period whose score is hidden (privacy) hides its mix too
+        data = data.filter(pl.col("nps").is_not_null())
+    data = data.sort("period")
     if data.is_empty():
         return empty_figure(title)
     fig = _figure(title, height=320)
@@ -648,9 +651,6 @@ def segment_bars(frame: pl.DataFrame, *, by: str, metric: str = "nps") -> go.Fig
             orientation="h",
             marker=dict(color=[LOW_N if lo else PRIMARY for lo in low]),
             error_x=error,
-            text=[_format_metric(metric, v) for v in _column(data, metric)],
-            textposition="outside",
-            cliponaxis=False,
             customdata=list(
                 zip(_column(data, "n_nps"), ["low sample" if lo else "" for lo in low], strict=True)
             ),

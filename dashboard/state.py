@@ -249,7 +249,7 @@ def join_pairs(pairs: Iterable[tuple[str, str]], separator: str = ":") -> list[s
 SEEDED = "_cx_seeded"
 PAGE_PARAMS = "_cx_page_params"
 VIEW_PARAMS = "_cx_view_params"
-RESET_VERSION = "_cx_reset"
+URL_AT_START = "_cx_url_at_start"
 
 
 def _st():
@@ -268,10 +268,12 @@ def seed_from_url() -> None:
     """On a session's first run, put the URL's view into the widgets' state."""
     st = _st()
     st.session_state[PAGE_PARAMS] = {}
+    # What the URL said when this run started: pages seed their widgets from it, since
+    # the URL is rewritten as the run goes.
+    st.session_state[URL_AT_START] = current_params()
     if st.session_state.get(SEEDED):
         return
     st.session_state[SEEDED] = True
-    st.session_state["_cx_url_at_start"] = current_params()
     _apply_view(View.from_params(current_params()))
 
 
@@ -324,6 +326,7 @@ def sidebar(
     )
     view = _view_from_widgets()
     st.session_state[VIEW_PARAMS] = view.to_params()
+    write_url()
     return view.to_filters(latest, earliest, min_n), view
 
 
@@ -378,7 +381,7 @@ def url_value(key: str, default, parse: Callable[[list[str]], object] | None = N
     """
     st = _st()
     if key not in st.session_state:
-        raw = st.query_params.get_all(key)
+        raw = st.session_state.get(URL_AT_START, {}).get(key)
         value = default
         if raw:
             try:
@@ -387,6 +390,7 @@ def url_value(key: str, default, parse: Callable[[list[str]], object] | None = N
                 value = default
         st.session_state[key] = value
     st.session_state.setdefault(PAGE_PARAMS, {})[key] = default
+    write_url()  # now: a page may st.stop() before the end of the run
     return st.session_state[key]
 
 
@@ -406,3 +410,15 @@ def write_url() -> None:
             params[key] = [str(value)]
     if params != current_params():
         st.query_params.from_dict(params)
+
+
+def one_of(choices: Iterable[str]) -> Callable[[list[str]], str]:
+    """A :func:`url_value` parser accepting only ``choices`` (first URL value)."""
+    allowed = list(choices)
+
+    def parse(values: list[str]) -> str:
+        if values[0] not in allowed:
+            raise ValueError(f"{values[0]!r} is not one of {allowed}")
+        return values[0]
+
+    return parse

@@ -30,13 +30,6 @@ def close_cell() -> None:
     st.session_state["cell_tp"] = st.session_state["cell_group"] = None
 
 
-def open_cell() -> None:
-    event = st.session_state.get("chart_heatmap")
-    cell = charts.cell_from_selection(event["selection"]["points"]) if event else None
-    if cell:
-        st.session_state["cell_tp"], st.session_state["cell_group"] = cell
-
-
 number = st.column_config.NumberColumn
 STEP_COLUMNS = {
     "step": "Step",
@@ -52,11 +45,13 @@ funnel_col, heat_col = st.columns(2, gap="large")
 
 with funnel_col:
     st.subheader("Funnel", anchor=False)
-    st.pills("Steps", stages, selection_mode="multi", key="fn_steps", format_func=charts._label)
+    st.pills("Steps", stages, selection_mode="multi", key="fn_steps", format_func=charts._label,
+             wrap=True, width="stretch")  # fmt: skip
     steps = tuple(s for s in stages if s in st.session_state["fn_steps"])
-    left, right = st.columns([1, 2])
-    left.number_input("Window (days)", 1, 365, key="fn_window", help="Counted from entry.")
-    right.pills("Break down by", list(DIMENSIONS), key="fn_by", format_func=ui.dimension_label)
+    st.pills("Break down by", list(DIMENSIONS), key="fn_by", format_func=ui.dimension_label,
+             wrap=True, width="stretch")  # fmt: skip
+    st.number_input("Conversion window (days)", 1, 365, key="fn_window", width=220,
+                    help="Counted from each customer's entry into the first step.")  # fmt: skip
     by = st.session_state["fn_by"]
     if len(steps) < 2:
         ui.no_data("Pick at least two steps.")
@@ -80,7 +75,13 @@ with heat_col:
     with ui.friendly_errors():
         cells = ui.call("get_heatmap", f, metric, hm_by)
     fig = charts.heatmap(cells, metric=metric, by=hm_by, selected=(tp, group) if tp else None)
-    ui.chart(fig, "heatmap", on_select=open_cell, selection_mode=("points",))
+    # The key follows the view, so a new cell or a closed drill-down starts unselected.
+    key = f"heatmap_{metric}_{hm_by}_{tp}_{group}"
+    event = ui.chart(fig, "heatmap", key=key, on_select="rerun", selection_mode=("points",))
+    clicked = charts.cell_from_selection(event["selection"]["points"])
+    if clicked and clicked != (tp, group):
+        st.session_state["cell_tp"], st.session_state["cell_group"] = clicked
+        st.rerun()
     st.caption(
         "Colour: distance from the touchpoint's target (or neutral). ▲/▼ significantly above/"
         f"below the rest of the row (BH q ≤ 0.05). Grey: fewer than {f.min_n} responses; "

@@ -64,7 +64,7 @@ def tile(column, key: str, label: str, fmt, help_text: str) -> None:
         chart_data = [v for v in trend.get_column("nps").to_list() if v is not None] or None
     column.metric(
         label, fmt(value), delta, delta_color=colour, help=help_text, border=True,
-        delta_description=description, chart_data=chart_data,
+        delta_description=description, chart_data=chart_data, height="stretch",
     )  # fmt: skip
 
 

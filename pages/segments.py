@@ -28,7 +28,7 @@ def go_to(depth: int) -> None:
 
 ui.header("Segments", f, tuple(f"{ui.dimension_label(d)}: {v}" for d, v in path))
 st.selectbox("Start from", list(DIMENSIONS), key="seg_root", format_func=ui.dimension_label,
-             on_change=lambda: st.session_state.update(seg_path=[]))  # fmt: skip
+             on_change=lambda: st.session_state.update(seg_path=[]), width=260)  # fmt: skip
 
 crumbs = st.container(horizontal=True, vertical_alignment="center", gap="small")
 crumbs.button(f"All {ui.dimension_label(order[0]).lower()}s", on_click=go_to, args=(0,),
