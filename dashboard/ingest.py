@@ -348,18 +348,10 @@ def _date_orders(source, mapping, lookups, table, report) -> dict[str, str | Non
     if mapping.date_format:
         return {}
     totals = {c: [0, 0] for c in columns}
-    has_slash = False
+    if not _has_slash_dates(source, mapping, lookups, columns):
+        return dict.fromkeys(columns)  # ISO or serial dates: nothing to decide
     for frame in _mapped_batches(source, mapping, lookups, None):
         present = [c for c in columns if c in frame.columns]
-        if not present:
-            break
-        slashy = frame.select(
-            pl.any_horizontal(pl.col(c).str.contains(r"^\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}").any()
-                              for c in present)
-        ).item()  # fmt: skip
-        if not slashy and not has_slash:
-            break  # ISO or serial dates (checked on the first batch): nothing to decide
-        has_slash = True
         for c, (d, m) in date_order_evidence(frame, present).items():
             totals[c][0] += d
             totals[c][1] += m
@@ -378,6 +370,25 @@ def _date_orders(source, mapping, lookups, table, report) -> dict[str, str | Non
                     f"{c}: the file mixes dd/mm and mm/dd dates; set dayfirst in a mapping"
                 )
     return orders
+
+
+def _has_slash_dates(source: Source, mapping: Mapping, lookups, columns: list[str]) -> bool:
+    """Whether the first records hold dd/mm/yyyy-like dates (then the whole file is read)."""
+    head = source.head()
+    if head.is_empty():
+        return False
+    for i, frame in enumerate(lookups):
+        head, _ = _join_lookups(head, _single(mapping, mapping.lookups[i]), [frame])
+    mapped = apply_mapping(mapping, head)
+    present = [c for c in columns if c in mapped.columns]
+    if not present:
+        return False
+    pattern = r"^\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}"
+    return bool(
+        mapped.select(
+            pl.any_horizontal(pl.col(c).str.contains(pattern).any() for c in present)
+        ).item()
+    )
 
 
 def _validate_all(source, mapping, lookups, rules, report) -> list[pl.DataFrame]:

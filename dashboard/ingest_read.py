@@ -82,6 +82,13 @@ class Source:
         else:
             yield from _parquet_batches(self, batch_rows)
 
+    def head(self, rows: int = 10_000) -> pl.DataFrame:
+        """The first records (for sniffing date orders and for previews)."""
+        if self.format == "csv":
+            first = next(_csv_batches(self, rows, limit=rows), None)
+            return pl.DataFrame() if first is None else first
+        return next(self.batches(rows)).head(rows)
+
     def close(self) -> None:
         for path in self._cleanup:
             with contextlib.suppress(OSError):
@@ -348,36 +355,90 @@ def check_header(header: list[str], name: str) -> None:
 def _check_structure(utf8_path: Path, name: str, delimiter: str, width: int) -> None:
     """Every record must have as many fields as the header.
 
-    Python's csv module streams the file once; it knows where each record starts,
-    even across quoted line breaks, so the message can name the line.
+    Vectorised over physical lines: a line continues the previous record when an odd
+    number of quote characters came before it in that record; the fields of a record
+    are its unquoted delimiters + 1. Streams the file in batches (an unfinished record
+    is carried to the next batch), so memory stays bounded.
     """
+    lazy = pl.scan_csv(
+        utf8_path,
+        has_header=False,
+        separator="\x00",  # NUL bytes were rejected before: each line is one value
+        quote_char=None,
+        schema={"text": pl.String},
+        empty_string_is_null=False,
+        truncate_ragged_lines=True,
+    )
+    quoted = r'"(?:[^"]|"")*"'
+    carry = pl.DataFrame(schema={"text": pl.String, "ln": pl.Int64})
+    next_line = 1
+    records = bad_count = 0
     problems: list[str] = []
-    count = 0
-    records = 0
-    with utf8_path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh, delimiter=delimiter)
-        start = 1
-        for row in reader:
-            if row and reader.line_num > 1:
-                records += 1
-                if len(row) != width:
-                    count += 1
-                    if len(problems) < _MAX_STRUCTURE_ERRORS:
-                        problems.append(
-                            f"{name}:{start}: {len(row)} fields, the header has {width}"
-                        )
-            start = reader.line_num + 1
+    for batch in lazy.collect_batches(chunk_size=BATCH_ROWS):
+        batch = batch.with_columns(
+            pl.col("text").fill_null(""),
+            (pl.int_range(pl.len(), dtype=pl.Int64) + next_line).alias("ln"),
+        )
+        next_line += batch.height
+        batch = pl.concat([carry, batch], how="vertical")
+        quotes = pl.col("text").str.count_matches('"', literal=True)
+        batch = batch.with_columns(
+            (((quotes.cum_sum() - quotes) % 2) == 0).cum_sum().alias("record"),
+            (quotes.sum() % 2 == 1).alias("open_at_end"),
+        )
+        if batch.get_column("open_at_end")[0]:
+            last = batch.get_column("record").max()
+            carry = batch.filter(pl.col("record") == last).select("text", "ln")
+            batch = batch.filter(pl.col("record") != last)
+        else:
+            carry = carry.head(0)
+        # Most records are one line; only the others need grouping.
+        record = pl.col("record")
+        multi = (record == record.shift(1)) | (record == record.shift(-1))
+        batch = batch.with_columns(multi.fill_null(False).alias("multi"))
+        joined = (
+            batch.filter(pl.col("multi"))
+            .group_by("record", maintain_order=True)
+            .agg(pl.col("text").str.join("\n"), pl.col("ln").first())
+        )
+        rows = pl.concat(
+            [batch.filter(~pl.col("multi")).select("record", "text", "ln"), joined],
+            how="vertical",
+        )
+        rows = rows.filter((pl.col("ln") > 1) & (pl.col("text").str.strip_chars() != ""))
+        rows = rows.with_columns(
+            (
+                pl.col("text")
+                .str.replace_all(quoted, "")
+                .str.count_matches(delimiter, literal=True)
+                + 1
+            ).alias("fields")
+        )
+        records += rows.height
+        wrong = rows.filter(pl.col("fields") != width)
+        bad_count += wrong.height
+        wrong = wrong.sort("ln").head(_MAX_STRUCTURE_ERRORS)
+        for ln, fields in wrong.select("ln", "fields").iter_rows():
+            if len(problems) < _MAX_STRUCTURE_ERRORS:
+                problems.append(f"{name}:{ln}: {fields} fields, the header has {width}")
+    if carry.height:
+        raise FileRejected(
+            f"{name}:{carry.get_column('ln')[0]}: a quoted value opens here and never closes; "
+            "check the quote characters in this record"
+        )
     if records == 0:
         raise FileRejected(f"{name}: the file has a header but no data rows")
-    if count:
-        more = f"\n... and {count - len(problems)} more" if count > len(problems) else ""
+    if bad_count:
+        more = f"\n... and {bad_count - len(problems)} more" if bad_count > len(problems) else ""
         raise FileRejected(
-            f"{name}: {count} row(s) do not have {width} fields like the header (ragged rows; "
-            "a delimiter inside a value must be quoted):\n" + "\n".join(problems) + more
+            f"{name}: {bad_count} row(s) do not have {width} fields like the header (ragged "
+            "rows; a delimiter inside a value must be quoted):\n" + "\n".join(problems) + more
         )
 
 
-def _csv_batches(source: Source, batch_rows: int) -> Iterator[pl.DataFrame]:
+def _csv_batches(
+    source: Source, batch_rows: int, limit: int | None = None
+) -> Iterator[pl.DataFrame]:
     names = [f"c{i}" for i in range(len(source.columns))]
     lazy = pl.scan_csv(
         source._utf8_path,
@@ -389,6 +450,8 @@ def _csv_batches(source: Source, batch_rows: int) -> Iterator[pl.DataFrame]:
         missing_columns="insert",
         raise_if_empty=False,
     )
+    if limit is not None:
+        lazy = lazy.head(limit)
     next_line = source.header_lines + 1
     try:
         for batch in lazy.collect_batches(chunk_size=batch_rows):

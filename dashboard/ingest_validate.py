@@ -104,10 +104,11 @@ def empty_errors() -> pl.DataFrame:
 # -- cleaning and parsing expressions -----------------------------------------------------
 
 
-def clean_text(name: str) -> pl.Expr:
-    """Trimmed, NFC-normalised text; blank becomes null."""
+def clean_text(name: str, *, nfc: bool = True) -> pl.Expr:
+    """Trimmed (NFC-normalised) text; blank becomes null."""
     stripped = pl.col(name).cast(pl.String).str.strip_chars()
-    return pl.when(stripped == "").then(None).otherwise(stripped.str.normalize("NFC")).alias(name)
+    text = stripped.str.normalize("NFC") if nfc else stripped
+    return pl.when(stripped == "").then(None).otherwise(text).alias(name)
 
 
 def _slash_parts(raw: pl.Expr) -> tuple[pl.Expr, ...]:
@@ -142,16 +143,20 @@ def slash_readings(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     )
 
 
-def _iso(raw: pl.Expr) -> pl.Expr:
-    text = raw.str.replace(r"^(\d{4}-\d{2}-\d{2})T", "${1} ").str.replace(r"Z$", "+00:00")
-    naive = [text.str.to_datetime(f, strict=False, time_unit="us") for f in _ISO_FORMATS]
-    aware = [
-        text.str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC").dt.replace_time_zone(
-            None
-        )
-        for f in _ISO_TZ_FORMATS
-    ]
-    return pl.coalesce(*naive, *aware)
+def _iso(raw: pl.Expr, shapes: set[str]) -> pl.Expr:
+    text = raw.str.replace(r"^(\d{4}-\d{2}-\d{2})T", "${1} ")
+    kinds = ("iso_seconds", "iso_minutes", "iso_date")
+    formats = [f for kind, f in zip(kinds, _ISO_FORMATS, strict=True) if kind in shapes]
+    readings = [text.str.to_datetime(f, strict=False, time_unit="us") for f in formats]
+    if "iso_zone" in shapes:
+        zoned = text.str.replace(r"Z$", "+00:00")
+        readings += [
+            zoned.str.to_datetime(
+                f, strict=False, time_unit="us", time_zone="UTC"
+            ).dt.replace_time_zone(None)
+            for f in _ISO_TZ_FORMATS
+        ]
+    return readings[0] if len(readings) == 1 else pl.coalesce(*readings)
 
 
 def _excel_serial(raw: pl.Expr) -> pl.Expr:
@@ -164,20 +169,37 @@ def _excel_serial(raw: pl.Expr) -> pl.Expr:
     )
 
 
-def parse_timestamp(raw: pl.Expr, order: str | None, date_format: str | None):
-    """(parsed, ambiguous) expressions for one column of text timestamps."""
+def parse_timestamp(
+    raw: pl.Expr, order: str | None, date_format: str | None, shapes: set[str] | None = None
+) -> tuple[pl.Expr, pl.Expr]:
+    """(parsed, ambiguous) expressions for one column of text timestamps.
+
+    ``shapes`` (from :func:`_timestamp_shapes`) limits the parsers to the kinds of
+    text present; None tries them all.
+    """
     if date_format:
         parsed = raw.str.to_datetime(date_format, strict=False, time_unit="us")
         return parsed, pl.lit(False)
-    dmy, mdy = slash_readings(raw)
-    if order == "dmy":
-        slash, ambiguous = dmy, pl.lit(False)
-    elif order == "mdy":
-        slash, ambiguous = mdy, pl.lit(False)
-    else:
-        ambiguous = dmy.is_not_null() & mdy.is_not_null() & (dmy != mdy)
-        slash = pl.when(~ambiguous).then(pl.coalesce(dmy, mdy))
-    return pl.coalesce(_iso(raw), slash, _excel_serial(raw)), ambiguous
+    shapes = set(_SHAPES) if shapes is None else shapes
+    readings: list[pl.Expr] = []
+    ambiguous: pl.Expr = pl.lit(False)
+    if shapes & {"iso_seconds", "iso_minutes", "iso_date", "iso_zone"}:
+        readings.append(_iso(raw, shapes))
+    if "slash" in shapes:
+        dmy, mdy = slash_readings(raw)
+        if order == "dmy":
+            readings.append(dmy)
+        elif order == "mdy":
+            readings.append(mdy)
+        else:
+            ambiguous = dmy.is_not_null() & mdy.is_not_null() & (dmy != mdy)
+            readings.append(pl.when(~ambiguous).then(pl.coalesce(dmy, mdy)))
+    if "serial" in shapes:
+        readings.append(_excel_serial(raw))
+    if not readings:
+        return pl.lit(None, pl.Datetime("us")), ambiguous
+    parsed = readings[0] if len(readings) == 1 else pl.coalesce(*readings)
+    return parsed.cast(pl.Datetime("us")), ambiguous
 
 
 def date_order_evidence(frame: pl.DataFrame, columns: list[str]) -> dict[str, tuple[int, int]]:
@@ -241,14 +263,16 @@ def validate_batch(frame: pl.DataFrame, rules: Rules) -> tuple[pl.DataFrame, pl.
         errors: line, column, value, rule, fix.
     """
     table = rules.table_obj
-    present = [c for c in table.c if c.name in frame.columns]
-    cleaned = frame.with_columns(clean_text(str(c.name)) for c in present)
-    typed_exprs: list[pl.Expr] = []
+    present = [str(c.name) for c in table.c if c.name in frame.columns]
+    cleaned = frame.with_columns(_cleaners(frame, present))
+    shapes = _timestamp_shapes(cleaned, [c for c in present if c in timestamp_columns(rules.table)])
+    # Stage 1: every typed value and helper flag, computed once.
+    helpers: list[pl.Expr] = []
     checks: list[_Check] = []
-    for column in present:
-        exprs, column_checks = _column_rules(column, rules)
-        typed_exprs.append(exprs)
-        checks.extend(column_checks)
+    for name in present:
+        column_helpers, column_checks = _column_rules(table.c[name], rules, shapes.get(name))
+        helpers += column_helpers
+        checks += column_checks
     for name in required_columns(rules.table):
         if name in frame.columns:
             checks.append(
@@ -256,45 +280,94 @@ def validate_batch(frame: pl.DataFrame, rules: Rules) -> tuple[pl.DataFrame, pl.
             )
     if rules.table == "feedback":
         checks.append(_no_content_check(frame.columns))
-    with_typed = cleaned.with_columns(e.alias(f"__t_{e.meta.output_name()}") for e in typed_exprs)
-    errors = _collect_errors(with_typed, checks)
-    bad_lines = errors.get_column("line").unique()
-    typed = with_typed.filter(~pl.col(LINE).is_in(bad_lines.implode())).select(
-        pl.col(LINE), *(pl.col(f"__t_{c.name}").alias(str(c.name)) for c in present)
+    staged = cleaned.with_columns(helpers)
+    # Stage 2: one boolean per check; errors are built from the few bad rows only.
+    flags = [c.bad.fill_null(False).alias(f"__bad_{i}") for i, c in enumerate(checks)]
+    staged = staged.with_columns(flags)
+    any_bad = pl.any_horizontal(pl.col(f"__bad_{i}") for i in range(len(checks)))
+    bad_rows = staged.filter(any_bad) if checks else staged.head(0)
+    errors = _collect_errors(bad_rows, checks) if bad_rows.height else empty_errors()
+    typed = (staged.filter(~any_bad) if checks else staged).select(
+        pl.col(LINE), *(pl.col(f"__t_{name}").alias(name) for name in present)
     )
     return typed, errors
 
 
-def _column_rules(column: sa.Column, rules: Rules) -> tuple[pl.Expr, list[_Check]]:
+def _cleaners(frame: pl.DataFrame, present: list[str]) -> list[pl.Expr]:
+    """Trim and blank->null every column; NFC only where some value is not ASCII."""
+    if not present:
+        return []
+    non_ascii = frame.select(
+        pl.col(name).cast(pl.String).str.contains(r"[^\x00-\x7F]").any().alias(name)
+        for name in present
+    ).row(0, named=True)
+    return [clean_text(name, nfc=bool(non_ascii[name])) for name in present]
+
+
+_SHAPES = {
+    "iso_seconds": r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?$",
+    "iso_minutes": r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}$",
+    "iso_date": r"^\d{4}-\d{2}-\d{2}$",
+    "iso_zone": r"^\d{4}-\d{2}-\d{2}[ T].*(?:Z|[+-]\d{2}:?\d{2})$",
+    "slash": r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}",
+    "serial": r"^\d{5}(?:\.\d+)?$",
+}
+
+
+def _timestamp_shapes(frame: pl.DataFrame, columns: list[str]) -> dict[str, set[str]]:
+    """Which kinds of date text each column holds, so only those parsers run."""
+    if not columns or frame.is_empty():
+        return {c: set() for c in columns}
+    found = frame.select(
+        pl.col(c).str.contains(pattern).any().alias(f"{c}\x1f{shape}")
+        for c in columns
+        for shape, pattern in _SHAPES.items()
+    ).row(0, named=True)
+    out: dict[str, set[str]] = {c: set() for c in columns}
+    for key, hit in found.items():
+        column, shape = key.split("\x1f")
+        if hit:
+            out[column].add(shape)
+    return out
+
+
+def _column_rules(
+    column: sa.Column, rules: Rules, shapes: set[str] | None
+) -> tuple[list[pl.Expr], list[_Check]]:
+    """(stage-1 expressions: ``__t_<name>`` and helpers, checks over them)."""
     name = str(column.name)
     raw = pl.col(name)
+    typed = pl.col(f"__t_{name}")
     kind = _kind(column)
     if kind == "text":
-        return raw.alias(name), []
+        return [raw.alias(f"__t_{name}")], []
     if kind == "timestamp":
-        parsed, ambiguous = parse_timestamp(raw, rules.date_orders.get(name), rules.date_format)
+        parsed, ambiguous = parse_timestamp(
+            raw, rules.date_orders.get(name), rules.date_format, shapes
+        )
         limit = rules.now + FUTURE_TOLERANCE
         fmt_fix = (
             f"use the format {rules.date_format!r} of the mapping"
             if rules.date_format
             else DATE_FIX
         )
-        return parsed.alias(name), [
+        amb = pl.col(f"__amb_{name}")
+        return [parsed.alias(f"__t_{name}"), ambiguous.alias(f"__amb_{name}")], [
             _Check(
                 name,
-                raw.is_not_null() & ambiguous,
+                raw.is_not_null() & amb,
                 "is ambiguous: day and month could be either way round",
                 "say which in the mapping: dayfirst = true (dd/mm/yyyy) or false (mm/dd/yyyy)",
             ),
             _Check(
                 name,
-                raw.is_not_null() & ~ambiguous & parsed.is_null(),
+                raw.is_not_null() & ~amb & typed.is_null(),
                 "is not a date I can read",
                 fmt_fix,
             ),
             _Check(
                 name,
-                parsed > pl.lit(limit, pl.Datetime("us")),
+                typed > pl.lit(limit, pl.Datetime("us")),
                 "is in the future",
                 f"dates more than {FUTURE_TOLERANCE.days} day ahead are rejected; "
                 "check the source's clock or date order",
@@ -305,10 +378,10 @@ def _column_rules(column: sa.Column, rules: Rules) -> tuple[pl.Expr, list[_Check
     if kind == "integer":
         whole = raw.str.contains(_INTEGER)
         value = raw.cast(pl.Float64, strict=False).cast(pl.Int32, strict=False)
-        return pl.when(whole).then(value).alias(name), [
+        return [pl.when(whole).then(value).alias(f"__t_{name}")], [
             _Check(
                 name,
-                raw.is_not_null() & (~whole | value.is_null()),
+                raw.is_not_null() & typed.is_null(),
                 "is not a whole number",
                 "write a whole number such as 1, 2, 3",
             ),
@@ -317,7 +390,7 @@ def _column_rules(column: sa.Column, rules: Rules) -> tuple[pl.Expr, list[_Check
     checks = [
         _Check(
             name,
-            raw.is_not_null() & (number.is_null() | number.is_nan() | number.is_infinite()),
+            raw.is_not_null() & (typed.is_null() | typed.is_nan() | typed.is_infinite()),
             "is not a number",
             "write a plain number such as 1234.50 (1.234,50 in semicolon-separated files)",
         )
@@ -327,29 +400,35 @@ def _column_rules(column: sa.Column, rules: Rules) -> tuple[pl.Expr, list[_Check
         checks.append(
             _Check(
                 name,
-                ~number.is_between(low, high),
+                ~typed.is_between(low, high),
                 f"is out of range {low:g}–{high:g}",
                 "targets are on the metric's own scale (CSAT 0–100 %, NPS −100…100)",
             )
         )
-    return number.alias(name), checks
+    return [number.alias(f"__t_{name}")], checks
 
 
-def _score_rules(name: str, rules: Rules) -> tuple[pl.Expr, list[_Check]]:
+def _score_rules(name: str, rules: Rules) -> tuple[list[pl.Expr], list[_Check]]:
     raw = pl.col(name)
     low, high = SCORE_RANGES[name]
     label = SCORE_NAMES[name]
     src_low, src_high = rules.scales.get(name, (low, high))
-    whole = raw.str.contains(_INTEGER)
     value = raw.cast(pl.Float64, strict=False)
-    out_of_range = whole & ~value.is_between(src_low, src_high)
+    whole = pl.col(f"__whole_{name}")
+    in_range = pl.col(f"__in_{name}")
     scale_note = f" in the source, converted to {low}–{high}" if name in rules.scales else ""
     if name in rules.scales:
         converted = ((value - src_low) * (high - low) / (src_high - src_low) + low).round(0)
     else:
         converted = value
-    typed = pl.when(whole & ~out_of_range).then(converted).cast(pl.Int16, strict=False)
-    return typed.alias(name), [
+    helpers = [
+        raw.str.contains(_INTEGER).alias(f"__whole_{name}"),
+        value.is_between(src_low, src_high).alias(f"__in_{name}"),
+    ]
+    # Helpers of one stage cannot see each other, so the typed value repeats the tests.
+    valid = raw.str.contains(_INTEGER) & value.is_between(src_low, src_high)
+    typed = pl.when(valid).then(converted).cast(pl.Int16, strict=False)
+    return [*helpers, typed.alias(f"__t_{name}")], [
         _Check(
             name,
             raw.is_not_null() & ~whole,
@@ -359,7 +438,7 @@ def _score_rules(name: str, rules: Rules) -> tuple[pl.Expr, list[_Check]]:
         ),
         _Check(
             name,
-            raw.is_not_null() & out_of_range,
+            raw.is_not_null() & whole & ~in_range,
             f"is out of range {src_low:g}–{src_high:g}{scale_note}",
             f"{label} is {src_low:g}–{src_high:g}; fix the source, values are never clamped",
         ),
@@ -378,14 +457,12 @@ def _no_content_check(columns: list[str]) -> _Check:
 
 
 def _collect_errors(frame: pl.DataFrame, checks: list[_Check]) -> pl.DataFrame:
-    if not checks:
-        return empty_errors()
     parts = []
-    for check in checks:
+    for i, check in enumerate(checks):
         value = pl.col(check.column) if check.column in frame.columns else pl.lit(None)
         rule = check.rule if isinstance(check.rule, pl.Expr) else pl.lit(check.rule)
         parts.append(
-            frame.filter(check.bad.fill_null(False)).select(
+            frame.filter(pl.col(f"__bad_{i}")).select(
                 pl.col(LINE).cast(pl.Int64).alias("line"),
                 pl.lit(check.column, pl.String).alias("column"),
                 value.cast(pl.String).alias("value"),
