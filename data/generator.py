@@ -71,7 +71,7 @@ class Scale:
 
 
 SCALES = {
-    "small": Scale(customers=2_000, chunk=2_000, browse_per_year=5.0, survey_rate=1.0),
+    "small": Scale(customers=2_000, chunk=2_000, browse_per_year=11.5, survey_rate=2.15),
     "medium": Scale(customers=20_000, chunk=20_000, browse_per_year=11.5, survey_rate=2.15),
     "large": Scale(customers=1_000_000, chunk=50_000, browse_per_year=4.0, survey_rate=1.7),
 }
@@ -212,7 +212,7 @@ SEGMENT_TOUCHPOINT = np.array(
     ]
 )
 SEGMENT_SATISFACTION = np.array([0.0, -0.05, -0.1, 0.25])
-INCIDENT_DELIVERY_EFFECT = -1.2
+INCIDENT_DELIVERY_EFFECT = -1.4
 INCIDENT_CONTACT_EFFECT = -0.25  # overloaded call center and support
 TET_DELIVERY_EFFECT = -0.35
 APP_RELEASE_EFFECT = 0.35
@@ -779,7 +779,7 @@ def _scores(
     x = customer_level + TOUCHPOINT_LEVEL[r.touchpoint] + segment_shift + effect
     x = x + 0.85 * rng.standard_normal(n)
 
-    nps = np.clip(np.rint(8.1 + 1.8 * x + 0.5 * rng.standard_normal(n)), 0, 10)
+    nps = np.clip(np.rint(7.8 + 1.8 * x + 0.5 * rng.standard_normal(n)), 0, 10)
     y = x + 0.5 * rng.standard_normal(n)
     csat = 1 + (y >= -2.3).astype(int) + (y >= -1.6) + (y >= -0.85) + (y >= 0.55)
     ces = np.clip(np.rint(5.2 + 1.0 * (x + 0.7 * rng.standard_normal(n))), 1, 7)
