@@ -14,25 +14,57 @@ them to the service and chart builders through :mod:`dashboard.export_views`.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dashboard.export_charts import ExportContext, figure_bytes, figure_html, with_context
-from dashboard.export_render import (
-    ChromiumUnavailable,
-    chromium_available,
-    close_session,
-    find_chromium,
-    warm_up,
-)
-from dashboard.export_report import ReportSection, report_pdf
-from dashboard.export_tables import (
-    EXCEL_MAX_DATA_ROWS,
-    neutralise_formulas,
-    table_csv,
-    table_xlsx,
-)
+# The public names live in the export_* modules and are loaded on first use, so that
+# every `cxdash` command (which registers this module's sub-commands) does not pay
+# for pypdf, xlsxwriter and plotly at start-up.
+_PUBLIC = {
+    "ExportContext": "dashboard.export_charts",
+    "figure_bytes": "dashboard.export_charts",
+    "figure_html": "dashboard.export_charts",
+    "with_context": "dashboard.export_charts",
+    "ChromiumUnavailable": "dashboard.export_render",
+    "chromium_available": "dashboard.export_render",
+    "close_session": "dashboard.export_render",
+    "find_chromium": "dashboard.export_render",
+    "warm_up": "dashboard.export_render",
+    "ReportSection": "dashboard.export_report",
+    "report_pdf": "dashboard.export_report",
+    "EXCEL_MAX_DATA_ROWS": "dashboard.export_tables",
+    "neutralise_formulas": "dashboard.export_tables",
+    "table_csv": "dashboard.export_tables",
+    "table_xlsx": "dashboard.export_tables",
+}
+
+
+if TYPE_CHECKING:  # the same names, for type checkers and readers
+    from dashboard.export_charts import ExportContext, figure_bytes, figure_html, with_context
+    from dashboard.export_render import (
+        ChromiumUnavailable,
+        chromium_available,
+        close_session,
+        find_chromium,
+        warm_up,
+    )
+    from dashboard.export_report import ReportSection, report_pdf
+    from dashboard.export_tables import (
+        EXCEL_MAX_DATA_ROWS,
+        neutralise_formulas,
+        table_csv,
+        table_xlsx,
+    )
+
+
+def __getattr__(name: str):
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(_PUBLIC[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "EXCEL_MAX_DATA_ROWS",
@@ -53,6 +85,9 @@ __all__ = [
     "with_context",
 ]
 
+CHARTS = ("funnel", "heatmap", "nps-trend", "kpis")
+TABLES = ("segments", "heatmap", "funnel", "feedback")
+REPORT_PAGES = {"overview": "Overview", "funnel": "Funnel & touchpoints"}
 CHART_FORMATS = ("png", "svg", "pdf", "html")
 TABLE_FORMATS = ("csv", "xlsx")
 
@@ -102,13 +137,15 @@ def _engine_and_filters(args: argparse.Namespace):
     return engine, with_period(engine, filters_from_args(args))
 
 
-def _no_browser(exc: ChromiumUnavailable, hint: str):
+def _no_browser(exc: Exception, hint: str):
     from dashboard.cli import CliError
 
     return CliError(f"{exc} ({hint})")
 
 
 def _export_chart(args: argparse.Namespace) -> int:
+    from dashboard.export_charts import figure_bytes, figure_html
+    from dashboard.export_render import ChromiumUnavailable
     from dashboard.export_views import chart_for
 
     started = time.perf_counter()
@@ -131,11 +168,14 @@ def _export_chart(args: argparse.Namespace) -> int:
 
 def warm_up_or_fail() -> None:
     """Start the shared browser in the background, or raise ChromiumUnavailable now."""
+    from dashboard.export_render import find_chromium, warm_up
+
     find_chromium()
     warm_up()
 
 
 def _export_table(args: argparse.Namespace) -> int:
+    from dashboard.export_tables import table_csv, table_xlsx
     from dashboard.export_views import table_for
 
     started = time.perf_counter()
@@ -151,6 +191,7 @@ def _export_table(args: argparse.Namespace) -> int:
 
 
 def _export_report(args: argparse.Namespace) -> int:
+    from dashboard.export_render import ChromiumUnavailable
     from dashboard.export_views import report_for
 
     started = time.perf_counter()
@@ -167,7 +208,6 @@ def _export_report(args: argparse.Namespace) -> int:
 def register_cli(subparsers) -> None:
     """``cxdash export report|chart|table``."""
     from dashboard.cli_query import add_filter_arguments, add_view_arguments
-    from dashboard.export_views import CHARTS, REPORT_PAGES, TABLES
 
     export = subparsers.add_parser(
         "export",
