@@ -33,6 +33,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 import polars as pl
@@ -300,34 +301,10 @@ class _Calendar:
     """
 
     WEEKDAY = np.array([0.92, 0.90, 0.93, 0.97, 1.05, 1.15, 1.13])  # Monday first
-    HOUR = np.array(
-        [
-            0.8,
-            0.4,
-            0.2,
-            0.15,
-            0.15,
-            0.3,
-            0.8,
-            1.6,
-            2.6,
-            3.4,
-            4.0,
-            4.5,
-            4.8,
-            4.2,
-            3.6,
-            3.4,
-            3.5,
-            3.8,
-            4.3,
-            5.2,
-            6.0,
-            6.0,
-            4.6,
-            2.4,
-        ]
-    )
+    # fmt: off
+    HOUR = np.array([0.8, 0.4, 0.2, 0.15, 0.15, 0.3, 0.8, 1.6, 2.6, 3.4, 4.0, 4.5, 4.8, 4.2,
+                     3.6, 3.4, 3.5, 3.8, 4.3, 5.2, 6.0, 6.0, 4.6, 2.4])  # evenings peak
+    # fmt: on
 
     def __init__(self) -> None:
         days = [HISTORY_START.date() + timedelta(days=d) for d in range(DAYS)]
@@ -499,10 +476,11 @@ class _Events:
     amount: np.ndarray  # NaN when not a transaction
 
 
+_EVENT_FIELDS = ("customer", "stage", "at", "channel", "amount")
+
+
 def _concat(parts: list[_Events]) -> _Events:
-    return _Events(
-        *(np.concatenate([getattr(p, f) for p in parts]) for f in _Events.__annotations__)
-    )
+    return _Events(*(np.concatenate([getattr(p, f) for p in parts]) for f in _EVENT_FIELDS))
 
 
 def _sessions(
@@ -555,17 +533,33 @@ class _Orders:
     channel: np.ndarray
 
 
-def _funnel(
-    rng: np.random.Generator, cal: _Calendar, people: _People, spec: Scale
-) -> tuple[_Events, _Orders, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Every customer's events, in funnel order; also their orders, signups, browse visits."""
+@dataclass
+class _History:
+    """What a chunk of customers did: all events, plus the moments surveys follow."""
+
+    events: _Events
+    orders: _Orders
+    signups: tuple[np.ndarray, np.ndarray]  # (customer, signed up at)
+    browsing: tuple[np.ndarray, np.ndarray, np.ndarray]  # (customer, visited at, channel)
+
+
+def _step(who: np.ndarray, stage: int, at: np.ndarray, channel: np.ndarray, amount=None):
+    amount = np.full(len(who), np.nan) if amount is None else amount
+    return _Events(who, np.full(len(who), stage), at, channel, amount)
+
+
+def _first_steps(rng: np.random.Generator, cal: _Calendar, people: _People):
+    """Each customer's first visit and, if they get that far, signup, cart and purchase.
+
+    Returns the events, then per customer: first visit, whether and when they signed
+    up, whether and when they bought.
+    """
     n, horizon = people.n, DAYS * DAY
     everyone = np.arange(n)
     logits = (
         FUNNEL_BASE + FUNNEL_BY_ACQUISITION[people.acquisition] + FUNNEL_BY_SEGMENT[people.segment]
     )
     p_signup, p_cart, p_buy = _sigmoid(logits).T
-
     # The store's existing base comes in during the CRM's first weeks, the rest over time.
     existing = rng.random(n) < EXISTING_BASE_SHARE
     first_visit = np.where(
@@ -580,39 +574,31 @@ def _funnel(
     bought_at = cart_at + _lognormal(rng, n, *GAP_PURCHASE).astype(np.int64) + 1
     bought = carted & (rng.random(n) < p_buy) & (bought_at < horizon)
 
-    first_channel = FIRST_VISIT_CHANNEL[people.acquisition]
+    # People sign up where they usually shop, or on the web / in the app.
     signup_channel = np.where(
         np.isin(people.home, [0, 1, 2, 4]), people.home, rng.integers(0, 2, n)
     )
-    nan = np.full(n, np.nan)
-    parts = [
-        _Events(everyone, np.full(n, VISIT), first_visit, first_channel, nan),
-        _Events(
-            everyone[signed],
-            np.full(signed.sum(), SIGNUP),
-            signup_at[signed],
-            signup_channel[signed],
-            nan[signed],
-        ),
-        _Events(
-            everyone[carted],
-            np.full(carted.sum(), CART),
-            cart_at[carted],
-            people.home[carted],
-            nan[carted],
-        ),
-    ]
     buyers = everyone[bought]
-    first_amount = _amounts(rng, cal, people.segment[buyers], bought_at[bought])
-    parts.append(
-        _Events(
+    events = [
+        _step(everyone, VISIT, first_visit, FIRST_VISIT_CHANNEL[people.acquisition]),
+        _step(everyone[signed], SIGNUP, signup_at[signed], signup_channel[signed]),
+        _step(everyone[carted], CART, cart_at[carted], people.home[carted]),
+        _step(
             buyers,
-            np.full(len(buyers), PURCHASE),
+            PURCHASE,
             bought_at[bought],
             people.home[buyers],
-            first_amount,
-        )
-    )
+            _amounts(rng, cal, people.segment[buyers], bought_at[bought]),
+        ),
+    ]
+    return events, first_visit, signed, signup_at, bought, bought_at
+
+
+def _funnel(rng: np.random.Generator, cal: _Calendar, people: _People, spec: Scale) -> _History:
+    """Every customer's events, in funnel order, and the moments surveys follow."""
+    everyone = np.arange(people.n)
+    parts, first_visit, signed, signup_at, bought, bought_at = _first_steps(rng, cal, people)
+    buyers = everyone[bought]
 
     # Repeat orders: happier customers churn less and come back more often.
     s = people.satisfaction[buyers]
@@ -630,37 +616,27 @@ def _funnel(
     cart_customer, abandoned_at = _recurring(
         rng, cal, everyone[signed], signup_at[signed], ABANDONED_CARTS_PER_YEAR
     )
-    abandoned, _ = _sessions(rng, people, cart_customer, abandoned_at, CART)
-    parts.append(abandoned)
-    visit_customer, browse_at = _recurring(rng, cal, everyone, first_visit, spec.browse_per_year)
+    parts.append(_sessions(rng, people, cart_customer, abandoned_at, CART)[0])
+    visitor, browse_at = _recurring(rng, cal, everyone, first_visit, spec.browse_per_year)
     browse_channel = np.where(
-        rng.random(len(visit_customer)) < HOME_SHARE,
-        people.home[visit_customer],
-        _pick(rng, len(visit_customer), AWAY_CHANNEL),
+        rng.random(len(visitor)) < HOME_SHARE,
+        people.home[visitor],
+        _pick(rng, len(visitor), AWAY_CHANNEL),
     )
-    parts.append(
-        _Events(
-            visit_customer,
-            np.full(len(visit_customer), VISIT),
-            browse_at,
-            browse_channel,
-            np.full(len(visit_customer), np.nan),
-        )
-    )
+    parts.append(_step(visitor, VISIT, browse_at, browse_channel))
 
-    orders = _Orders(
-        customer=np.concatenate([buyers, repeat_customer]),
-        at=np.concatenate([bought_at[bought], repeat_at]),
-        channel=np.concatenate([people.home[buyers], repeat_channel]),
-    )
     people.frame = people.frame.with_columns(
         pl.when(pl.lit(pl.Series(signed))).then(pl.lit(_timestamps(signup_at))).alias("signup_at")
     )
-    return (
-        _concat(parts),
-        orders,
-        (everyone[signed], signup_at[signed]),
-        (visit_customer, browse_at, browse_channel),
+    return _History(
+        events=_concat(parts),
+        orders=_Orders(
+            customer=np.concatenate([buyers, repeat_customer]),
+            at=np.concatenate([bought_at[bought], repeat_at]),
+            channel=np.concatenate([people.home[buyers], repeat_channel]),
+        ),
+        signups=(everyone[signed], signup_at[signed]),
+        browsing=(visitor, browse_at, browse_channel),
     )
 
 
@@ -675,16 +651,10 @@ class _Responses:
 
 
 def _invitations(
-    rng: np.random.Generator,
-    cal: _Calendar,
-    people: _People,
-    orders: _Orders,
-    signups,
-    browse,
-    spec: Scale,
+    rng: np.random.Generator, cal: _Calendar, people: _People, history: _History, spec: Scale
 ) -> _Responses:
     """Who answered which survey, when: after orders, deliveries, contacts, visits."""
-    rate = spec.survey_rate
+    rate, orders = spec.survey_rate, history.orders
     incident = (_seconds(INCIDENT_START), _seconds(INCIDENT_END))
     parts: list[_Responses] = []
 
@@ -727,7 +697,7 @@ def _invitations(
         orders.at[take] + _lognormal(rng, take.sum(), 2.5 * DAY, 0.7).astype(np.int64),
     )
 
-    customer, signed_at = signups
+    customer, signed_at = history.signups
     take = rng.random(len(customer)) < P_ONBOARDING * rate
     where = np.where(people.home[customer[take]] == 1, APP, WEBSITE)
     add(
@@ -736,7 +706,7 @@ def _invitations(
         signed_at[take] + _lognormal(rng, take.sum(), DAY, 1.0).astype(np.int64),
     )
 
-    customer, visited_at, channel = browse
+    customer, visited_at, channel = history.browsing
     take = (rng.random(len(customer)) < P_INTERCEPT * rate) & (channel <= 2)
     add(
         customer[take],
@@ -796,6 +766,49 @@ def _scores(
     }
 
 
+@dataclass(frozen=True)
+class _TemplateTable:
+    """Texts grouped by a key (e.g. language x touchpoint x tone), drawn vectorised."""
+
+    texts: pl.Series
+    offset: np.ndarray  # first text of each group
+    count: np.ndarray  # texts in each group
+
+    @classmethod
+    def build(cls, groups: dict[tuple[int, ...], list[str]]) -> _TemplateTable:
+        shape = tuple(max(key[i] for key in groups) + 1 for i in range(len(next(iter(groups)))))
+        offset, count = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
+        texts: list[str] = []
+        for key, options in groups.items():
+            offset[key], count[key] = len(texts), len(options)
+            texts.extend(options)
+        return cls(pl.Series(texts, dtype=pl.String), offset, count)
+
+    def draw(self, rng: np.random.Generator, key: tuple[np.ndarray, ...]) -> np.ndarray:
+        """One text index per element of the key arrays, uniform within its group."""
+        n = len(key[0])
+        return self.offset[key] + (rng.random(n) * self.count[key]).astype(np.int64)
+
+
+# In the sentence table, the incident's courier complaints sit after the touchpoints.
+_COURIER = len(TOUCHPOINTS)
+
+
+@lru_cache(maxsize=1)
+def _templates() -> tuple[_TemplateTable, _TemplateTable]:
+    """(comment sentences, closings) from data.vocab, keyed by language, ..., tone."""
+    tones = list(enumerate(vocab.TONES))
+    sentences, closings = {}, {}
+    for li, language in enumerate(LANGUAGES):
+        for ti, touchpoint in enumerate(TOUCHPOINTS):
+            for oi, tone in tones:
+                sentences[li, ti, oi] = vocab.COMMENTS[language][touchpoint][tone]
+        sentences[li, _COURIER, 0] = vocab.INCIDENT_COMMENTS[language]
+        for oi, tone in tones:
+            closings[li, oi] = vocab.CLOSINGS[language][tone]
+    return _TemplateTable.build(sentences), _TemplateTable.build(closings)
+
+
 def _comments(rng: np.random.Generator, scores: dict, r: _Responses, english: np.ndarray):
     """Comment text whose tone follows the scores; None for most responses."""
     n = len(r.at)
@@ -816,45 +829,16 @@ def _comments(rng: np.random.Generator, scores: dict, r: _Responses, english: np
     )
     has_comment = rng.random(n) < 0.22 + 0.2 * extreme
     lang = english.astype(np.int64)
-
-    texts: list[str] = []
-    offsets = np.zeros((2, len(TOUCHPOINTS), 3), dtype=np.int64)
-    counts = np.zeros_like(offsets)
-    for li, language in enumerate(LANGUAGES):
-        for ti, touchpoint in enumerate(TOUCHPOINTS):
-            for oi, t in enumerate(vocab.TONES):
-                options = vocab.COMMENTS[language][touchpoint][t]
-                offsets[li, ti, oi], counts[li, ti, oi] = len(texts), len(options)
-                texts.extend(options)
-    incident_offset = np.zeros(2, dtype=np.int64)
-    incident_count = np.zeros(2, dtype=np.int64)
-    for li, language in enumerate(LANGUAGES):
-        incident_offset[li], incident_count[li] = len(texts), len(vocab.INCIDENT_COMMENTS[language])
-        texts.extend(vocab.INCIDENT_COMMENTS[language])
-    closing_texts: list[str] = []
-    closing_offset = np.zeros((2, 3), dtype=np.int64)
-    closing_count = np.zeros_like(closing_offset)
-    for li, language in enumerate(LANGUAGES):
-        for oi, t in enumerate(vocab.TONES):
-            closing_offset[li, oi] = len(closing_texts)
-            closing_count[li, oi] = len(vocab.CLOSINGS[language][t])
-            closing_texts.extend(vocab.CLOSINGS[language][t])
-
-    main = offsets[lang, r.touchpoint, tone] + (
-        rng.random(n) * counts[lang, r.touchpoint, tone]
-    ).astype(np.int64)
+    sentences, closings = _templates()
+    # During the incident most angry Delivery comments are about the courier.
     late = scores["in_incident"] & (r.touchpoint == DELIVERY) & (tone == 0) & (rng.random(n) < 0.7)
-    main = np.where(
-        late, incident_offset[lang] + (rng.random(n) * incident_count[lang]).astype(np.int64), main
-    )
-    closing = closing_offset[lang, tone] + (rng.random(n) * closing_count[lang, tone]).astype(
-        np.int64
-    )
+    main = sentences.draw(rng, (lang, np.where(late, _COURIER, r.touchpoint), tone))
+    closing = closings.draw(rng, (lang, tone))
     form = _pick(rng, n, [0.5, 0.3, 0.2])  # sentence; sentence + closing; closing alone
     frame = pl.DataFrame(
         {
-            "main": pl.Series(texts).gather(main),
-            "closing": pl.Series(closing_texts).gather(closing),
+            "main": sentences.texts.gather(main),
+            "closing": closings.texts.gather(closing),
             "form": form,
             "has": has_comment,
         }
@@ -924,11 +908,11 @@ def _chunk(
     """Customers, events and feedback of customers ``first`` .. ``first + n - 1``."""
     rng = np.random.default_rng(seed_seq)
     people = _people(rng, first, n)
-    events, orders, signups, browse = _funnel(rng, cal, people, spec)
-    responses = _invitations(rng, cal, people, orders, signups, browse, spec)
+    history = _funnel(rng, cal, people, spec)
+    responses = _invitations(rng, cal, people, history, spec)
     return (
         people.frame,
-        _events_frame(people, events),
+        _events_frame(people, history.events),
         _feedback_frame(rng, cal, people, responses),
     )
 
