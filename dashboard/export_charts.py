@@ -111,6 +111,9 @@ def with_context(
         paper_bgcolor="white",
         margin={"b": bottom + footer_px, "t": max(_margin(out, "t"), 70)},
     )
+    # Room for long category labels: plotly only grows margins for axes that ask.
+    out.update_xaxes(automargin=True)
+    out.update_yaxes(automargin=True)
     out.add_annotation(
         text=footnote,
         xref="paper",

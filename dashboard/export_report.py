@@ -275,6 +275,9 @@ def chart_page(section: ReportSection, *, footer: str) -> go.Figure:
         title={"text": plotly_text(title, width_chars=90)} if title else None,
         margin={"t": 80, "b": bottom, "l": 80, "r": 60},
     )
+    # Room for long category labels: plotly only grows margins for axes that ask.
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     if caption:
         fig.add_annotation(
             text=caption,
