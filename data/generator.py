@@ -1074,15 +1074,19 @@ def generate(
     return counts
 
 
-def ensure_demo_data(engine: sa.Engine, scale: str = "medium", seed: int = 42) -> bool:
-    """Generate demo data unless the store already has events or feedback.
+def ensure_demo_data(
+    engine: sa.Engine, scale: str = "medium", seed: int = 42, *, progress: Progress | None = None
+) -> bool:
+    """Generate demo data if the store holds no customers, events or feedback.
 
-    Returns whether it generated. Used by ``cxdash demo``.
+    Returns whether it generated. Used by ``cxdash demo``. Reference rows alone
+    (stages, touchpoints) are replaced by the demo's; a store with any customers,
+    events or feedback is left untouched.
     """
     counts = row_counts(engine)
-    if counts.get("events") or counts.get("feedback"):
+    if any(counts.get(name) for name in ("customers", "events", "feedback")):
         return False
-    generate(engine, scale=scale, seed=seed, replace=True)
+    generate(engine, scale=scale, seed=seed, replace=True, progress=progress)
     return True
 
 

@@ -432,6 +432,18 @@ def test_ensure_demo_data_fills_a_store_with_only_reference_tables(tmp_path):
         engine.dispose()
 
 
+def test_ensure_demo_data_leaves_imported_customers_alone(tmp_path):
+    engine = _duck(tmp_path / "imported.duckdb")
+    try:
+        schema.create_all(engine)
+        with db.begin(engine) as conn:
+            db.append_frame(conn, schema.customers, pl.DataFrame({"customer_id": ["mine"]}))
+        assert generator.ensure_demo_data(engine, scale="small") is False
+        assert generator.row_counts(engine) == {**dict.fromkeys(schema.TABLES, 0), "customers": 1}
+    finally:
+        engine.dispose()
+
+
 def test_cli_refuses_a_non_empty_store_without_replace(tmp_path, monkeypatch, capsys):
     path = tmp_path / "cli.duckdb"
     monkeypatch.setenv("CXDASH_DATABASE_URL", f"duckdb:///{path}")
