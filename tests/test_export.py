@@ -432,17 +432,40 @@ def test_cli_report_overview(chromium, cxdash, tmp_path):
     assert all(f"Page {i} of 6" in text for i, text in enumerate(pages, start=1))
 
 
-def test_cli_report_funnel(chromium, cxdash, tmp_path):
+@pytest.fixture(scope="module")
+def small_demo(tmp_path_factory) -> str:
+    """The small demo database of the generator (2,000 customers, two years)."""
+    from data.generator import generate
+
+    url = f"duckdb:///{tmp_path_factory.mktemp('demo') / 'demo.duckdb'}"
+    engine = db.create_engine(url, external_access=True)
+    generate(engine, scale="small")
+    engine.dispose()
+    return url
+
+
+def test_cli_report_funnel_on_the_small_demo_database(chromium, small_demo, monkeypatch, capsys,
+                                                      tmp_path):  # fmt: skip
+    monkeypatch.setenv("CXDASH_DATABASE_URL", small_demo)
     out = tmp_path / "funnel.pdf"
-    code, err = cxdash("export", "report", "--page", "funnel", *FILTERS, "--by", "region",
-                       "--out", str(out))  # fmt: skip
-    assert code == 0, err
+    code = cli.main(["export", "report", "--page", "funnel", "--by", "segment", "--metric",
+                     "csat", "--out", str(out)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
     pages = pdf_text(out.read_bytes())
-    assert len(pages) == 5  # cover, KPIs, funnel, funnel by region, heatmap
-    assert "Customers reaching each funnel step" in pages[2]
-    assert "Of " in pages[2] and "customers entering" in pages[2]
-    assert "per region" in pages[3]
-    assert "Checkout" in pages[4] and "Hà" in pages[4]
+    assert len(pages) == 5  # cover, KPIs, funnel, funnel by segment, heatmap
+    cover = pages[0]
+    assert "CX Insights — Funnel & touchpoints" in cover
+    assert "Period: " in cover and "all segments · all regions" in cover
+    assert "Generated " in cover and "Data as of " in cover
+    assert "Customers" in pages[1] and "Delta" in pages[1]
+    titles = ("Customers reaching each funnel step", "Overall conversion by step, per segment",
+              "CSAT by touchpoint and segment")  # fmt: skip
+    for page, title in zip(pages[2:], titles, strict=True):
+        assert title in page
+        assert sum(t in page for t in titles) == 1  # one chart per page
+    assert "customers entering" in pages[2] and "largest drop-off" in pages[2]
+    assert "Benjamini" in pages[4]
+    assert all(f"Page {i} of 5" in text for i, text in enumerate(pages, start=1))
 
 
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
