@@ -93,7 +93,10 @@ def cases(engine: sa.Engine, f: Filters, sqlite_engine: sa.Engine | None) -> lis
 
 def raw_runner(engine: sa.Engine, statement: sa.Executable) -> Callable[[], object]:
     """Execute the compiled statement on the raw DuckDB connection, fetching Arrow."""
-    compiled = statement.compile(dialect=engine.dialect)
+    # render_postcompile expands IN-lists (expanding parameters) into plain ones.
+    compiled = statement.compile(
+        dialect=engine.dialect, compile_kwargs={"render_postcompile": True}
+    )
     sql = str(compiled)
     params = [compiled.params[name] for name in compiled.positiontup or ()]
     raw = engine.raw_connection()

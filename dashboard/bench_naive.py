@@ -29,9 +29,7 @@ def copy_to_sqlite(engine: sa.Engine, path: Path) -> None:
     with sqlite3.connect(tmp) as con:
         for table in metadata.sorted_tables:
             cols = [c.name for c in table.c]
-            reader = raw.execute(f"SELECT {', '.join(cols)} FROM {table.name}").to_arrow_reader(
-                CHUNK
-            )
+            reader = raw.sql(f"SELECT {', '.join(cols)} FROM {table.name}").to_arrow_reader(CHUNK)
             insert = f"INSERT INTO {table.name} VALUES ({', '.join('?' * len(cols))})"
             for batch in reader:
                 frame = batch.to_pandas()
