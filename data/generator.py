@@ -19,8 +19,12 @@ always gives the same rows. The story people should find when they browse it:
 - a latent satisfaction per customer that drives both their scores and how often
   they buy again, so detractors repeat-purchase less than promoters.
 
-Randomness comes from numpy's seeded ``Generator``, one stream per chunk of
-customers (``SeedSequence(seed).spawn``), so memory stays bounded at any scale.
+Times are naive local time (Vietnam, UTC+7): shoppers peak at lunch and in the
+evening. Randomness comes from numpy's seeded ``Generator``, one stream per chunk of
+customers (``SeedSequence(seed).spawn``), so memory stays bounded at any scale and
+the same seed gives the same rows (numpy does not promise identical streams across
+its own releases). Ids are stable strings:
+customers ``C0000001``, events ``E0000000001``, responses ``R000000001``.
 """
 
 from __future__ import annotations
