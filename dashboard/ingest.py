@@ -37,6 +37,7 @@ from dashboard.ingest_mapping import (
     check_mapping,
     identity_mapping,
     load_mapping,
+    with_canonical_columns,
 )
 from dashboard.ingest_read import LINE, FileRejected, Source, open_source
 from dashboard.ingest_validate import (
@@ -96,7 +97,9 @@ class ImportReport:
     would_update: int = 0
     unchanged: int = 0
     orphan_rows: int = 0
+    orphan_customers: int = 0
     orphan_ids: list[str] = field(default_factory=list)
+    anonymous_rows: int = 0
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     status: str = "checked"  # checked | written | rejected
@@ -135,12 +138,15 @@ class ImportReport:
         if self.duplicates:
             lines.append(f"duplicate ids within the file: {self.duplicates:,}")
         if self.orphan_rows:
-            shown = ", ".join(self.orphan_ids[:10])
-            more = f" and {len(self.orphan_ids) - 10:,} more" if len(self.orphan_ids) > 10 else ""
+            shown = ", ".join(self.orphan_ids[:5])
+            rest = self.orphan_customers - min(5, len(self.orphan_ids))
+            more = f" and {rest:,} more" if rest > 0 else ""
             lines.append(
-                f"orphans (kept): {self.orphan_rows:,} rows name a customer_id that is not among "
-                f"the customers: {shown}{more}"
+                f"orphans (kept): {self.orphan_rows:,} rows name {self.orphan_customers:,} "
+                f"customer_id(s) that are not among the customers: {shown}{more}"
             )
+        if self.anonymous_rows:
+            lines.append(f"anonymous (kept): {self.anonymous_rows:,} rows have no customer_id")
         lines += [f"note: {n}" for n in self.notes]
         lines += [f"warning: {w}" for w in self.warnings]
         if self.error_count:
@@ -192,7 +198,7 @@ def plan_import(
     encoding: str | None = None,
     sheet: str | None = None,
     display_name: str | None = None,
-    data_dir: Path | None = None,
+    lookup_dirs: list[Path] | None = None,
     same_import: dict[str, pl.DataFrame] | None = None,
     now: datetime | None = None,
 ) -> ImportPlan:
@@ -213,8 +219,12 @@ def plan_import(
         display_name=display_name,
     )
     try:
-        mapping = mapping or identity_mapping(table, source.columns)
-        lookups = _load_lookups(mapping, data_dir or path.parent)
+        mapping = (
+            with_canonical_columns(mapping, source.columns)
+            if mapping
+            else identity_mapping(table, source.columns)
+        )
+        lookups = _load_lookups(mapping, lookup_dirs or [path.parent])
         extra = {c for frame in lookups for c in frame.columns}
         check_mapping(mapping, source.columns, source.name, extra)
         _check_required(mapping, source, table)
@@ -273,12 +283,23 @@ def _decimal_comma(mapping: Mapping, source: Source) -> bool:
     return source.delimiter == ";"
 
 
-def _load_lookups(mapping: Mapping, data_dir: Path) -> list[pl.DataFrame]:
+def resolve_file(name: str, dirs: list[Path]) -> Path:
+    """The first of ``dirs`` that holds ``name`` (absolute names are kept)."""
+    candidate = Path(name)
+    if candidate.is_absolute():
+        return candidate
+    for folder in dirs:
+        if (folder / name).exists():
+            return folder / name
+    searched = ", ".join(str(d) for d in dirs)
+    raise FileRejected(f"{name}: not found in {searched}")
+
+
+def _load_lookups(mapping: Mapping, dirs: list[Path]) -> list[pl.DataFrame]:
     """Each lookup as a frame keyed by its ``on`` column (first match / sums per key)."""
     frames = []
     for lookup in mapping.lookups:
-        lookup_path = data_dir / lookup.file
-        src = open_source(lookup_path)
+        src = open_source(resolve_file(lookup.file, dirs))
         try:
             key = lookup.right_on or lookup.on
             wanted = [key, *lookup.columns, *lookup.sum]
@@ -436,6 +457,11 @@ def _compare_with_store(plan: ImportPlan, engine: sa.Engine, same_import) -> Non
     if existing.height:
         stored = _stored_rows(table, key, existing.get_column(key).to_list(), engine)
         stored = stored.select(frame.columns).cast(dict(frame.schema), strict=False)
+        floats = [c for c, t in frame.schema.items() if t == pl.Float64]
+        if floats and db.backend(engine) == "duckdb":
+            # sa.Float is a 32-bit FLOAT in DuckDB: compare at the precision it stores.
+            existing = existing.with_columns(pl.col(floats).cast(pl.Float32))
+            stored = stored.with_columns(pl.col(floats).cast(pl.Float32))
         same = existing.join(stored, on=frame.columns, how="semi", nulls_equal=True)
         report.unchanged = same.height
         report.would_update = existing.height - same.height
@@ -461,8 +487,10 @@ def _orphans(frame: pl.DataFrame, report: ImportReport, engine, same_import) -> 
         extra = same_import["customers"].select(pl.col("customer_id").cast(pl.String))
         known = pl.concat([known, extra], how="vertical")
     named = frame.filter(pl.col("customer_id").is_not_null())
+    report.anonymous_rows = frame.height - named.height
     orphans = named.join(known.unique(), on="customer_id", how="anti")
     report.orphan_rows = orphans.height
+    report.orphan_customers = orphans.get_column("customer_id").n_unique()
     report.orphan_ids = (
         orphans.get_column("customer_id").unique(maintain_order=True).head(1000).to_list()
     )
@@ -548,6 +576,70 @@ def import_file(
     return plan.report
 
 
+def plan_directory(
+    mapping_dir: str | Path,
+    data_dir: str | Path | None = None,
+    *,
+    engine: sa.Engine | None = None,
+    now: datetime | None = None,
+) -> list[ImportPlan]:
+    """Plan every ``*.toml`` mapping of ``mapping_dir`` (each names its ``file``).
+
+    Files are looked for in ``data_dir`` first, then beside the mappings. Tables are
+    planned in dependency order (stages, touchpoints, customers, events, feedback) so
+    that orphans and unknown stages are judged against the whole import.
+    """
+    mapping_dir = Path(mapping_dir)
+    dirs = [Path(data_dir), mapping_dir] if data_dir else [mapping_dir]
+    mappings = [load_mapping(p) for p in sorted(mapping_dir.glob("*.toml"))]
+    if not mappings:
+        raise MappingError(f"{mapping_dir}: no *.toml mappings")
+    missing = [m.origin for m in mappings if not m.file]
+    if missing:
+        raise MappingError(f'{", ".join(missing)}: say which file to read: file = "..."')
+    mappings.sort(key=lambda m: IMPORT_ORDER.index(m.table))
+    plans: list[ImportPlan] = []
+    same_import: dict[str, pl.DataFrame] = {}
+    for mapping in mappings:
+        plan = plan_import(
+            resolve_file(mapping.file, dirs),
+            mapping.table,
+            engine=engine,
+            mapping=mapping,
+            lookup_dirs=dirs,
+            same_import=same_import,
+            now=now,
+        )
+        plans.append(plan)
+        if mapping.table in {"customers", "stages"} and plan.frames:
+            frame = plan.frame()
+            earlier = same_import.get(mapping.table)
+            same_import[mapping.table] = (
+                frame if earlier is None else pl.concat([earlier, frame], how="diagonal_relaxed")
+            )
+    return plans
+
+
+def import_directory(
+    mapping_dir: str | Path,
+    data_dir: str | Path | None = None,
+    *,
+    engine: sa.Engine | None = None,
+    dry_run: bool = False,
+) -> list[ImportReport]:
+    """Plan a mapping directory and write all of it in one transaction (unless rejected)."""
+    plans = plan_directory(mapping_dir, data_dir, engine=engine)
+    if dry_run:
+        for plan in plans:
+            plan.report.status = "dry-run"
+    elif all(p.report.ok for p in plans):
+        write_plans(plans, engine)
+    else:
+        for plan in plans:
+            plan.report.status = "rejected"
+    return [p.report for p in plans]
+
+
 # -- CLI ---------------------------------------------------------------------------------------
 
 
@@ -567,6 +659,19 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--suggest", action="store_true", help="print a suggested mapping TOML")
     p.add_argument("--max-errors", type=int, default=SHOWN_ERRORS, help="errors to print")
     p.set_defaults(handler=_cli_import)
+
+    p = subparsers.add_parser(
+        "import-dir",
+        help="import several files described by a directory of mappings, in one transaction",
+        description="Each *.toml in MAPPINGS names its table and file; all files are "
+        "validated, then written together or not at all. Example: cxdash import-dir "
+        "mappings/olist --data ../shared/datasets/olist-sample",
+    )
+    p.add_argument("mappings", type=Path)
+    p.add_argument("--data", type=Path, help="folder of the data files (default: MAPPINGS)")
+    p.add_argument("--dry-run", action="store_true", help="print the reports, write nothing")
+    p.add_argument("--max-errors", type=int, default=SHOWN_ERRORS, help="errors to print per file")
+    p.set_defaults(handler=_cli_import_dir)
 
 
 def _cli_import(args: argparse.Namespace) -> int:
@@ -595,3 +700,18 @@ def _cli_import(args: argparse.Namespace) -> int:
     text = report.render(limit=args.max_errors)
     print(text, file=sys.stdout if report.ok else sys.stderr)
     return 0 if report.ok else 1
+
+
+def _cli_import_dir(args: argparse.Namespace) -> int:
+    engine = db.create_engine()
+    with db.translate_errors(engine):
+        schema.create_all(engine)
+    try:
+        reports = import_directory(args.mappings, args.data, engine=engine, dry_run=args.dry_run)
+    except FileRejected as exc:
+        print(f"REJECTED: {exc}\nNothing was written.", file=sys.stderr)
+        return 1
+    ok = all(r.ok for r in reports)
+    text = "\n\n".join(r.render(limit=args.max_errors) for r in reports)
+    print(text, file=sys.stdout if ok else sys.stderr)
+    return 0 if ok else 1

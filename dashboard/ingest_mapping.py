@@ -13,6 +13,7 @@ A mapping is a small TOML file (see ``mappings/olist/`` for a worked example)::
     responded_at = "Submitted At"
     csat = "How satisfied were you?"
     comment = ["Title", "Message"]      # several columns: joined by a line break
+    response_id = { columns = ["Survey", "Row"], separator = ":" }   # explicit separator
 
     [constants]                         # the same value on every row
     touchpoint = "Delivery"
@@ -39,6 +40,7 @@ mapping (:func:`identity_mapping`); both go through the same :func:`apply_mappin
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,12 +77,27 @@ class Lookup:
     right_on: str | None = None
 
 
+@dataclass(frozen=True)
+class Joined:
+    """Several source columns joined into one value (blank parts skipped)."""
+
+    columns: tuple[str, ...]
+    separator: str
+
+
+def default_separator(target: str) -> str:
+    """Comments keep their parts on separate lines; ids read like 'A:B'; others 'A B'."""
+    if target == "comment":
+        return "\n"
+    return ":" if target.endswith("_id") else " "
+
+
 @dataclass
 class Mapping:
     """How one source file maps onto one canonical table."""
 
     table: str
-    columns: dict[str, str | list[str]] = field(default_factory=dict)
+    columns: dict[str, str | Joined] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     scales: dict[str, tuple[float, float]] = field(default_factory=dict)
@@ -98,7 +115,7 @@ class Mapping:
         """Source columns this mapping reads from the main file."""
         used: set[str] = set()
         for src in self.columns.values():
-            used.update([src] if isinstance(src, str) else src)
+            used.update([src] if isinstance(src, str) else src.columns)
         for ev in self.events:
             used.add(ev.occurred_at)
             if ev.amount:
@@ -120,6 +137,17 @@ def identity_mapping(table: str, header: list[str]) -> Mapping:
     by_key = {h.strip().casefold(): h for h in header}
     columns = {str(c.name): by_key[c.name] for c in schema.TABLES[table].c if c.name in by_key}
     return Mapping(table=table, columns=columns, origin="identity")
+
+
+def with_canonical_columns(mapping: Mapping, header: list[str]) -> Mapping:
+    """Canonical columns the mapping leaves out are taken from same-named file columns."""
+    identity = identity_mapping(mapping.table, header).columns
+    taken = mapping.target_columns()
+    used = mapping.source_columns()
+    extra = {t: s for t, s in identity.items() if t not in taken and s not in used}
+    if not extra:
+        return mapping
+    return dataclasses.replace(mapping, columns={**mapping.columns, **extra})
 
 
 def _check_table(table: str) -> None:
@@ -166,9 +194,8 @@ def parse_mapping(raw: dict, *, table: str | None = None, origin: str = "mapping
                 f"{origin}: [{section}] names {sorted(bad)}, not columns of {table} "
                 f"({', '.join(sorted(known))})"
             )
-    for target, src in columns.items():
-        if not (isinstance(src, str) or (isinstance(src, list) and src)):
-            raise MappingError(f"{origin}: columns.{target} must be a column name or a list")
+    for target, src in list(columns.items()):
+        columns[target] = _column_source(target, src, origin)
     scales = {}
     for target, spec in raw.get("scales", {}).items():
         try:
@@ -203,6 +230,21 @@ def parse_mapping(raw: dict, *, table: str | None = None, origin: str = "mapping
         encoding=raw.get("encoding"),
         sheet=raw.get("sheet"),
         origin=origin,
+    )
+
+
+def _column_source(target: str, src, origin: str) -> str | Joined:
+    # Header names are read trimmed, so the mapping's names are trimmed too.
+    if isinstance(src, str) and src.strip():
+        return src.strip()
+    if isinstance(src, list) and src and all(isinstance(x, str) for x in src):
+        return Joined(tuple(x.strip() for x in src), default_separator(target))
+    if isinstance(src, dict) and isinstance(src.get("columns"), list) and src["columns"]:
+        names = tuple(str(x).strip() for x in src["columns"])
+        return Joined(names, str(src.get("separator", default_separator(target))))
+    raise MappingError(
+        f"{origin}: columns.{target} must be a column name, a list of names, or "
+        '{ columns = [...], separator = ":" }'
     )
 
 
@@ -248,8 +290,11 @@ def apply_mapping(mapping: Mapping, batch: pl.DataFrame) -> pl.DataFrame:
         else:
             # Several source columns: join the non-blank ones with a line break.
             expr = pl.concat_str(
-                [pl.col(s).str.strip_chars().replace("", None) for s in src],
-                separator="\n",
+                [
+                    pl.col(s).cast(pl.String).str.strip_chars().replace("", None)
+                    for s in src.columns
+                ],
+                separator=src.separator,
                 ignore_nulls=True,
             ).replace("", None)
         exprs.append(expr.cast(pl.String).alias(target))

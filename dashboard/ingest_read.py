@@ -18,6 +18,7 @@ import contextlib
 import csv
 import io
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -33,8 +34,6 @@ SAMPLE_BYTES = 1 << 16
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1258", "cp1252")
-# Letters that exist in Vietnamese and not in Western European languages (NFC).
-_VIETNAMESE_LETTERS = set("ăĂơƠưƯđĐ") | {chr(c) for c in range(0x1EA0, 0x1EFA)}
 _MAX_STRUCTURE_ERRORS = 20
 
 
@@ -190,23 +189,29 @@ def detect_encoding(path: Path) -> str:
     return "cp1258" if vietnamese_score(sample) > 0 else "cp1252"
 
 
-def vietnamese_score(sample: bytes) -> float:
-    """How much more Vietnamese ``sample`` reads as Windows-1258 than as Windows-1252.
+# Windows-1258 writes most Vietnamese tones as combining marks after the vowel; the
+# same bytes are Ì ì Ò Þ ò in Windows-1252, which Western words put after consonants
+# ("però", "così") if at all. ư Ư đ Đ (ý Ý ð Ð in 1252) are Vietnamese too.
+_CP1258_TONE_AFTER_VOWEL = re.compile(
+    rb"[aeiouyAEIOUY\xe2\xea\xf4\xe3\xf5\xfd\xc2\xca\xd4\xc3\xd5\xdd][\xcc\xec\xd2\xde\xf2]"
+)
+_CP1258_TONE_AFTER_OTHER = re.compile(
+    rb"[^aeiouyAEIOUY\xe2\xea\xf4\xe3\xf5\xfd\xc2\xca\xd4\xc3\xd5\xdd][\xcc\xec\xd2\xde\xf2]"
+)
+_CP1258_LETTERS = re.compile(rb"[\xfd\xdd\xf0\xd0]")
 
-    Windows-1258 writes Vietnamese with a few precomposed letters (ă ơ ư đ) and
-    combining tone marks; decoded as 1258 and normalised to NFC those become
-    Vietnamese letters. The same bytes in 1252 are Ã Õ Ý Ð Ì ò ..., which Western
-    text uses only in a few words; the score is positive when the Vietnamese reading
-    explains clearly more of the non-ASCII characters.
+
+def vietnamese_score(sample: bytes) -> int:
+    """Positive when ``sample`` reads as Vietnamese in Windows-1258 rather than as 1252 text.
+
+    Counts tone marks placed after vowels and the letters ư/đ (evidence for 1258)
+    against the same bytes after consonants (evidence for 1252 words like "però").
     """
-    import unicodedata
-
-    as_1258 = unicodedata.normalize("NFC", sample.decode("cp1258", errors="replace"))
-    vietnamese = sum(ch in _VIETNAMESE_LETTERS for ch in as_1258)
-    non_ascii = sum(b >= 0x80 for b in sample)
-    if non_ascii == 0:
-        return 0.0
-    return vietnamese / non_ascii - 0.3
+    vietnamese = len(_CP1258_TONE_AFTER_VOWEL.findall(sample)) + len(
+        _CP1258_LETTERS.findall(sample)
+    )
+    western = len(_CP1258_TONE_AFTER_OTHER.findall(sample))
+    return vietnamese - 2 * western if vietnamese else 0
 
 
 def _check_nul(path: Path, name: str, encoding: str) -> None:
