@@ -48,9 +48,10 @@ def test_naive_baseline_agrees_with_service(small_pair):
 
 
 def test_measure_reports_every_query(small_pair):
-    engine, sqlite_engine = small_pair
+    engine, _ = small_pair
     f = bench.typical_filters(engine)
-    results = bench.measure(engine, f, sqlite_engine, runs=1, naive_runs=1, log=lambda m: None)
+    # The baseline's numbers are checked above; here only that every query is timed.
+    results = bench.measure(engine, f, None, runs=1, naive_runs=1, log=lambda m: None)
     assert [r["query"] for r in results] == ["kpis", "funnel", "heatmap", "nps-trend", "segments"]
     assert all(r["end_to_end_ms"] > 0 and r["raw_sql_ms"] > 0 for r in results)
     table = bench.markdown(results, f, "small", service.table_counts(engine))
