@@ -107,6 +107,13 @@ def fmt_score(value: float | None, signed: bool = False) -> str:
     return f"{value:+.1f}" if signed else f"{value:.1f}"
 
 
+def fmt_p(value: float | None) -> str:
+    """A p-value for people: ``p = 0.042``, ``p < 0.001``."""
+    if value is None or _nan(value):
+        return "p: no test"
+    return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
+
+
 def fmt_int(value: float | None) -> str:
     if value is None or _nan(value):
         return "–"
@@ -369,7 +376,7 @@ def funnel(frame: pl.DataFrame, *, by: str | None = None, title: str | None = No
         )
         fig.add_trace(
             go.Funnel(
-                y=[_label(s) for s in _column(data, "step")],
+                y=[step_label(s) for s in _column(data, "step")],
                 x=_column(data, "customers"),
                 text=texts,
                 textinfo="text",
@@ -393,7 +400,7 @@ def funnel(frame: pl.DataFrame, *, by: str | None = None, title: str | None = No
         colour = PALETTE[index % len(PALETTE)]
         fig.add_trace(
             go.Scatter(
-                x=[_label(s) for s in _column(part, "step")],
+                x=[step_label(s) for s in _column(part, "step")],
                 y=_column(part, "conversion_overall"),
                 mode="lines+markers",
                 name=str(key[0]),
@@ -416,7 +423,7 @@ def funnel(frame: pl.DataFrame, *, by: str | None = None, title: str | None = No
     return fig
 
 
-def _label(step: str | None) -> str:
+def step_label(step: str | None) -> str:
     return "" if step is None else str(step).replace("_", " ").capitalize()
 
 
@@ -698,8 +705,9 @@ def compare_groups(frame: pl.DataFrame, *, by: str, a: str, b: str) -> go.Figure
                 y=values,
                 name=name + (" (low sample)" if row.get("low_n") else ""),
                 marker=dict(color=colour, opacity=0.45 if row.get("low_n") else 1),
+                # whiskers without caps: only NPS has a margin, the other bars show nothing
                 error_y=dict(
-                    type="data", array=[row.get("moe"), None, None], color="#444", thickness=1.2
+                    type="data", array=[row.get("moe"), 0, 0], color="#444", thickness=1.5, width=0
                 ),
                 text=[fmt_score(v) for v in values],
                 textposition="outside",

@@ -422,3 +422,20 @@ def one_of(choices: Iterable[str]) -> Callable[[list[str]], str]:
         return values[0]
 
     return parse
+
+
+def month_slices(f: Filters, max_months: int = 12) -> list[Filters]:
+    """The calendar months of ``f``'s period (the last ``max_months``), each clipped to it.
+
+    Small trend lines on the KPI tiles are the KPIs of these slices.
+    """
+    if f.date_from is None or f.date_to is None:
+        return []
+    slices = []
+    start = f.date_to.replace(day=1)
+    while len(slices) < max_months and _month_end(start) >= f.date_from:
+        slices.append(
+            f.replace(date_from=max(start, f.date_from), date_to=min(_month_end(start), f.date_to))
+        )
+        start = _add_months(start, -1)
+    return slices[::-1]

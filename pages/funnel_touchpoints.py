@@ -32,12 +32,12 @@ def close_cell() -> None:
 
 number = st.column_config.NumberColumn
 STEP_COLUMNS = {
-    "step": "Step",
+    "step": st.column_config.TextColumn("Step", width="small"),
     "customers": number("Customers", format="%,d"),
     "conversion_from_previous": number("Step conversion", format="%.1f%%"),
     "conversion_overall": number("Overall", format="%.1f%%"),
     "dropoff": number("Drop-off", format="%,d"),
-    "median_seconds_from_previous": number("Median time", format="duration"),
+    "median_seconds_from_previous": number("Median time from previous", format="duration"),
 }
 extra = (f"{tp} × {group}",) if tp and group else ()
 ui.header("Funnel & touchpoints", f, extra)
@@ -45,11 +45,11 @@ funnel_col, heat_col = st.columns(2, gap="large")
 
 with funnel_col:
     st.subheader("Funnel", anchor=False)
-    st.pills("Steps", stages, selection_mode="multi", key="fn_steps", format_func=charts._label,
-             wrap=True, width="stretch")  # fmt: skip
+    st.pills("Steps", stages, selection_mode="multi", key="fn_steps", format_func=charts.step_label,
+             wrap=True)  # fmt: skip
     steps = tuple(s for s in stages if s in st.session_state["fn_steps"])
     st.pills("Break down by", list(DIMENSIONS), key="fn_by", format_func=ui.dimension_label,
-             wrap=True, width="stretch")  # fmt: skip
+             wrap=True)  # fmt: skip
     st.number_input("Conversion window (days)", 1, 365, key="fn_window", width=220,
                     help="Counted from each customer's entry into the first step.")  # fmt: skip
     by = st.session_state["fn_by"]
@@ -60,7 +60,10 @@ with funnel_col:
             funnel = ui.call("get_funnel", f, steps, float(st.session_state["fn_window"]), by)
         ui.chart(charts.funnel(funnel, by=by), "funnel")
         cols = [by] if by else []
-        ui.table(funnel.select(*cols, *STEP_COLUMNS), "funnel_steps", column_config=STEP_COLUMNS)
+        steps_table = funnel.select(*cols, *STEP_COLUMNS).with_columns(
+            funnel["step"].map_elements(charts.step_label, return_dtype=str)
+        )
+        ui.table(steps_table, "funnel_steps", column_config=STEP_COLUMNS)
 
 with heat_col:
     st.subheader("Touchpoint satisfaction", anchor=False)

@@ -14,6 +14,7 @@ with ui.friendly_errors():
     kpis = ui.call("get_kpis", f)
     deltas = ui.call("compare_kpis", f) if comparable else None
     trend = ui.call("get_nps_trend", f, "month")
+    monthly = [ui.call("get_kpis", month) for month in state.month_slices(f)]
 
 if not kpis.get("customers") and not kpis.get("responses"):
     ui.no_data()
@@ -30,9 +31,9 @@ TILES = (
     ("csat", "CSAT", charts.fmt_pct, "% of CSAT answers scoring 4 or 5."),
     ("ces", "CES", charts.fmt_score, "Mean effort score 1–7 (higher = easier)."),
 )
-DELTA_FORMAT = {
-    "revenue": lambda d: ("+" if d >= 0 else "−") + charts.fmt_vnd_short(abs(d)),
-    "aov": lambda d: ("+" if d >= 0 else "−") + charts.fmt_vnd(abs(d)),
+DELTA_FORMAT = {  # an ASCII sign first: st.metric reads the direction from it
+    "revenue": lambda d: ("+" if d >= 0 else "-") + charts.fmt_vnd_short(abs(d)),
+    "aov": lambda d: ("+" if d >= 0 else "-") + charts.fmt_vnd(abs(d)),
     "repeat_rate": lambda d: f"{d:+.1f} pts",
     "csat": lambda d: f"{d:+.1f} pts",
     "nps": lambda d: f"{d:+.1f}",
@@ -48,10 +49,8 @@ def tile(column, key: str, label: str, fmt, help_text: str) -> None:
         delta = DELTA_FORMAT.get(key, lambda d: f"{d:+,.0f}")(change["delta"])
         if key in ("nps", "csat", "ces"):
             significant = change.get("significant") is not None
-            p = change.get("p")
-            description = ("significant" if significant else "not significant") + (
-                f" (p = {p:.3f})" if p is not None else ""
-            )
+            verdict = "significant" if significant else "not significant"
+            description = f"{verdict} ({charts.fmt_p(change.get('p'))})"
             colour = "normal" if significant else "off"
         else:
             description = "vs previous period"
@@ -59,12 +58,10 @@ def tile(column, key: str, label: str, fmt, help_text: str) -> None:
         help_text += f" ±{kpis.get('moe') or 0:.1f} (95%), n = {kpis.get('n_nps'):,}."
         if kpis.get("low_n"):
             help_text += " Low sample: read with care."
-    chart_data = None
-    if key == "nps" and not trend.is_empty():
-        chart_data = [v for v in trend.get_column("nps").to_list() if v is not None] or None
+    chart_data = [m[key] for m in monthly if m.get(key) is not None]
     column.metric(
         label, fmt(value), delta, delta_color=colour, help=help_text, border=True,
-        delta_description=description, chart_data=chart_data, height="stretch",
+        delta_description=description, chart_data=chart_data if len(chart_data) > 1 else None,
     )  # fmt: skip
 
 

@@ -239,3 +239,9 @@ def test_one_template_everywhere():
     for fig in figs:
         assert fig.layout.template.layout.font.family == charts.FONT
         assert fig.layout.title.text
+
+
+def test_p_values_for_people():
+    assert charts.fmt_p(0.0001) == "p < 0.001"
+    assert charts.fmt_p(0.0423) == "p = 0.042"
+    assert charts.fmt_p(None) == "p: no test"

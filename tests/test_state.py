@@ -140,3 +140,17 @@ def test_any_view_survives_the_url(segment, region, preset, compare):
     )
     again = state.View.from_params(view.to_params())
     assert again == view
+
+
+def test_month_slices_cover_the_period_clipped():
+    f = Filters(date_from=D(2025, 1, 15), date_to=D(2025, 4, 10), segment=("SMB",))
+    slices = state.month_slices(f)
+    assert [(s.date_from, s.date_to) for s in slices] == [
+        (D(2025, 1, 15), D(2025, 1, 31)),
+        (D(2025, 2, 1), D(2025, 2, 28)),
+        (D(2025, 3, 1), D(2025, 3, 31)),
+        (D(2025, 4, 1), D(2025, 4, 10)),
+    ]
+    assert all(s.segment == ("SMB",) for s in slices)
+    assert len(state.month_slices(Filters(date_from=D(2020, 1, 1), date_to=D(2025, 1, 1)))) == 12
+    assert state.month_slices(Filters()) == []
