@@ -1,0 +1,119 @@
+"""The Data page through AppTest: upload -> mapping -> report -> import, and data health."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from dashboard import db, ingest_upload
+from dashboard.ingest import import_file
+from queries import schema
+
+PAGE = Path(__file__).resolve().parent.parent / "pages" / "data.py"
+SURVEY = (
+    "Response ID,Submitted At,Customer ID,How likely are you to recommend us?,Comments\n"
+    "T-1,2024-03-01 10:00:00,C1,10,Rất tốt\n"
+    "T-2,2024-03-02 11:00:00,,3,Chậm\n"
+)
+
+
+@pytest.fixture
+def store_env(tmp_path, monkeypatch) -> str:
+    url = f"duckdb:///{tmp_path / 'page.duckdb'}"
+    monkeypatch.setenv("CXDASH_DATABASE_URL", url)
+    db.engine_for.cache_clear()
+    yield url
+    db.engine_for.cache_clear()
+
+
+def run_page() -> AppTest:
+    at = AppTest.from_file(str(PAGE), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.file_uploader(key="upload").set_value((name, content, "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def feedback_rows(url: str) -> list[tuple]:
+    engine = db.engine_for(url)
+    frame = db.fetch(sa.select(schema.feedback).order_by("response_id"), engine)
+    return frame.select("response_id", "customer_id", "nps", "touchpoint").rows()
+
+
+def test_upload_suggest_edit_check_import(store_env):
+    at = run_page()
+    assert "no tables yet" in at.info[0].value
+    at.selectbox(key="table").set_value("feedback")
+    upload(at, "typeform.csv", SURVEY.encode("utf-8"))
+    mapping = at.text_area(key="mapping_text").value
+    assert 'response_id = "Response ID"' in mapping
+    assert 'nps = "How likely are you to recommend us?"' in mapping
+    assert '# touchpoint = "..."  # REQUIRED' in mapping
+    # Check before editing: the required touchpoint is missing
+    at.button(key="check").click().run()
+    assert "missing required column(s) touchpoint" in at.error[0].value
+    edited = mapping.replace("[constants]", '[constants]\ntouchpoint = "Website"')
+    at.text_area(key="mapping_text").set_value(edited)
+    at.button(key="check").click().run()
+    assert not at.exception, at.exception
+    report = at.code[0].value
+    assert "would insert: 2" in report and "anonymous (kept): 1 rows" in report
+    assert at.dataframe[-1].value.shape[0] == 2
+    assert feedback_rows(store_env) == []  # nothing written before Import
+    at.button(key="import").click().run()
+    assert not at.exception, at.exception
+    assert "Imported typeform.csv into feedback" in at.success[0].value
+    assert feedback_rows(store_env) == [
+        ("T-1", "C1", 10, "Website"),
+        ("T-2", None, 3, "Website"),
+    ]
+    # the health panel now counts the rows and knows the import time
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Feedback responses"] == "2"
+    assert metrics["Anonymous feedback"] == "50.0%"
+    assert metrics["Orphan feedback"] == "50.0%"  # C1 is not among the customers
+    assert metrics["Last import"] != "never"
+
+
+def test_rejected_upload_shows_errors_and_no_import_button(store_env, tmp_path):
+    at = run_page()
+    header = "response_id,responded_at,touchpoint,nps\n"
+    upload(at, "feedback.csv", (header + "R1,2024-01-01,Store,11\n").encode())
+    assert at.text_area(key="mapping_text").value.startswith('table = "feedback"')
+    at.button(key="check").click().run()
+    assert "feedback.csv:2: column nps: value '11' is out of range 0–10" in at.code[0].value
+    assert "REJECTED: nothing was written" in at.code[0].value
+    assert not [b for b in at.button if b.key == "import"]
+    assert feedback_rows(store_env) == []
+
+
+def test_upload_limit_is_enforced(store_env, monkeypatch):
+    monkeypatch.setattr(ingest_upload, "UPLOAD_LIMIT_MB", 0.0001)  # about 100 bytes
+    at = run_page()
+    upload(at, "big.csv", b"response_id,responded_at,touchpoint,nps\n" + b"R,2024-01-01,S,5\n" * 20)
+    assert "over the upload limit" in at.error[0].value
+    assert not [b for b in at.button if b.key == "check"]
+
+
+def test_health_panel_on_existing_data(store_env, tmp_path):
+    engine = db.engine_for(store_env)
+    schema.create_all(engine)
+    path = tmp_path / "customers.csv"
+    path.write_text("customer_id,signup_at\nC1,2024-01-01\nC2,2024-02-01\n", encoding="utf-8")
+    assert import_file(path, "customers", engine=engine).ok
+    engine.dispose()
+    at = run_page()
+    coverage = at.dataframe[0].value
+    row = coverage[coverage["table"] == "customers"].iloc[0]
+    assert row["rows"] == 2 and str(row["from"]).startswith("2024-01-01")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Feedback responses"] == "0" and metrics["Anonymous feedback"] == "–"
