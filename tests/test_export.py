@@ -142,6 +142,18 @@ def test_one_browser_session_for_many_charts_and_a_warm_chart_is_fast(chromium):
     assert per_chart < 3.0, f"a chart took {per_chart:.1f} s in a warm session"
 
 
+def test_reusing_the_page_between_renders_gives_the_same_bytes(chromium, monkeypatch):
+    # The session reloads kaleido's page only every RELOAD_EVERY renders; outputs must
+    # not depend on what was drawn before or on whether a reload happened in between.
+    monkeypatch.setattr(export_render, "RELOAD_EVERY", 3)
+    heat = go.Figure(go.Heatmap(z=[[1, None], [3, 4]], x=["SMB", "VIP"], y=["A", "B"]))
+    pngs = []
+    for _ in range(4):
+        pngs.append(figure_bytes(bar_figure(), "png", width=400, height=300))
+        figure_bytes(heat, "svg", width=400, height=300)
+    assert len(set(pngs)) == 1
+
+
 def test_context_goes_on_a_copy():
     fig = bar_figure()
     stamped = with_context(fig, CONTEXT, width=1000, height=600)
