@@ -48,7 +48,6 @@ def navigation() -> st.Page:
 def main() -> None:
     page = navigation()
     state.seed_from_url()
-    st.sidebar.markdown("### :material/insights: CX Insights")
     if page.url_path == "data":
         page.run()  # the Data page works on an empty or missing store
         return
@@ -63,10 +62,12 @@ def main() -> None:
     with ui.friendly_errors():
         options = ui.call("options")
         data_range = ui.call("data_range")
+    st.sidebar.markdown("#### :material/tune: Filters")
     f, view = state.sidebar(options, data_range, get_settings().min_n)
     st.session_state["_cx_filters"] = f
     st.session_state["_cx_view"] = view
     st.session_state["_cx_options"] = options
+    st.session_state["_cx_data_range"] = data_range
     try:
         page.run()
     finally:

@@ -359,6 +359,7 @@ def funnel(frame: pl.DataFrame, *, by: str | None = None, title: str | None = No
     fig = _figure(title, height=420)
     if by is None:
         data = frame.sort("position")
+        counts = [c or 0 for c in _column(data, "customers")] or [0]
         step_conv = _column(data, "conversion_from_previous")
         overall = _column(data, "conversion_overall")
         texts = [
@@ -380,7 +381,13 @@ def funnel(frame: pl.DataFrame, *, by: str | None = None, title: str | None = No
                 x=_column(data, "customers"),
                 text=texts,
                 textinfo="text",
-                textposition="inside",
+                # inside wide bars, beside narrow ones (plotly would shrink the text instead)
+                textposition=[
+                    "inside" if (c or 0) >= 0.4 * max(counts) else "outside" for c in counts
+                ],
+                insidetextfont=dict(color="white"),
+                outsidetextfont=dict(color="#1F2328"),
+                constraintext="none",
                 marker=dict(color=PRIMARY),
                 connector=dict(fillcolor="#DCE9F5", line=dict(width=0)),
                 customdata=custom,

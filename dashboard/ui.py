@@ -105,17 +105,52 @@ def no_data(message: str = NO_DATA) -> None:
     st.info(message, icon=":material/filter_alt_off:")
 
 
-def chart(fig: go.Figure, name: str, **kwargs):
-    """Draw a figure. ``name`` identifies it for exports (file names, report packs)."""
+def chart(fig: go.Figure, name: str, *, downloads: bool = True, **kwargs):
+    """Draw a figure with its download menu. ``name`` names the exported files."""
     kwargs.setdefault("key", f"chart_{name}")
-    return st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, **kwargs)
+    event = st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, **kwargs)
+    if downloads:
+        from dashboard.export_widgets import chart_downloads
+
+        with _download_menu(name):
+            chart_downloads(fig, name=name, context=export_context(fig.layout.title.text or ""))
+    return event
 
 
-def table(frame: pl.DataFrame, name: str, **kwargs):
-    """Draw a table. ``name`` identifies it for exports (CSV/XLSX downloads)."""
+def table(frame: pl.DataFrame, name: str, *, downloads: bool = True, **kwargs):
+    """Draw a table with its download menu. ``name`` names the exported files."""
     kwargs.setdefault("key", f"table_{name}")
     kwargs.setdefault("hide_index", True)
-    return st.dataframe(frame, width="stretch", **kwargs)
+    event = st.dataframe(frame, width="stretch", **kwargs)
+    if downloads and isinstance(frame, pl.DataFrame):
+        from dashboard.export_widgets import table_downloads
+
+        with _download_menu(name):
+            table_downloads(frame, name=name, context=export_context(name.replace("_", " ")))
+    return event
+
+
+def _download_menu(name: str):
+    # A small popover keeps the buttons out of the way; their files are only built on click.
+    return st.popover("Download", icon=":material/download:", key=f"_cx_menu_{name}",
+                      type="tertiary")  # fmt: skip
+
+
+def export_context(title: str):
+    """Title, filters in words and the as-of date that make an exported file self-explaining."""
+    from dashboard.export_charts import ExportContext
+
+    f = st.session_state.get("_cx_filters")
+    latest = (st.session_state.get("_cx_data_range") or (None, None))[1]
+    words = state.describe_filters(f) if f is not None else ""
+    return ExportContext(title=title, filters_words=words, as_of=latest)
+
+
+def report_button(page: str, **options) -> None:
+    """The page's PDF report pack (Overview and Funnel & touchpoints)."""
+    from dashboard.export_widgets import report_button as export_report
+
+    export_report(engine(), filters(), page=page, **options)
 
 
 def option_list(options: Mapping[str, list[str]], key: str) -> list[str]:

@@ -91,6 +91,10 @@ with heat_col:
         "n<5 hidden. **Click a cell** to see its trend and comments."
     )
 
+ui.report_button(
+    "funnel", by=hm_by, metric=metric, steps=steps if len(steps) > 1 else None,
+    window_days=float(st.session_state["fn_window"]),
+)  # fmt: skip
 if tp and group:
     st.divider()
     head, close = st.columns([5, 1], vertical_alignment="center")

@@ -8,6 +8,7 @@ from dashboard import charts, state, ui
 
 f, view = ui.filters(), ui.view()
 ui.header("Overview", f)
+ui.report_button("overview")
 
 comparable = view.compare and f.date_from is not None and f.date_to is not None
 with ui.friendly_errors():

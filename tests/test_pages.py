@@ -336,3 +336,22 @@ def test_unreachable_store_is_a_message_not_a_traceback(monkeypatch):
     assert "Cannot open the data store" in at.error[0].value
     assert "Cannot reach the database" in at.error[0].value
     _clear_caches()
+
+
+def test_every_chart_and_table_has_its_download_menu(store_env):
+    at = app("funnel_touchpoints")
+    keys = {b.key for b in at.download_button}
+    for name in ("funnel", "heatmap"):
+        assert {f"_cx_download_{name}_png", f"_cx_download_{name}_html"} & keys, name
+    assert "_cx_download_funnel_steps_csv" in keys
+    assert "_cx_report_funnel" in keys or any(b.key == "_cx_report_funnel" for b in at.button)
+
+
+def test_data_page_is_routed_when_present(store_env):
+    if not (APP.parent.parent / "pages" / "data.py").exists():
+        pytest.skip("pages/data.py (the import page) is not in this checkout")
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.switch_page("../pages/data.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Data" in at.title[0].value
+    assert not at.multiselect  # the global filters are not drawn on the admin page
