@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 
 import polars as pl
-from scipy import stats
 
 Z95 = 1.96
 PRIVACY_N = 5
@@ -134,7 +133,7 @@ def _z_p_value(diff: float, se: float) -> float | None:
         return None
     if se == 0:
         return 1.0 if diff == 0 else 0.0
-    return float(2 * stats.norm.sf(abs(diff / se)))
+    return math.erfc(abs(diff / se) / math.sqrt(2))  # two-sided normal tail
 
 
 def _welch_p_value(m1, v1, n1, m2, v2, n2) -> float | None:
@@ -143,6 +142,8 @@ def _welch_p_value(m1, v1, n1, m2, v2, n2) -> float | None:
     se2 = v1 / n1 + v2 / n2
     if se2 == 0:
         return 1.0 if m1 == m2 else 0.0
+    from scipy import stats  # imported on first use: it costs a second at start-up
+
     t = (m1 - m2) / math.sqrt(se2)
     df = se2**2 / ((v1 / n1) ** 2 / (n1 - 1) + (v2 / n2) ** 2 / (n2 - 1))
     return float(2 * stats.t.sf(abs(t), df))
