@@ -12,15 +12,19 @@ Every import, canonical or mapped, runs the same steps::
 Nothing is written when any row is rejected. Re-importing a file changes nothing (rows
 equal to the stored ones are skipped); a later file with the same ids updates them.
 
-Memory: the file is read and validated in batches of 250k records; what is kept is the
-typed valid rows (the data to write) and the normalised ids seen (for duplicates).
-Errors beyond the first ``MAX_KEPT_ERRORS`` are counted, not kept.
+Memory: the file is read and validated in batches of 250k records. A file of one
+batch stays in memory; from the second batch on, valid typed rows are spilled to
+temporary Parquet files and written batch by batch inside the one transaction. What
+stays in memory besides one batch: the normalised ids seen (for duplicates), the
+store's keys (for insert/update counts) and customer ids (for orphans). Errors beyond
+the first ``MAX_KEPT_ERRORS`` are counted, not kept.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -170,20 +174,47 @@ def _quote(value: str) -> str:
 
 @dataclass
 class ImportPlan:
-    """Validated rows ready to write, and the report about them."""
+    """Validated rows ready to write, and the report about them.
+
+    Rows of a one-batch file stay in memory; a bigger file's validated batches are
+    spilled to Parquet files in a temporary folder (removed with the plan), so memory
+    holds one batch at a time, and written batch by batch in the one transaction.
+    """
 
     table: str
     report: ImportReport
-    frames: list[pl.DataFrame]
+    parts: list[pl.DataFrame | Path]
     mapping: Mapping
     encoding: str | None = None
+    spill: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
+
+    @property
+    def columns(self) -> list[str]:
+        return [str(c.name) for c in schema.TABLES[self.table].c]
+
+    def lazy(self) -> pl.LazyFrame:
+        """All valid rows, canonical columns in schema order (nothing read until collected)."""
+        if not self.parts:
+            return pl.LazyFrame(schema={c: pl.String for c in self.columns}).head(0)
+        frames = [
+            p.lazy() if isinstance(p, pl.DataFrame) else pl.scan_parquet(p) for p in self.parts
+        ]
+        lazy = pl.concat(frames, how="diagonal_relaxed")
+        names = lazy.collect_schema().names()
+        return lazy.select([c for c in self.columns if c in names])
 
     def frame(self) -> pl.DataFrame:
-        columns = [str(c.name) for c in schema.TABLES[self.table].c]
-        if not self.frames:
-            return pl.DataFrame()
-        frame = pl.concat(self.frames, how="diagonal_relaxed")
-        return frame.select([c for c in columns if c in frame.columns])
+        return self.lazy().collect()
+
+    def batches(self):
+        """The valid rows, one validated batch at a time."""
+        for part in self.parts:
+            frame = part if isinstance(part, pl.DataFrame) else pl.read_parquet(part)
+            yield frame.select([c for c in self.columns if c in frame.columns])
+
+    @property
+    def has_rows(self) -> bool:
+        return bool(self.parts)
 
 
 # -- planning ------------------------------------------------------------------------------
@@ -244,11 +275,11 @@ def plan_import(
             now=now or datetime.now(),
         )
         rules.date_orders = _date_orders(source, mapping, lookups, table, report)
-        frames = _validate_all(source, mapping, lookups, rules, report)
+        parts, spill = _validate_all(source, mapping, lookups, rules, report)
     finally:
         source.close()
-    plan = ImportPlan(table=table, report=report, frames=frames, mapping=mapping,
-                      encoding=source.encoding)  # fmt: skip
+    plan = ImportPlan(table=table, report=report, parts=parts, mapping=mapping,
+                      encoding=source.encoding, spill=spill)  # fmt: skip
     _compare_with_store(plan, engine, same_import or {})
     return plan
 
@@ -412,11 +443,13 @@ def _has_slash_dates(source: Source, mapping: Mapping, lookups, columns: list[st
     )
 
 
-def _validate_all(source, mapping, lookups, rules, report) -> list[pl.DataFrame]:
+def _validate_all(source, mapping, lookups, rules, report):
+    """(valid parts: frames or spilled Parquet files, the spill folder or None)."""
     tracker = DuplicateTracker(key_column(rules.table))
     kept_errors: list[pl.DataFrame] = []
     kept = 0
-    frames: list[pl.DataFrame] = []
+    parts: list[pl.DataFrame | Path] = []
+    spill: tempfile.TemporaryDirectory | None = None
     rejected_lines: set[int] = set()
     for mapped in _mapped_batches(source, mapping, lookups, report):
         typed, errors = validate_batch(mapped, rules)
@@ -432,12 +465,24 @@ def _validate_all(source, mapping, lookups, rules, report) -> list[pl.DataFrame]
                 kept_errors.append(errors.head(MAX_KEPT_ERRORS - kept))
                 kept += kept_errors[-1].height
         if not typed.is_empty():
-            frames.append(typed.drop(LINE))
+            parts.append(typed.drop(LINE))
             report.rows_valid += typed.height
+        if len(parts) > 1 or (spill is not None and parts):
+            # A second batch: the file is big, keep the valid rows on disk.
+            spill = spill or tempfile.TemporaryDirectory(prefix="cxdash_import_")
+            parts = [_spilled(p, spill) for p in parts]
     report.rejected_rows = len(rejected_lines)
     if kept_errors:
         report.errors = pl.concat(kept_errors, how="vertical")
-    return frames
+    return parts, spill
+
+
+def _spilled(part: pl.DataFrame | Path, spill: tempfile.TemporaryDirectory) -> Path:
+    if isinstance(part, Path):
+        return part
+    path = Path(spill.name) / f"part{len(list(Path(spill.name).iterdir())):05d}.parquet"
+    part.write_parquet(path, compression="lz4")
+    return path
 
 
 # -- comparing with the store ------------------------------------------------------------------
@@ -445,30 +490,35 @@ def _validate_all(source, mapping, lookups, rules, report) -> list[pl.DataFrame]
 
 def _compare_with_store(plan: ImportPlan, engine: sa.Engine, same_import) -> None:
     report = plan.report
-    table = schema.TABLES[plan.table]
-    frame = plan.frame()
-    if frame.is_empty():
+    if not plan.has_rows:
         return
+    table = schema.TABLES[plan.table]
     key = key_column(plan.table)
     # Empty results come back with a Null dtype on some backends: cast to the key's type.
     stored_keys = db.fetch(sa.select(table.c[key]), engine).cast(pl.String)
-    existing = frame.join(stored_keys, on=key, how="semi") if stored_keys.height else frame.head(0)
-    report.would_insert = frame.height - existing.height
+    existing = (
+        plan.lazy().join(stored_keys.lazy(), on=key, how="semi").collect()
+        if stored_keys.height
+        else pl.DataFrame()
+    )
+    report.would_insert = report.rows_valid - existing.height
     if existing.height:
         stored = _stored_rows(table, key, existing.get_column(key).to_list(), engine)
-        stored = stored.select(frame.columns).cast(dict(frame.schema), strict=False)
-        floats = [c for c, t in frame.schema.items() if t == pl.Float64]
+        stored = stored.select(existing.columns).cast(dict(existing.schema), strict=False)
+        floats = [c for c, t in existing.schema.items() if t == pl.Float64]
         if floats and db.backend(engine) == "duckdb":
             # sa.Float is a 32-bit FLOAT in DuckDB: compare at the precision it stores.
             existing = existing.with_columns(pl.col(floats).cast(pl.Float32))
             stored = stored.with_columns(pl.col(floats).cast(pl.Float32))
-        same = existing.join(stored, on=frame.columns, how="semi", nulls_equal=True)
+        same = existing.join(stored, on=existing.columns, how="semi", nulls_equal=True)
         report.unchanged = same.height
         report.would_update = existing.height - same.height
-    if plan.table in {"events", "feedback"}:
-        _orphans(frame, report, engine, same_import)
+    names = plan.lazy().collect_schema().names()
+    if plan.table in {"events", "feedback"} and "customer_id" in names:
+        _orphans(plan.lazy().select("customer_id").collect(), report, engine, same_import)
     if plan.table == "events":
-        _unknown_stages(frame, report, engine, same_import)
+        stages = plan.lazy().select(pl.col("stage").unique()).collect()
+        _unknown_stages(stages, report, engine, same_import)
 
 
 def _stored_rows(table: sa.Table, key: str, keys: list[str], engine: sa.Engine) -> pl.DataFrame:
@@ -522,9 +572,12 @@ def write_plans(plans: Iterable[ImportPlan], engine: sa.Engine | None = None) ->
     now = datetime.now(UTC).replace(tzinfo=None)
     with db.begin(engine) as conn:
         for plan in plans:
-            frame = plan.frame()
-            if not frame.is_empty():
-                db.upsert_frame(conn, schema.TABLES[plan.table], frame)
+            # Nothing of this file is in the store yet: a plain bulk insert is enough (a
+            # row written meanwhile by someone else fails the key and rolls back all).
+            fresh = plan.report.would_insert == plan.report.rows_valid
+            write = db.append_frame if fresh else db.upsert_frame
+            for batch in plan.batches():
+                write(conn, schema.TABLES[plan.table], batch)
         import_log.create(conn, checkfirst=True)
         log = pl.DataFrame(
             [
@@ -611,8 +664,9 @@ def plan_directory(
             now=now,
         )
         plans.append(plan)
-        if mapping.table in {"customers", "stages"} and plan.frames:
-            frame = plan.frame()
+        if mapping.table in {"customers", "stages"} and plan.has_rows:
+            # Only the keys matter to later tables (orphans, unknown stages).
+            frame = plan.lazy().select(key_column(mapping.table)).collect()
             earlier = same_import.get(mapping.table)
             same_import[mapping.table] = (
                 frame if earlier is None else pl.concat([earlier, frame], how="diagonal_relaxed")

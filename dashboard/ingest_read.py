@@ -72,8 +72,9 @@ class Source:
             parts.append(f"sheet {self.sheet!r}")
         return ", ".join(parts)
 
-    def batches(self, batch_rows: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
+    def batches(self, batch_rows: int | None = None) -> Iterator[pl.DataFrame]:
         """All-text batches with the source's column names plus ``_line``; blank rows dropped."""
+        batch_rows = batch_rows or BATCH_ROWS
         if self.format == "csv":
             yield from _csv_batches(self, batch_rows)
         elif self.format == "xlsx":

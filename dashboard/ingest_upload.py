@@ -78,7 +78,7 @@ def plan_upload(path: Path, table: str, mapping_text: str, engine: sa.Engine) ->
 
 def preview(plan: ImportPlan, rows: int = PREVIEW_ROWS) -> pl.DataFrame:
     """The first rows as they would be stored (canonical columns, typed)."""
-    return plan.frame().head(rows)
+    return plan.lazy().head(rows).collect()
 
 
 def commit(plan: ImportPlan, engine: sa.Engine) -> None:

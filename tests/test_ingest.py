@@ -195,3 +195,53 @@ def test_cli_import_exit_codes(tmp_path, monkeypatch, capsys):
     engine = db.create_engine(url)
     assert rows(engine, "feedback").height == 4
     engine.dispose()
+
+
+def test_big_files_are_validated_in_batches_and_spilled(duck_store, tmp_path, monkeypatch):
+    from dashboard import ingest_read
+
+    monkeypatch.setattr(ingest_read, "BATCH_ROWS", 100)
+    lines = [FEEDBACK_HEADER]
+    for i in range(1, 1001):
+        comment = '"two\nlines"' if i % 50 == 0 else "ok"  # shifts later line numbers
+        lines.append(f"R{i},2024-03-01,Store,C{i % 9},{i % 11},,,{comment}")
+    path = write(tmp_path, "feedback.csv", "\n".join(lines) + "\n")
+    plan = plan_import(path, "feedback", engine=duck_store)
+    assert plan.report.ok and plan.spill is not None and len(plan.parts) >= 10
+    write_plans([plan], duck_store)
+    assert rows(duck_store, "feedback").height == 1000
+    # a duplicate of an id from the first batch, and a bad score, both in a late batch
+    lines[950] = lines[950].replace("R950,", "r1,")
+    lines[990] = lines[990].replace(",Store,C0,0,", ",Store,C0,12,")
+    path = write(tmp_path, "feedback.csv", "\n".join(lines) + "\n")
+    report = plan_import(path, "feedback", engine=duck_store).report
+    # record i starts on line i + 1 + (number of two-line comments before it)
+    assert [line.split(": value")[0] for line in report.error_lines(None)] == [
+        "feedback.csv:969: column response_id",
+        "feedback.csv:1010: column nps",
+    ]
+    assert "duplicates the id on line 2" in report.error_lines(None)[0]
+
+
+def test_a_failure_while_writing_rolls_back_every_table(store, tmp_path, monkeypatch):
+    from dashboard import ingest
+
+    customers = plan_import(write(tmp_path, "c.csv", GOOD_CUSTOMERS), "customers", engine=store)
+    feedback = plan_import(write(tmp_path, "f.csv", GOOD_FEEDBACK), "feedback", engine=store)
+    real_append = db.append_frame
+    calls = []
+
+    def failing_append(conn, table, frame):
+        calls.append(table.name)
+        if table.name == "feedback":
+            raise db.QueryFailed("disk full (simulated)")
+        real_append(conn, table, frame)
+
+    monkeypatch.setattr(ingest.db, "append_frame", failing_append)
+    with pytest.raises(db.QueryFailed, match="simulated"):
+        write_plans([customers, feedback], store)
+    assert calls == ["customers", "feedback"]  # customers were written, then rolled back
+    monkeypatch.undo()
+    assert rows(store, "customers").is_empty() and rows(store, "feedback").is_empty()
+    write_plans([customers, feedback], store)
+    assert rows(store, "customers").height == 2 and rows(store, "feedback").height == 4
