@@ -187,3 +187,21 @@ def test_parquet_with_typed_columns(duck_store, tmp_path):
     _frame().with_columns(pl.lit(11).alias("nps")).write_parquet(bad)
     lines = import_file(bad, "feedback", engine=duck_store).error_lines(None)
     assert lines[0].startswith("bad.parquet: row 1: column nps: value '11' is out of range")
+
+
+def test_cli_sheet_and_encoding_options(tmp_path, monkeypatch, capsys):
+    import xlsxwriter
+
+    from dashboard.cli import main
+
+    monkeypatch.setenv("CXDASH_DATABASE_URL", f"duckdb:///{tmp_path / 'cli.duckdb'}")
+    book_path = tmp_path / "survey.xlsx"
+    with xlsxwriter.Workbook(book_path) as book:
+        _frame().head(1).write_excel(book, worksheet="Notes")
+        _frame().head(2).write_excel(book, worksheet="Responses")
+    assert main(["import", "feedback", str(book_path), "--sheet", "Responses", "--dry-run"]) == 0
+    assert "would insert: 2" in capsys.readouterr().out
+    text_path = tmp_path / "pt.csv"
+    text_path.write_bytes(table_text(PORTUGUESE).encode("cp1252"))
+    assert main(["import", "feedback", str(text_path), "--encoding", "cp1252"]) == 0
+    assert "encoding cp1252" in capsys.readouterr().out

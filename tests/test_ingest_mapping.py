@@ -251,3 +251,34 @@ def test_olist_cli_dry_run_writes_nothing(tmp_path, monkeypatch, capsys):
     engine = db.create_engine(url)
     assert olist_counts(engine) == dict.fromkeys(schema.TABLES, 0)
     engine.dispose()
+
+
+def test_date_format_and_time_zones(duck_store, tmp_path):
+    data = tmp_path / "f.csv"
+    data.write_text("id,when,score\nA,01.02.2024 13:45,5\nB,2024-02-01,4\n", encoding="utf-8")
+    mapping = parse_mapping(
+        {
+            "table": "feedback",
+            "date_format": "%d.%m.%Y %H:%M",
+            "columns": {"response_id": "id", "responded_at": "when", "csat": "score"},
+            "constants": {"touchpoint": "Store"},
+        }
+    )
+    report = import_file(data, "feedback", engine=duck_store, mapping=mapping)
+    assert report.error_lines(None) == [
+        "f.csv:3: column responded_at: value '2024-02-01' is not a date I can read "
+        "(use the format '%d.%m.%Y %H:%M' of the mapping)"
+    ]
+    data.write_text(
+        "response_id,responded_at,touchpoint,csat\n"
+        "A,2024-02-01T10:00:00+07:00,Store,5\nB,2024-02-01T10:00:00Z,Store,4\n"
+        "C,2024-02-01T10:00:00.250,Store,3\n",
+        encoding="utf-8",
+    )
+    assert import_file(data, "feedback", engine=duck_store).ok
+    stored = fetch(duck_store, "feedback").get_column("responded_at")
+    assert [str(v) for v in stored] == [
+        "2024-02-01 03:00:00",  # offsets are converted to UTC
+        "2024-02-01 10:00:00",
+        "2024-02-01 10:00:00.250000",
+    ]

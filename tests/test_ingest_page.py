@@ -117,3 +117,14 @@ def test_health_panel_on_existing_data(store_env, tmp_path):
     assert row["rows"] == 2 and str(row["from"]).startswith("2024-01-01")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Feedback responses"] == "0" and metrics["Anonymous feedback"] == "–"
+
+
+def test_data_page_opens_from_the_app_on_an_empty_store(store_env):
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=60)
+    at.run()
+    at.switch_page("../pages/data.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value.endswith("Data")
+    assert at.selectbox(key="table").value == "feedback"
