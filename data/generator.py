@@ -69,6 +69,9 @@ TET = (date(2025, 1, 29), date(2026, 2, 17))  # first day of the lunar new year
 
 @dataclass(frozen=True)
 class Scale:
+    """How much data: small and medium share every rate, so tests see the demo's shape;
+    large has fewer browse visits and surveys per customer (~10 events, ~2 responses)."""
+
     customers: int
     chunk: int  # customers generated (and held in memory) at once
     browse_per_year: float  # visits outside purchase sessions, per customer-year
