@@ -742,8 +742,9 @@ def what_moved(frame: pl.DataFrame, *, metric: str, top: int = 10) -> go.Figure:
     if data.is_empty():
         return empty_figure(title, "No comparable previous period")
     data = data.head(top)
-    names = [
-        f"{g} ({k.replace('_', ' ')})"
+    kinds = set(_column(data, "kind"))
+    names = [  # the kind only when groups of several kinds share the chart
+        str(g) if len(kinds) == 1 else f"{g} ({str(k).replace('_', ' ')})"
         for g, k in zip(_column(data, "group"), _column(data, "kind"), strict=True)
     ]
     deltas = _column(data, "delta")
@@ -769,18 +770,22 @@ def what_moved(frame: pl.DataFrame, *, metric: str, top: int = 10) -> go.Figure:
                     [_format_metric(metric, v) for v in _column(data, "previous")],
                     [_format_metric(metric, v) for v in _column(data, "value")],
                     ["significant" if s else "not significant" for s in sig],
-                    [("–" if p is None else f"{p:.3f}") for p in _column(data, "p")],
-                    strict=False,
+                    [fmt_p(p) for p in _column(data, "p")],
+                    strict=True,
                 )
             ),
             hovertemplate=(
                 "<b>%{y}</b><br>%{customdata[0]} → %{customdata[1]}<br>"
-                "%{customdata[2]} (p = %{customdata[3]})<extra></extra>"
+                "%{customdata[2]} (%{customdata[3]})<extra></extra>"
             ),
         )
     )
     fig.update_yaxes(autorange="reversed", title_text=None)
+    # room for the labels outside the bars on both sides
+    low, high = min(0.0, *deltas), max(0.0, *deltas)
+    pad = 0.25 * (high - low or 1.0)
     fig.update_xaxes(
-        title_text=f"change in {label} (* = significant)", zeroline=True, zerolinecolor="#6B7075"
-    )
+        title_text=f"change in {label} (* = significant)", zeroline=True, zerolinecolor="#6B7075",
+        range=[low - (pad if low < 0 else 0), high + (pad if high > 0 else 0)],
+    )  # fmt: skip
     return fig

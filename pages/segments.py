@@ -26,7 +26,8 @@ def go_to(depth: int) -> None:
     st.session_state["seg_path"] = state.join_pairs(path[:depth])
 
 
-ui.header("Segments", f, tuple(f"{ui.dimension_label(d)}: {v}" for d, v in path))
+drill_f = f.replace(**{d: (v,) for d, v in path})  # the drill path narrows the filters
+ui.header("Segments", drill_f)
 st.selectbox("Start from", list(DIMENSIONS), key="seg_root", format_func=ui.dimension_label,
              on_change=lambda: st.session_state.update(seg_path=[]), width=260)  # fmt: skip
 
@@ -41,7 +42,6 @@ if level is None:
     st.stop()
 crumbs.markdown(f"› **by {ui.dimension_label(level).lower()}**", width="content")
 
-drill_f = f.replace(**{d: (v,) for d, v in path})
 with ui.friendly_errors():
     frame = ui.call("get_segments", drill_f, level)
 if frame.is_empty():

@@ -199,7 +199,10 @@ def test_what_moved_colours_significant_only():
     (bar,) = fig.data
     assert list(bar.marker.color) == [charts.BAD, charts.GOOD, charts.NEUTRAL]
     assert bar.text[0] == "-20.0 *" and bar.text[2] == "+1.0"
-    assert bar.y[1] == "SMB (segment)"
+    assert bar.y[1] == "SMB (segment)"  # mixed kinds are named
+    assert fig.layout.xaxis.range[0] < -20 and fig.layout.xaxis.range[1] > 5  # room for labels
+    touchpoints = charts.what_moved(frame.filter(pl.col("kind") == "touchpoint"), metric="nps")
+    assert list(touchpoints.data[0].y) == ["Delivery", "Store"]
 
 
 def test_segment_bars_and_compare():
