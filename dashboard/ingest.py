@@ -35,6 +35,7 @@ import sqlalchemy as sa
 
 from dashboard import db
 from dashboard.ingest_mapping import (
+    Lookup,
     Mapping,
     MappingError,
     apply_mapping,
@@ -258,6 +259,7 @@ def plan_import(
         lookups = _load_lookups(mapping, lookup_dirs or [path.parent])
         extra = {c for frame in lookups for c in frame.columns}
         check_mapping(mapping, source.columns, source.name, extra)
+        _check_lookup_keys(mapping, source)
         _check_required(mapping, source, table)
         report = ImportReport(
             file=source.name,
@@ -282,6 +284,15 @@ def plan_import(
                       encoding=source.encoding, spill=spill)  # fmt: skip
     _compare_with_store(plan, engine, same_import or {})
     return plan
+
+
+def _check_lookup_keys(mapping: Mapping, source: Source) -> None:
+    missing = [lk.on for lk in mapping.lookups if lk.on not in source.columns]
+    if missing:
+        raise FileRejected(
+            f"{source.name}:1: the mapping's lookups join on {', '.join(missing)}, "
+            f"which the file does not have; the file has: {', '.join(source.columns)}"
+        )
 
 
 def _describe_mapping(mapping: Mapping, source: Source) -> str:
@@ -352,26 +363,26 @@ def _load_lookups(mapping: Mapping, dirs: list[Path]) -> list[pl.DataFrame]:
     return frames
 
 
-def _join_lookups(batch: pl.DataFrame, mapping: Mapping, lookups: list[pl.DataFrame]):
-    misses = 0
-    for lookup, frame in zip(mapping.lookups, lookups, strict=True):
-        key = lookup.on if lookup.on in frame.columns else f"__lookup_{lookup.on}"
-        new_cols = [c for c in frame.columns if c != key]
-        batch = batch.drop([c for c in new_cols if c in batch.columns])
-        batch = batch.with_columns(pl.col(lookup.on).str.strip_chars().alias("__key"))
-        batch = batch.join(frame.rename({key: "__key"}), on="__key", how="left").drop("__key")
-        misses_here = batch.select(pl.all_horizontal(pl.col(new_cols).is_null()).sum()).item()
-        misses += int(misses_here)
-    return batch, misses
+def _join_lookup(batch: pl.DataFrame, lookup: Lookup, frame: pl.DataFrame):
+    """``batch`` with the lookup's columns joined on ``lookup.on``; (batch, rows unmatched)."""
+    key = next(c for c in frame.columns if c in {lookup.on, f"__lookup_{lookup.on}"})
+    new_cols = [c for c in frame.columns if c != key]
+    right = frame.rename({key: "__key"}).with_columns(pl.lit(True).alias("__hit"))
+    batch = batch.drop([c for c in new_cols if c in batch.columns])
+    batch = batch.with_columns(pl.col(lookup.on).str.strip_chars().alias("__key"))
+    batch = batch.join(right, on="__key", how="left", maintain_order="left")
+    misses = int(batch.get_column("__hit").is_null().sum())
+    return batch.drop("__key", "__hit"), misses
 
 
 def _mapped_batches(source: Source, mapping: Mapping, lookups, report: ImportReport | None):
+    """Source batches with lookups joined and the mapping applied (canonical text)."""
     miss_counts = [0] * len(mapping.lookups)
     for batch in source.batches():
         if report is not None:
             report.rows_read += batch.height
         for i, (lookup, frame) in enumerate(zip(mapping.lookups, lookups, strict=True)):
-            batch, misses = _join_lookups(batch, _single(mapping, lookup), [frame])
+            batch, misses = _join_lookup(batch, lookup, frame)
             miss_counts[i] += misses
         yield apply_mapping(mapping, batch)
     if report is not None:
@@ -381,10 +392,6 @@ def _mapped_batches(source: Source, mapping: Mapping, lookups, report: ImportRep
                     f"{misses:,} rows have no match in {lookup.file} on {lookup.on} "
                     f"(kept; the looked-up columns stay empty)"
                 )
-
-
-def _single(mapping: Mapping, lookup) -> Mapping:
-    return Mapping(table=mapping.table, lookups=[lookup])
 
 
 def _date_orders(source, mapping, lookups, table, report) -> dict[str, str | None]:
@@ -429,8 +436,8 @@ def _has_slash_dates(source: Source, mapping: Mapping, lookups, columns: list[st
     head = source.head()
     if head.is_empty():
         return False
-    for i, frame in enumerate(lookups):
-        head, _ = _join_lookups(head, _single(mapping, mapping.lookups[i]), [frame])
+    for lookup, frame in zip(mapping.lookups, lookups, strict=True):
+        head, _ = _join_lookup(head, lookup, frame)
     mapped = apply_mapping(mapping, head)
     present = [c for c in columns if c in mapped.columns]
     if not present:

@@ -74,15 +74,18 @@ st.text_area("Mapping (TOML) — edit, then Check", key="mapping_text", height=2
 if st.button("Check", icon=":material/fact_check:", key="check"):
     try:
         create_all(engine)
-        st.session_state["plan"] = plan_upload(
-            st.session_state["upload_path"], table, st.session_state["mapping_text"], engine
-        )
+        text = st.session_state["mapping_text"]
+        st.session_state["plan"] = plan_upload(st.session_state["upload_path"], table, text, engine)
+        st.session_state["checked_text"] = text
     except (FileRejected, MappingError, db.StoreError) as exc:
         st.session_state["plan"] = None
         st.error(str(exc), icon=":material/block:")
 
 plan = st.session_state.get("plan")
 if plan is None:
+    st.stop()
+if st.session_state.get("checked_text") != st.session_state["mapping_text"]:
+    st.warning("The mapping changed since the last check: press Check again.")
     st.stop()
 report = plan.report
 st.code(report.render(limit=50), language=None)

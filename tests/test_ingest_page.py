@@ -128,3 +128,15 @@ def test_data_page_opens_from_the_app_on_an_empty_store(store_env):
     assert not at.exception, at.exception
     assert at.title[0].value.endswith("Data")
     assert at.selectbox(key="table").value == "feedback"
+
+
+def test_editing_the_mapping_after_a_check_asks_for_a_new_check(store_env):
+    at = run_page()
+    header = "response_id,responded_at,touchpoint,nps\n"
+    upload(at, "feedback.csv", (header + "R1,2024-01-01,Store,9\n").encode())
+    at.button(key="check").click().run()
+    assert [b for b in at.button if b.key == "import"]
+    at.text_area(key="mapping_text").set_value('table = "feedback"\n[constants]\nlanguage = "vi"')
+    at.run()
+    assert "press Check again" in at.warning[0].value
+    assert not [b for b in at.button if b.key == "import"]
