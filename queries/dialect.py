@@ -54,7 +54,7 @@ def _period_start_sqlite(element, compiler, **kw):
 class seconds_between(FunctionElement):  # noqa: N801
     """``later - earlier`` in seconds (fractional), as a float."""
 
-    type = sa.Float()
+    type = sa.Double()
     inherit_cache = True
     name = "seconds_between"
 
@@ -90,7 +90,7 @@ def _seconds_between_sqlite(element, compiler, **kw):
 class median(FunctionElement):  # noqa: N801
     """Median of a numeric expression (continuous: the mean of the two middle values)."""
 
-    type = sa.Float()
+    type = sa.Double()
     inherit_cache = True
     name = "median"
 

@@ -82,3 +82,24 @@ def test_feedback_needs_a_score_or_comment(store):
     row = {"response_id": "r1", "responded_at": dt.datetime(2025, 1, 1), "touchpoint": "Web"}
     with pytest.raises(db.StoreError), db.begin(store) as conn:
         conn.execute(schema.feedback.insert(), [row])
+
+
+def test_amounts_keep_double_precision(store):
+    # 32-bit floats hold ~7 digits: a 123,456,789.5 VND order would come back altered.
+    import polars as pl
+
+    with db.begin(store) as conn:
+        db.upsert_frame(
+            conn,
+            schema.events,
+            pl.DataFrame(
+                {
+                    "event_id": ["e1"],
+                    "customer_id": ["c1"],
+                    "stage": ["purchase"],
+                    "occurred_at": [dt.datetime(2025, 1, 1)],
+                    "amount": [123_456_789.5],
+                }
+            ),
+        )
+    assert db.fetch(sa.select(schema.events.c.amount), store).item() == 123_456_789.5
