@@ -25,19 +25,28 @@ def copy_to_sqlite(engine: sa.Engine, path: Path) -> None:
     tmp.unlink(missing_ok=True)
     target = sa.create_engine(f"sqlite:///{tmp}")
     metadata.create_all(target)
+    target.dispose()
     raw = engine.raw_connection().driver_connection
     with sqlite3.connect(tmp) as con:
+        con.execute("PRAGMA journal_mode = OFF")
+        con.execute("PRAGMA synchronous = OFF")
         for table in metadata.sorted_tables:
-            cols = [c.name for c in table.c]
-            reader = raw.sql(f"SELECT {', '.join(cols)} FROM {table.name}").to_arrow_reader(CHUNK)
-            insert = f"INSERT INTO {table.name} VALUES ({', '.join('?' * len(cols))})"
-            for batch in reader:
-                frame = batch.to_pandas()
-                for c in frame.select_dtypes("datetime").columns:
-                    frame[c] = frame[c].dt.strftime("%Y-%m-%d %H:%M:%S.%f")
-                con.executemany(insert, frame.astype(object).where(frame.notna(), None).values)
-    target.dispose()
+            _copy_table(raw, con, table)
     tmp.rename(path)
+
+
+def _copy_table(duck, con: sqlite3.Connection, table: sa.Table) -> None:
+    # Timestamps as the text SQLAlchemy writes on SQLite, formatted by DuckDB.
+    select = ", ".join(
+        f"strftime({c.name}, '%Y-%m-%d %H:%M:%S.%f') AS {c.name}"
+        if isinstance(c.type, sa.DateTime)
+        else c.name
+        for c in table.c
+    )
+    insert = f"INSERT INTO {table.name} VALUES ({', '.join('?' * len(table.c))})"
+    for batch in duck.sql(f"SELECT {select} FROM {table.name}").to_arrow_reader(CHUNK):
+        columns = batch.to_pydict().values()
+        con.executemany(insert, zip(*columns, strict=True))
 
 
 def _read(engine: sa.Engine, sql: str, dates: list[str]) -> pd.DataFrame:
