@@ -474,7 +474,9 @@ def heatmap(
     (``customdata`` = [touchpoint, group]).
     """
     label = METRIC_SHORT.get(metric, metric)
-    title = title or f"{label} by touchpoint and {by.replace('_', ' ')} (vs target)"
+    has_target = any(t is not None for t in _column(frame, "target"))
+    reference = "target" if has_target else ("average" if metric == "csat" else "neutral")
+    title = title or f"{label} by touchpoint and {by.replace('_', ' ')} (vs {reference})"
     if frame.is_empty():
         return empty_figure(title)
     touchpoints = sorted({str(t) for t in _column(frame, "touchpoint")}, reverse=True)
@@ -543,7 +545,7 @@ def heatmap(
             hoverinfo="skip",
             showscale=True,
             colorbar=dict(
-                title=dict(text="vs target", side="right"),
+                title=dict(text=f"vs {reference}", side="right"),
                 thickness=12,
                 len=0.8,
                 tickformat="+.0f",

@@ -85,6 +85,8 @@ def test_heatmap_csat_centres_on_weighted_mean_without_targets():
     assert charts.heatmap_centre(frame, "csat") == [75.0, 75.0]
     fig = charts.heatmap(frame, metric="csat", by="region", selected=("A", "y"))
     assert fig.data[0].z[0] == [pytest.approx(5.0), pytest.approx(-15.0)]
+    assert fig.layout.title.text.endswith("(vs average)")
+    assert fig.data[0].colorbar.title.text == "vs average"
     assert {a.text for a in fig.layout.annotations} == {"80.0%", "60.0%"}
     assert len(fig.layout.shapes) == 1  # the selected cell is outlined
 

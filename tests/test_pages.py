@@ -355,3 +355,21 @@ def test_data_page_is_routed_when_present(store_env):
     assert not at.exception, [e.message for e in at.exception]
     assert "Data" in at.title[0].value
     assert not at.multiselect  # the global filters are not drawn on the admin page
+
+
+def test_page_parameters_round_trip(store_env):
+    params = {"fn_by": "channel", "fn_window": "7", "hm_metric": "csat", "hm_by": "region"}
+    at = app("funnel_touchpoints", params=params)
+    assert at.pills(key="fn_by").value == "channel"
+    assert at.number_input(key="fn_window").value == 7
+    assert at.segmented_control(key="hm_metric").value == "csat"
+    assert at.selectbox(key="hm_by").value == "region"
+    f = filters_for(state.View())
+    funnel = service.get_funnel(engine(), f, None, 7.0, "channel")
+    assert at.dataframe[0].value["customers"].tolist() == funnel["customers"].to_list()
+    assert plotly_spec(at, "heatmap_csat_region")["layout"]["title"]["text"].startswith("CSAT")
+    assert {k: at.query_params[k] for k in params} == params
+    # unknown values in a link fall back to the defaults
+    bad = app("funnel_touchpoints", params={"hm_by": "shoe_size", "fn_window": "soon"})
+    assert bad.selectbox(key="hm_by").value == "segment"
+    assert bad.number_input(key="fn_window").value == get_settings().conversion_window_days
