@@ -59,8 +59,6 @@ class Rules:
     decimal_comma: bool = False
     scales: dict[str, tuple[float, float]] = field(default_factory=dict)
     now: datetime = field(default_factory=lambda: datetime.now())
-    derive_event_ids: bool = False
-    event_id_suffix_stage: bool = False
 
     @property
     def table_obj(self) -> sa.Table:
