@@ -334,19 +334,18 @@ def _header(sample: str, delimiter: str, name: str) -> tuple[list[str], int]:
             f"{name}: the header must be on line 1 (found it ending on line {lines}); "
             "remove blank lines or line breaks above or inside the header"
         )
-    check_header(header, name)
-    return header, lines
+    return check_header(header, name), lines
 
 
-def check_header(header: list[str], name: str) -> None:
-    """Blank or duplicate column names make a table ambiguous: reject them."""
-    blanks = [i + 1 for i, h in enumerate(header) if not h]
-    if blanks and len(blanks) == len(header):
+def check_header(header: list[str], name: str) -> list[str]:
+    """The header to use; duplicate names make a table ambiguous and are rejected.
+
+    Columns without a name (spreadsheets often export an empty last column) are
+    called ``(unnamed N)``: they can be mapped by that name but are otherwise ignored.
+    """
+    if not any(header):
         raise FileRejected(f"{name}: the header row is empty")
-    if blanks:
-        raise FileRejected(
-            f"{name}:1: column {blanks[0]} of the header has no name; name every column"
-        )
+    header = [h or f"(unnamed {i + 1})" for i, h in enumerate(header)]
     seen: dict[str, str] = {}
     for h in header:
         key = h.casefold()
@@ -356,6 +355,7 @@ def check_header(header: list[str], name: str) -> None:
                 f"(also {seen[key]!r}); each column needs its own name"
             )
         seen[key] = h
+    return header
 
 
 def _check_structure(utf8_path: Path, name: str, delimiter: str, width: int) -> None:
@@ -516,7 +516,7 @@ def _read_xlsx(source: Source) -> pl.DataFrame:
         raise FileRejected(f"{source.name}: sheet {source.sheet!r} is empty")
     header = [str(c).strip() for c in frame.columns]
     header = ["" if h.startswith("__UNNAMED__") else h for h in header]
-    check_header(header, source.name)
+    header = check_header(header, source.name)
     frame.columns = header
     frame = frame.with_columns(pl.all().cast(pl.String))
     # Sheet row numbers: the header is row 1.

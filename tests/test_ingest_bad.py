@@ -333,3 +333,10 @@ def test_excel_serial_dates(duck_store, tmp_path):
 def test_error_messages_follow_the_documented_form(seeded, tmp_path):
     text = rejected(seeded, tmp_path, rows(20, bad_at=16, bad="11"))
     assert re.fullmatch(r"feedback\.csv:17: column nps: value '11' .+ \(.+\)", text)
+
+
+def test_unnamed_trailing_column_from_a_spreadsheet_is_ignored(duck_store, tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text(f"{HEADER},\nR1,2024-01-05,Store,C1,5,,,,\n", encoding="utf-8")
+    report = import_file(path, "feedback", engine=duck_store)
+    assert report.ok and "ignored columns: (unnamed 9)" in report.mapping
