@@ -265,13 +265,23 @@ def nps_trend(
                 )
             )
         low = _flag(part, "low_n")
+        label = "NPS" if name is None else str(name)
+        # The line carries the legend (in its colour); the markers, grey where the
+        # sample is low, carry the hover.
+        fig.add_trace(
+            go.Scatter(
+                x=periods, y=nps, mode="lines", name=label, legendgroup=label,
+                line=dict(color=colour, width=2.5), hoverinfo="skip",
+            )
+        )  # fmt: skip
         fig.add_trace(
             go.Scatter(
                 x=periods,
                 y=nps,
-                mode="lines+markers",
-                name="NPS" if name is None else str(name),
-                line=dict(color=colour, width=2.5),
+                mode="markers",
+                name=label,
+                legendgroup=label,
+                showlegend=False,
                 marker=dict(
                     size=7,
                     color=[LOW_N if lo else colour for lo in low],

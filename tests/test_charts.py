@@ -122,18 +122,21 @@ def trend_frame(by: str | None = None) -> pl.DataFrame:
 
 def test_nps_trend_band_low_n_and_target():
     fig = charts.nps_trend(trend_frame(), target=40.0)
-    upper, lower, line = fig.data
+    upper, lower, line, line_markers = fig.data
+    assert line.mode == "lines" and line_markers.showlegend is False
     assert list(upper.y) == [45.0, 45.0, None]
     assert list(lower.y) == [15.0, -25.0, None]
     assert lower.fill == "tonexty"
-    assert line.marker.color[0] == charts.PRIMARY and line.marker.color[1] == charts.LOW_N
+    assert line_markers.marker.color[0] == charts.PRIMARY
+    assert line_markers.marker.color[1] == charts.LOW_N
     assert any(s.y0 == 40.0 for s in fig.layout.shapes)
     assert "margin of error" in fig.layout.title.text
 
 
 def test_nps_trend_per_group_has_one_line_each():
     fig = charts.nps_trend(trend_frame("segment"), by="segment")
-    assert [t.name for t in fig.data] == ["SMB", "VIP"]
+    assert [t.name for t in fig.data if t.showlegend is not False] == ["SMB", "VIP"]
+    assert all(t.line.color == charts.PALETTE[i] for i, t in enumerate(fig.data[::2]))
 
 
 def test_nps_mix_stacks_shares_to_100():
