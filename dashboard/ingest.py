@@ -44,12 +44,12 @@ from dashboard.ingest_mapping import (
     load_mapping,
     with_canonical_columns,
 )
-from dashboard.ingest_read import LINE, FileRejected, Source, open_source
+from dashboard.ingest_read import FileRejected, Source, open_source
 from dashboard.ingest_validate import (
-    DuplicateTracker,
     Rules,
     date_order_evidence,
     derive_event_ids,
+    duplicate_errors,
     empty_errors,
     key_column,
     required_columns,
@@ -451,37 +451,51 @@ def _has_slash_dates(source: Source, mapping: Mapping, lookups, columns: list[st
 
 
 def _validate_all(source, mapping, lookups, rules, report):
-    """(valid parts: frames or spilled Parquet files, the spill folder or None)."""
-    tracker = DuplicateTracker(key_column(rules.table))
+    """(valid parts: frames or spilled Parquet files, the spill folder or None).
+
+    Rows are validated batch by batch; duplicate ids are found afterwards in one
+    pass over all valid rows (a group-by on the normalised id), so a big file never
+    compares every batch with all the ids before it.
+    """
     kept_errors: list[pl.DataFrame] = []
     kept = 0
     parts: list[pl.DataFrame | Path] = []
     spill: tempfile.TemporaryDirectory | None = None
-    rejected_lines: set[int] = set()
     for mapped in _mapped_batches(source, mapping, lookups, report):
         typed, errors = validate_batch(mapped, rules)
         if rules.table == "events" and not typed.is_empty():
             typed = derive_event_ids(typed)
-        typed, dup_errors = tracker.check(typed)
-        report.duplicates += dup_errors.height
-        errors = pl.concat([errors, dup_errors], how="vertical").sort("line", maintain_order=True)
         if errors.height:
             report.error_count += errors.height
-            rejected_lines.update(errors.get_column("line").unique().to_list())
+            # Lines do not repeat across batches, so per-batch counts add up.
+            report.rejected_rows += errors.get_column("line").n_unique()
             if kept < MAX_KEPT_ERRORS:
                 kept_errors.append(errors.head(MAX_KEPT_ERRORS - kept))
                 kept += kept_errors[-1].height
         if not typed.is_empty():
-            parts.append(typed.drop(LINE))
+            parts.append(typed)
             report.rows_valid += typed.height
         if len(parts) > 1 or (spill is not None and parts):
             # A second batch: the file is big, keep the valid rows on disk.
             spill = spill or tempfile.TemporaryDirectory(prefix="cxdash_import_")
             parts = [_spilled(p, spill) for p in parts]
-    report.rejected_rows = len(rejected_lines)
+    if parts:
+        lazy = pl.concat([_lazy_part(p) for p in parts], how="diagonal_relaxed")
+        count, dup_errors = duplicate_errors(lazy, key_column(rules.table), MAX_KEPT_ERRORS)
+        if count:
+            report.duplicates = count
+            report.error_count += count
+            report.rejected_rows += count
+            report.rows_valid -= count
+            kept_errors.append(dup_errors)
     if kept_errors:
-        report.errors = pl.concat(kept_errors, how="vertical")
+        merged = pl.concat(kept_errors, how="vertical").sort("line", maintain_order=True)
+        report.errors = merged.head(MAX_KEPT_ERRORS)
     return parts, spill
+
+
+def _lazy_part(part: pl.DataFrame | Path) -> pl.LazyFrame:
+    return part.lazy() if isinstance(part, pl.DataFrame) else pl.scan_parquet(part)
 
 
 def _spilled(part: pl.DataFrame | Path, spill: tempfile.TemporaryDirectory) -> Path:

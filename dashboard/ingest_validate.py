@@ -479,40 +479,35 @@ def id_norm(name: str) -> pl.Expr:
     return pl.col(name).str.replace_all(r"\s+", "").str.to_lowercase()
 
 
-class DuplicateTracker:
-    """Finds ids repeated within one import, across batches; keeps only normalised ids."""
+def duplicate_errors(rows: pl.LazyFrame, key: str, limit: int) -> tuple[int, pl.DataFrame]:
+    """Rows whose id appeared on an earlier line: (how many, errors for the first ``limit``).
 
-    def __init__(self, key: str, what: str = "id") -> None:
-        self.key = key
-        self.what = what
-        self.seen = pl.DataFrame(schema={"_norm": pl.String, "_first": pl.Int64})
-
-    def check(self, typed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """(rows whose id is new, errors for rows whose id came earlier)."""
-        if typed.is_empty() or self.key not in typed.columns:
-            return typed, empty_errors()
-        marked = typed.with_columns(id_norm(self.key).alias("_norm"))
-        marked = marked.join(self.seen, on="_norm", how="left").with_columns(
-            pl.coalesce(pl.col("_first"), pl.col(LINE).first().over("_norm")).alias("_first")
-        )
-        is_dup = pl.col("_first") != pl.col(LINE)
-        errors = marked.filter(is_dup).select(
-            pl.col(LINE).alias("line"),
-            pl.lit(self.key).alias("column"),
-            pl.col(self.key).alias("value"),
-            pl.concat_str(
-                pl.lit(f"duplicates the {self.what} on line "), pl.col("_first").cast(pl.String)
-            ).alias("rule"),
-            pl.lit(
-                "each id may appear once per file (ids are compared ignoring case and spaces); "
-                "remove or renumber the repeat"
-            ).alias("fix"),
-        )
-        fresh = marked.filter(~is_dup)
-        self.seen = pl.concat(
-            [self.seen, fresh.select("_norm", pl.col(LINE).alias("_first"))], how="vertical"
-        )
-        return fresh.drop("_norm", "_first"), errors
+    ``rows`` holds ``_line`` and ``key`` for every valid row of the file (it may be
+    backed by spilled Parquet files: the query streams).
+    """
+    ids = rows.select(pl.col(LINE), pl.col(key), id_norm(key).alias("_norm"))
+    firsts = (
+        ids.group_by("_norm")
+        .agg(pl.col(LINE).min().alias("_first"), pl.len().alias("_n"))
+        .filter(pl.col("_n") > 1)
+        .select("_norm", "_first")
+    )
+    repeats = ids.join(firsts, on="_norm").filter(pl.col(LINE) != pl.col("_first"))
+    repeats = repeats.collect()
+    if repeats.is_empty():
+        return 0, empty_errors()
+    errors = repeats.sort(LINE).head(limit).select(
+        pl.col(LINE).cast(pl.Int64).alias("line"),
+        pl.lit(key, pl.String).alias("column"),
+        pl.col(key).cast(pl.String).alias("value"),
+        pl.concat_str(pl.lit("duplicates the id on line "), pl.col("_first").cast(pl.String))
+        .alias("rule"),
+        pl.lit(
+            "each id may appear once per file (ids are compared ignoring case and spaces); "
+            "remove or renumber the repeat"
+        ).alias("fix"),
+    )  # fmt: skip
+    return repeats.height, errors
 
 
 def derive_event_ids(typed: pl.DataFrame) -> pl.DataFrame:
