@@ -310,9 +310,12 @@ def sidebar(
         )
         if "dates" not in st.session_state and default:
             st.session_state["dates"] = tuple(default)
-        sb.date_input(
-            "From – to", key="dates", min_value=earliest, max_value=latest, format="YYYY-MM-DD"
-        )
+        # The picker spans the data and whatever a shared link asks for (a value outside
+        # the bounds would be an error, not an empty view).
+        chosen = [d for d in st.session_state.get("dates") or () if d]
+        low = min([d for d in (earliest, *chosen) if d], default=None)
+        high = max([d for d in (latest, *chosen) if d], default=None)
+        sb.date_input("From – to", key="dates", min_value=low, max_value=high, format="YYYY-MM-DD")
     sb.toggle("Compare with previous period", key="compare")
     for key in FILTER_KEYS:
         _multiselect(sb, key, options)

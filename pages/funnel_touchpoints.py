@@ -58,9 +58,11 @@ with funnel_col:
     else:
         with ui.friendly_errors():
             funnel = ui.call("get_funnel", f, steps, float(st.session_state["fn_window"]), by)
+    if len(steps) > 1 and (funnel.is_empty() or not funnel["customers"].sum()):
+        ui.no_data("No customer entered the funnel in this period with these filters.")
+    elif len(steps) > 1:
         ui.chart(charts.funnel(funnel, by=by), "funnel")
-        cols = [by] if by else []
-        steps_table = funnel.select(*cols, *STEP_COLUMNS).with_columns(
+        steps_table = funnel.select(*([by] if by else []), *STEP_COLUMNS).with_columns(
             funnel["step"].map_elements(charts.step_label, return_dtype=str)
         )
         ui.table(steps_table, "funnel_steps", column_config=STEP_COLUMNS)
@@ -80,8 +82,12 @@ with heat_col:
     fig = charts.heatmap(cells, metric=metric, by=hm_by, selected=(tp, group) if tp else None)
     # The key follows the view, so a new cell or a closed drill-down starts unselected.
     key = f"heatmap_{metric}_{hm_by}_{tp}_{group}"
-    event = ui.chart(fig, "heatmap", key=key, on_select="rerun", selection_mode=("points",))
-    clicked = charts.cell_from_selection(event["selection"]["points"])
+    event = (
+        ui.chart(fig, "heatmap", key=key, on_select="rerun", selection_mode=("points",))
+        if not cells.is_empty()
+        else ui.no_data("No scored feedback for these filters.")
+    )
+    clicked = charts.cell_from_selection(event["selection"]["points"]) if event else None
     if clicked and clicked != (tp, group):
         st.session_state["cell_tp"], st.session_state["cell_group"] = clicked
         st.rerun()

@@ -373,3 +373,11 @@ def test_page_parameters_round_trip(store_env):
     bad = app("funnel_touchpoints", params={"hm_by": "shoe_size", "fn_window": "soon"})
     assert bad.selectbox(key="hm_by").value == "segment"
     assert bad.number_input(key="fn_window").value == get_settings().conversion_window_days
+
+
+def test_a_link_to_a_period_without_data_says_so(store_env):
+    params = {"period": "custom", "from": "2010-01-01", "to": "2010-01-31"}
+    for page in PAGES:
+        at = app(page, params=params)
+        assert at.caption[0].value.startswith("Jan 2010")
+        assert at.info, page  # "no data for these filters" instead of an error
