@@ -442,3 +442,15 @@ def month_slices(f: Filters, max_months: int = 12) -> list[Filters]:
         )
         start = _add_months(start, -1)
     return slices[::-1]
+
+
+def int_between(low: int, high: int) -> Callable[[list[str]], int]:
+    """A :func:`url_value` parser for a whole number in ``[low, high]`` (first URL value)."""
+
+    def parse(values: list[str]) -> int:
+        number = int(values[0])
+        if not low <= number <= high:
+            raise ValueError(f"{number} is not between {low} and {high}")
+        return number
+
+    return parse

@@ -18,7 +18,7 @@ stages = options.get("stage") or list(get_settings().funnel_stages)
 
 
 state.url_value("fn_steps", list(stages), parse=lambda v: [s for s in stages if s in v])
-state.url_value("fn_window", get_settings().conversion_window_days, parse=lambda v: int(v[0]))
+state.url_value("fn_window", get_settings().conversion_window_days, parse=state.int_between(1, 365))
 state.url_value("fn_by", None, parse=state.one_of(DIMENSIONS))
 state.url_value("hm_metric", "nps", parse=state.one_of(charts.METRIC_SHORT))
 state.url_value("hm_by", "segment", parse=state.one_of(DIMENSIONS))

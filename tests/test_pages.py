@@ -370,9 +370,10 @@ def test_page_parameters_round_trip(store_env):
     assert plotly_spec(at, "heatmap_csat_region")["layout"]["title"]["text"].startswith("CSAT")
     assert {k: at.query_params[k] for k in params} == params
     # unknown values in a link fall back to the defaults
-    bad = app("funnel_touchpoints", params={"hm_by": "shoe_size", "fn_window": "soon"})
-    assert bad.selectbox(key="hm_by").value == "segment"
-    assert bad.number_input(key="fn_window").value == get_settings().conversion_window_days
+    for window in ("soon", "1000", "0"):
+        bad = app("funnel_touchpoints", params={"hm_by": "shoe_size", "fn_window": window})
+        assert bad.selectbox(key="hm_by").value == "segment"
+        assert bad.number_input(key="fn_window").value == get_settings().conversion_window_days
 
 
 def test_a_link_to_a_period_without_data_says_so(store_env):
