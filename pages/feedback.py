@@ -39,21 +39,7 @@ with ui.friendly_errors():
 first = (page - 1) * PAGE_SIZE + 1
 st.caption(f"{total:,} comments · showing {first:,}–{first + comments.height - 1:,}, newest first")
 
-BADGE = {"detractor": "orange", "passive": "gray", "promoter": "blue"}
-for row in comments.iter_rows(named=True):
-    nps = row["nps"]
-    kind = (
-        None if nps is None else "promoter" if nps >= 9 else "passive" if nps >= 7 else "detractor"
-    )
-    with st.container(border=True):
-        scores = [
-            f":{BADGE[kind]}-badge[NPS {nps}]" if kind else ":gray-badge[NPS –]",
-            f":gray-badge[CSAT {row['csat'] if row['csat'] is not None else '–'}]",
-            f":gray-badge[CES {row['ces'] if row['ces'] is not None else '–'}]",
-        ]
-        st.markdown(" ".join(scores) + f" **{row['touchpoint']}** · {row['responded_at']:%Y-%m-%d}"
-                    f" · {row['segment'] or '(unknown)'} · {row['language'] or ''}")  # fmt: skip
-        st.text(row["comment"] or "")
+ui.comment_cards(comments)
 st.pagination(pages, key=page_key, max_visible_pages=7)
 with st.expander("This page as a table"):
     ui.table(comments, "comments")

@@ -121,7 +121,4 @@ if tp and group:
         st.markdown("**Latest comments**")
         if comments.is_empty():
             ui.no_data("No comments for this cell.")
-        for row in comments.iter_rows(named=True):
-            score = "–" if row["nps"] is None else row["nps"]
-            st.text(f"“{row['comment']}”")
-            st.caption(f"NPS {score} · {row['responded_at']:%Y-%m-%d} · {row['segment']}")
+        ui.comment_cards(comments)

@@ -253,3 +253,15 @@ def test_p_values_for_people():
     assert charts.fmt_p(0.0001) == "p < 0.001"
     assert charts.fmt_p(0.0423) == "p = 0.042"
     assert charts.fmt_p(None) == "p: no test"
+
+
+def test_nps_bands():
+    assert [charts.nps_band(s) for s in (0, 6, 7, 8, 9, 10, None)] == [
+        "detractor",
+        "detractor",
+        "passive",
+        "passive",
+        "promoter",
+        "promoter",
+        None,
+    ]
