@@ -32,7 +32,7 @@ def close_cell() -> None:
 
 number = st.column_config.NumberColumn
 STEP_COLUMNS = {
-    "step": st.column_config.TextColumn("Step", width="small"),
+    "step": st.column_config.TextColumn("Step"),
     "customers": number("Customers", format="%,d"),
     "conversion_from_previous": number("Step conversion", format="%.1f%%"),
     "conversion_overall": number("Overall", format="%.1f%%"),
