@@ -382,3 +382,12 @@ def test_a_link_to_a_period_without_data_says_so(store_env):
         at = app(page, params=params)
         assert at.caption[0].value.startswith("Jan 2010")
         assert at.info, page  # "no data for these filters" instead of an error
+
+
+def test_store_without_tables_says_how_to_create_them(tmp_path, monkeypatch):
+    monkeypatch.setenv("CXDASH_DATABASE_URL", f"duckdb:///{tmp_path / 'bare.duckdb'}")
+    _clear_caches()
+    at = app()
+    assert "cxdash init-db" in at.info[0].value
+    assert not at.error
+    _clear_caches()
