@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, state, ui
+from queries.schema import DIMENSIONS
 
 f, view = ui.filters(), ui.view()
 ui.header("Overview", f)
@@ -82,22 +83,26 @@ st.subheader("What moved", anchor=False)
 if not comparable:
     ui.no_data("“What moved” compares with the previous period: turn the comparison on.")
     st.stop()
-metric = state.url_value("ov_metric", "nps")
-st.segmented_control(
-    "Score", ["nps", "csat", "ces"], key="ov_metric", required=True,
-    format_func=charts.METRIC_SHORT.get, label_visibility="collapsed",
+state.url_value("ov_metric", "nps", parse=state.one_of(charts.METRIC_SHORT))
+state.url_value("ov_by", "segment", parse=state.one_of(DIMENSIONS))
+controls = st.container(horizontal=True, vertical_alignment="bottom")
+controls.segmented_control(
+    "Score", list(charts.METRIC_SHORT), key="ov_metric", required=True,
+    format_func=charts.METRIC_SHORT.get,
 )  # fmt: skip
-metric = st.session_state["ov_metric"]
+controls.selectbox("Groups", list(DIMENSIONS), key="ov_by", format_func=ui.dimension_label,
+                   width=220)  # fmt: skip
+metric, by = st.session_state["ov_metric"], st.session_state["ov_by"]
+short = charts.METRIC_SHORT[metric]
 with ui.friendly_errors():
     moved_touchpoints = ui.call("what_moved", f, metric, "touchpoint")
-    moved_segments = ui.call("what_moved", f, metric, "segment")
+    moved_groups = ui.call("what_moved", f, metric, by)
 left, right = st.columns(2, gap="large")
 with left:
     fig = charts.what_moved(moved_touchpoints, metric=metric)
-    fig.update_layout(title_text=f"Touchpoints: {charts.METRIC_SHORT[metric]} change")
-    ui.chart(fig, "moved_touchpoints")
+    ui.chart(fig.update_layout(title_text=f"Touchpoints: {short} change"), "moved_touchpoints")
 with right:
-    fig = charts.what_moved(moved_segments, metric=metric)
-    fig.update_layout(title_text=f"Segments: {charts.METRIC_SHORT[metric]} change")
-    ui.chart(fig, "moved_segments")
+    fig = charts.what_moved(moved_groups, metric=metric)
+    title = f"{ui.dimension_label(by)}: {short} change"
+    ui.chart(fig.update_layout(title_text=title), "moved_groups")
 st.caption("Coloured bars and * mark changes significant at p < 0.05; grey ones may be noise.")

@@ -113,6 +113,13 @@ def test_overview_shows_the_service_kpis_and_deltas(store_env):
     moved = plotly_spec(at, "moved_touchpoints")
     expected = service.what_moved(engine(), f, "nps", "touchpoint")
     assert moved["data"][0]["x"] == pytest.approx(expected["delta"].to_list()[:10])
+    at.segmented_control(key="ov_metric").set_value("csat").run()
+    at.selectbox(key="ov_by").set_value("region").run()
+    moved = plotly_spec(at, "moved_groups")
+    expected = service.what_moved(engine(), f, "csat", "region")
+    assert moved["data"][0]["y"] == [str(g) for g in expected["group"].to_list()[:10]]
+    assert moved["layout"]["title"]["text"] == "Region: CSAT change"
+    assert at.query_params["ov_metric"] == "csat" and at.query_params["ov_by"] == "region"
 
 
 def test_changing_a_filter_widget_changes_the_numbers_and_the_url(store_env):
