@@ -536,7 +536,7 @@ def _compare_with_store(plan: ImportPlan, engine: sa.Engine, same_import) -> Non
         report.would_update = existing.height - same.height
     names = plan.lazy().collect_schema().names()
     if plan.table in {"events", "feedback"} and "customer_id" in names:
-        _orphans(plan.lazy().select("customer_id").collect(), report, engine, same_import)
+        _orphans(plan.lazy(), report, engine, same_import)
     if plan.table == "events":
         stages = plan.lazy().select(pl.col("stage").unique()).collect()
         _unknown_stages(stages, report, engine, same_import)
@@ -550,21 +550,24 @@ def _stored_rows(table: sa.Table, key: str, keys: list[str], engine: sa.Engine) 
     return pl.concat(parts, how="vertical_relaxed")
 
 
-def _orphans(frame: pl.DataFrame, report: ImportReport, engine, same_import) -> None:
-    if "customer_id" not in frame.columns:
-        return
+def _orphans(rows: pl.LazyFrame, report: ImportReport, engine, same_import) -> None:
+    """Count anonymous rows and rows naming an unknown customer (streamed, not collected)."""
     known = db.fetch(sa.select(schema.customers.c.customer_id), engine).cast(pl.String)
     if "customers" in same_import:
         extra = same_import["customers"].select(pl.col("customer_id").cast(pl.String))
         known = pl.concat([known, extra], how="vertical")
-    named = frame.filter(pl.col("customer_id").is_not_null())
-    report.anonymous_rows = frame.height - named.height
-    orphans = named.join(known.unique(), on="customer_id", how="anti")
-    report.orphan_rows = orphans.height
-    report.orphan_customers = orphans.get_column("customer_id").n_unique()
-    report.orphan_ids = (
-        orphans.get_column("customer_id").unique(maintain_order=True).head(1000).to_list()
+    ids = rows.select(pl.col("customer_id").cast(pl.String))
+    report.anonymous_rows = (
+        ids.select(pl.col("customer_id").is_null().sum()).collect(engine="streaming").item()
     )
+    orphans = ids.filter(pl.col("customer_id").is_not_null()).join(
+        known.unique().lazy(), on="customer_id", how="anti"
+    )
+    counts = orphans.select(pl.len(), pl.col("customer_id").n_unique()).collect(engine="streaming")
+    report.orphan_rows, report.orphan_customers = (int(v) for v in counts.row(0))
+    if report.orphan_rows:
+        first = orphans.select(pl.col("customer_id").unique(maintain_order=True).head(1000))
+        report.orphan_ids = first.collect().get_column("customer_id").to_list()
 
 
 def _unknown_stages(frame: pl.DataFrame, report: ImportReport, engine, same_import) -> None:

@@ -25,10 +25,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 LINE = "_line"
-BATCH_ROWS = 250_000
+BATCH_ROWS = 250_000  # XLSX / Parquet batches
+BLOCK_BYTES = 16 << 20  # CSV: records are read and validated ~16 MB at a time
 CHUNK_BYTES = 1 << 20
 SAMPLE_BYTES = 1 << 16
 DELIMITERS = (",", ";", "\t", "|")
@@ -56,6 +58,7 @@ class Source:
     notes: list[str] = field(default_factory=list)
     _utf8_path: Path | None = None
     _cleanup: list[Path] = field(default_factory=list)
+    _chunks: list = field(default_factory=list)
 
     @property
     def row_word(self) -> str:
@@ -76,7 +79,7 @@ class Source:
         """All-text batches with the source's column names plus ``_line``; blank rows dropped."""
         batch_rows = batch_rows or BATCH_ROWS
         if self.format == "csv":
-            yield from _csv_batches(self, batch_rows)
+            yield from _csv_batches(self)
         elif self.format == "xlsx":
             yield _xlsx_frame(self)
         else:
@@ -85,7 +88,7 @@ class Source:
     def head(self, rows: int = 10_000) -> pl.DataFrame:
         """The first records (for sniffing date orders and for previews)."""
         if self.format == "csv":
-            first = next(_csv_batches(self, rows, limit=rows), None)
+            first = next(_csv_batches(self, limit=rows), None)
             return pl.DataFrame() if first is None else first
         return next(self.batches(rows)).head(rows)
 
@@ -275,7 +278,7 @@ def _open_csv(path: Path, name: str, encoding: str | None, delimiter: str | None
             raise FileRejected(f"{name}: the file has no text (only blank lines)")
         delimiter = delimiter or sniff_delimiter(sample)
         header, header_lines = _header(sample, delimiter, name)
-        _check_structure(utf8_path, name, delimiter, len(header))
+        chunks = _scan_records(utf8_path, name, delimiter, len(header))
     except Exception:
         for tmp in cleanup:
             tmp.unlink(missing_ok=True)
@@ -290,6 +293,7 @@ def _open_csv(path: Path, name: str, encoding: str | None, delimiter: str | None
         header_lines=header_lines,
         _utf8_path=utf8_path,
         _cleanup=cleanup,
+        _chunks=chunks,
     )
 
 
@@ -358,80 +362,77 @@ def check_header(header: list[str], name: str) -> list[str]:
     return header
 
 
-def _check_structure(utf8_path: Path, name: str, delimiter: str, width: int) -> None:
-    """Every record must have as many fields as the header.
+@dataclass(frozen=True)
+class _Chunk:
+    """A run of whole records: bytes [start, end) of the UTF-8 file, from ``first_line``."""
 
-    Vectorised over physical lines: a line continues the previous record when an odd
-    number of quote characters came before it in that record; the fields of a record
-    are its unquoted delimiters + 1. Streams the file in batches (an unfinished record
-    is carried to the next batch), so memory stays bounded.
+    start: int
+    end: int
+    first_line: int
+
+
+def _scan_records(utf8_path: Path, name: str, delimiter: str, width: int) -> list[_Chunk]:
+    """Cut the file into chunks of whole records and check every record's field count.
+
+    One streamed pass over the bytes, vectorised with numpy: a newline ends a record
+    when an even number of quote characters came before it in the record; the
+    record's fields are its delimiters outside quotes + 1. Memory holds one block
+    (``BLOCK_BYTES``) at a time; the chunks are what the data batches read later.
     """
-    lazy = pl.scan_csv(
-        utf8_path,
-        has_header=False,
-        separator="\x00",  # NUL bytes were rejected before: each line is one value
-        quote_char=None,
-        schema={"text": pl.String},
-        empty_string_is_null=False,
-        truncate_ragged_lines=True,
-    )
-    quoted = r'"(?:[^"]|"")*"'
-    carry = pl.DataFrame(schema={"text": pl.String, "ln": pl.Int64})
-    next_line = 1
-    records = bad_count = 0
+    quote, newline, sep = ord('"'), ord("\n"), ord(delimiter)
+    chunks: list[_Chunk] = []
     problems: list[str] = []
-    for batch in lazy.collect_batches(chunk_size=BATCH_ROWS):
-        batch = batch.with_columns(
-            pl.col("text").fill_null(""),
-            (pl.int_range(pl.len(), dtype=pl.Int64) + next_line).alias("ln"),
-        )
-        next_line += batch.height
-        batch = pl.concat([carry, batch], how="vertical")
-        quotes = pl.col("text").str.count_matches('"', literal=True)
-        batch = batch.with_columns(
-            (((quotes.cum_sum() - quotes) % 2) == 0).cum_sum().alias("record"),
-            (quotes.sum() % 2 == 1).alias("open_at_end"),
-        )
-        if batch.get_column("open_at_end")[0]:
-            last = batch.get_column("record").max()
-            carry = batch.filter(pl.col("record") == last).select("text", "ln")
-            batch = batch.filter(pl.col("record") != last)
-        else:
-            carry = carry.head(0)
-        # Most records are one line; only the others need grouping.
-        record = pl.col("record")
-        multi = (record == record.shift(1)) | (record == record.shift(-1))
-        batch = batch.with_columns(multi.fill_null(False).alias("multi"))
-        joined = (
-            batch.filter(pl.col("multi"))
-            .group_by("record", maintain_order=True)
-            .agg(pl.col("text").str.join("\n"), pl.col("ln").first())
-        )
-        rows = pl.concat(
-            [batch.filter(~pl.col("multi")).select("record", "text", "ln"), joined],
-            how="vertical",
-        )
-        rows = rows.filter((pl.col("ln") > 1) & (pl.col("text").str.strip_chars() != ""))
-        rows = rows.with_columns(
-            (
-                pl.col("text")
-                .str.replace_all(quoted, "")
-                .str.count_matches(delimiter, literal=True)
-                + 1
-            ).alias("fields")
-        )
-        records += rows.height
-        wrong = rows.filter(pl.col("fields") != width)
-        bad_count += wrong.height
-        wrong = wrong.sort("ln").head(_MAX_STRUCTURE_ERRORS)
-        for ln, fields in wrong.select("ln", "fields").iter_rows():
-            if len(problems) < _MAX_STRUCTURE_ERRORS:
-                problems.append(f"{name}:{ln}: {fields} fields, the header has {width}")
-    if carry.height:
-        raise FileRejected(
-            f"{name}:{carry.get_column('ln')[0]}: a quoted value opens here and never closes; "
-            "check the quote characters in this record"
-        )
+    bad_count = records = 0
+    with utf8_path.open("rb") as fh:
+        header = fh.readline()
+        offset, line = len(header), 2
+        carry = b""
+        while True:
+            block = fh.read(BLOCK_BYTES)
+            data = carry + block
+            if not data:
+                break
+            arr = np.frombuffer(data, dtype=np.uint8)
+            quotes = np.flatnonzero(arr == quote)
+            newlines = np.flatnonzero(arr == newline)
+            closed = (np.searchsorted(quotes, newlines) % 2) == 0
+            ends = newlines[closed]
+            if not block:  # end of file: the last record may lack its newline
+                if len(quotes) % 2:
+                    start_line = line + int(np.searchsorted(newlines, _last_start(ends)))
+                    raise FileRejected(
+                        f"{name}:{start_line}: a quoted value opens here and never closes; "
+                        "check the quote characters in this record"
+                    )
+                if not len(ends) or ends[-1] != len(arr) - 1:
+                    ends = np.append(ends, len(arr))
+            elif not len(ends):
+                carry = data  # one record longer than a block: read on
+                continue
+            cut = min(int(ends[-1]) + 1, len(arr))
+            starts = np.concatenate(([0], ends[:-1] + 1))
+            lengths = ends - starts
+            blank = (lengths == 0) | (
+                (lengths == 1) & (arr[np.minimum(starts, len(arr) - 1)] == 13)
+            )
+            seps = np.flatnonzero(arr[:cut] == sep)
+            seps = seps[(np.searchsorted(quotes, seps) % 2) == 0]
+            fields = np.diff(np.searchsorted(seps, np.concatenate(([0], ends)))) + 1
+            start_lines = line + np.searchsorted(newlines, starts)
+            wrong = (fields != width) & ~blank
+            records += int((~blank).sum())
+            bad_count += int(wrong.sum())
+            for ln, n in zip(
+                start_lines[wrong][:_MAX_STRUCTURE_ERRORS], fields[wrong], strict=False
+            ):
+                if len(problems) < _MAX_STRUCTURE_ERRORS:
+                    problems.append(f"{name}:{ln}: {n} fields, the header has {width}")
+            chunks.append(_Chunk(offset, offset + cut, line))
+            line += int(np.searchsorted(newlines, cut))
+            offset += cut
+            carry = data[cut:]
+            if not block:
+                break
     if records == 0:
         raise FileRejected(f"{name}: the file has a header but no data rows")
     if bad_count:
@@ -440,40 +441,45 @@ def _check_structure(utf8_path: Path, name: str, delimiter: str, width: int) -> 
             f"{name}: {bad_count} row(s) do not have {width} fields like the header (ragged "
             "rows; a delimiter inside a value must be quoted):\n" + "\n".join(problems) + more
         )
+    return chunks
 
 
-def _csv_batches(
-    source: Source, batch_rows: int, limit: int | None = None
-) -> Iterator[pl.DataFrame]:
+def _last_start(ends: np.ndarray) -> int:
+    return int(ends[-1]) + 1 if len(ends) else 0
+
+
+def _csv_batches(source: Source, limit: int | None = None) -> Iterator[pl.DataFrame]:
+    """One text frame per chunk of records, each with the line where its records start."""
     names = [f"c{i}" for i in range(len(source.columns))]
-    lazy = pl.scan_csv(
-        source._utf8_path,
-        has_header=False,
-        skip_rows=source.header_lines,
-        separator=source.delimiter or ",",
-        schema=dict.fromkeys(names, pl.String),
-        truncate_ragged_lines=True,
-        missing_columns="insert",
-        raise_if_empty=False,
-    )
-    if limit is not None:
-        lazy = lazy.head(limit)
-    next_line = source.header_lines + 1
-    try:
-        for batch in lazy.collect_batches(chunk_size=batch_rows):
+    with source._utf8_path.open("rb") as fh:
+        for chunk in source._chunks:
+            fh.seek(chunk.start)
+            raw = fh.read(chunk.end - chunk.start)
+            try:
+                batch = pl.read_csv(
+                    io.BytesIO(raw),
+                    has_header=False,
+                    separator=source.delimiter or ",",
+                    schema=dict.fromkeys(names, pl.String),
+                    truncate_ragged_lines=True,
+                    missing_columns="insert",
+                    raise_if_empty=False,
+                    n_rows=limit,
+                )
+            except pl.exceptions.PolarsError as exc:
+                raise FileRejected(f"{source.name}: cannot be read as CSV: {exc}") from None
             # A record spans 1 line plus one per line break inside its quoted values.
             spans = pl.sum_horizontal(
                 pl.col(n).str.count_matches("\n", literal=True).fill_null(0) for n in names
             ) + pl.lit(1, pl.Int64)
             batch = batch.with_columns(spans.cast(pl.Int64).alias("_span"))
             batch = batch.with_columns(
-                (pl.col("_span").cum_sum() - pl.col("_span") + next_line).alias(LINE)
+                (pl.col("_span").cum_sum() - pl.col("_span") + chunk.first_line).alias(LINE)
             )
-            next_line += int(batch["_span"].sum())
             batch = batch.drop("_span").rename(dict(zip(names, source.columns, strict=True)))
             yield _drop_blank(batch, source.columns)
-    except pl.exceptions.ComputeError as exc:
-        raise FileRejected(f"{source.name}: cannot be read as CSV: {exc}") from None
+            if limit is not None:
+                return
 
 
 def _drop_blank(batch: pl.DataFrame, columns: list[str]) -> pl.DataFrame:

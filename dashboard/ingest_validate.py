@@ -485,15 +485,18 @@ def duplicate_errors(rows: pl.LazyFrame, key: str, limit: int) -> tuple[int, pl.
     ``rows`` holds ``_line`` and ``key`` for every valid row of the file (it may be
     backed by spilled Parquet files: the query streams).
     """
-    ids = rows.select(pl.col(LINE), pl.col(key), id_norm(key).alias("_norm"))
-    firsts = (
-        ids.group_by("_norm")
-        .agg(pl.col(LINE).min().alias("_first"), pl.len().alias("_n"))
-        .filter(pl.col("_n") > 1)
-        .select("_norm", "_first")
+    # First pass on a 64-bit hash of the normalised id (small to group by, whatever
+    # the ids look like); the few candidate rows are then compared exactly.
+    hashed = rows.select(pl.col(LINE), id_norm(key).hash(seed=7).alias("_h"))
+    shared = hashed.group_by("_h").agg(pl.len().alias("_n")).filter(pl.col("_n") > 1)
+    candidates = (
+        rows.select(pl.col(LINE), pl.col(key))
+        .with_columns(id_norm(key).alias("_norm"), id_norm(key).hash(seed=7).alias("_h"))
+        .join(shared.select("_h"), on="_h", how="semi")
+        .collect(engine="streaming")
     )
-    repeats = ids.join(firsts, on="_norm").filter(pl.col(LINE) != pl.col("_first"))
-    repeats = repeats.collect()
+    firsts = candidates.group_by("_norm").agg(pl.col(LINE).min().alias("_first"))
+    repeats = candidates.join(firsts, on="_norm").filter(pl.col(LINE) != pl.col("_first"))
     if repeats.is_empty():
         return 0, empty_errors()
     errors = repeats.sort(LINE).head(limit).select(

@@ -205,3 +205,44 @@ def test_cli_sheet_and_encoding_options(tmp_path, monkeypatch, capsys):
     text_path.write_bytes(table_text(PORTUGUESE).encode("cp1252"))
     assert main(["import", "feedback", str(text_path), "--encoding", "cp1252"]) == 0
     assert "encoding cp1252" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("block", [7, 64, 1 << 20])
+def test_record_scanner_agrees_with_the_csv_module_at_any_block_size(
+    duck_store, tmp_path, monkeypatch, block
+):
+    import csv
+    import io
+
+    from dashboard import ingest_read
+
+    monkeypatch.setattr(ingest_read, "BLOCK_BYTES", block)
+    body = (
+        ",".join(HEADER) + "\r\n"
+        'R1,2024-03-01,Store,C1,1,"a long ""quoted"" comment\r\nover two lines"\r\n'
+        "\r\n"
+        'R2,2024-03-01,Store,C1,12,"x, y"\n'
+        f'R3,2024-03-01,Store,C1,3,"{"z" * 300}\n\n"\n'
+        "R4,2024-03-01,Store,C1,13,no newline at the end"
+    )
+    path = tmp_path / "feedback.csv"
+    path.write_bytes(body.encode("utf-8"))
+    reader = csv.reader(io.StringIO(body, newline=""))
+    starts, line = {}, 1
+    for row in reader:
+        if row:
+            starts[row[0]] = line
+        line = reader.line_num + 1
+    report = import_file(path, "feedback", engine=duck_store)
+    assert [e.split(": value")[0] for e in report.error_lines(None)] == [
+        f"feedback.csv:{starts['R2']}: column nps",
+        f"feedback.csv:{starts['R4']}: column nps",
+    ]
+    assert (starts["R2"], starts["R4"]) == (5, 9)
+    ragged = body.replace("R3,2024-03-01,Store,C1,3,", "R3,2024-03-01,Store,3,")
+    path.write_bytes(ragged.encode("utf-8"))
+    with pytest.raises(FileRejected, match=r"feedback.csv:6: 5 fields, the header has 6"):
+        import_file(path, "feedback", engine=duck_store)
+    path.write_bytes((body + '\nR5,2024-03-01,Store,C1,3,"open').encode("utf-8"))
+    with pytest.raises(FileRejected, match=r"feedback.csv:10: a quoted value opens here"):
+        import_file(path, "feedback", engine=duck_store)
