@@ -197,10 +197,7 @@ class ImportPlan:
         """All valid rows, canonical columns in schema order (nothing read until collected)."""
         if not self.parts:
             return pl.LazyFrame(schema={c: pl.String for c in self.columns}).head(0)
-        frames = [
-            p.lazy() if isinstance(p, pl.DataFrame) else pl.scan_parquet(p) for p in self.parts
-        ]
-        lazy = pl.concat(frames, how="diagonal_relaxed")
+        lazy = pl.concat([_lazy_part(p) for p in self.parts], how="diagonal_relaxed")
         names = lazy.collect_schema().names()
         return lazy.select([c for c in self.columns if c in names])
 
@@ -730,7 +727,7 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("table", choices=IMPORT_ORDER)
     p.add_argument("file", type=Path)
-    p.add_argument("--mapping", type=Path, help="TOML column mapping (see mappings/olist/)")
+    p.add_argument("--mapping", type=Path, help="TOML column mapping (see mappings/README.md)")
     p.add_argument("--sheet", help="XLSX sheet name (default: the first)")
     p.add_argument("--encoding", help="text encoding (default: detected)")
     p.add_argument("--dry-run", action="store_true", help="print the report, write nothing")
