@@ -93,35 +93,47 @@ def funnel(
     window = dt.timedelta(days=window_days)
 
     cohort = _cohort(f, steps[0], by)
-    reached = [cohort.c.t1]
-    step_ctes = []
+    # One row per (customer, step reached): the group, the step's position and the
+    # seconds from the previous step. Counting and taking medians over this union
+    # needs no join of the cohort back to every step (k-1 joins on the customer id).
+    reached = [_reached_row(cohort, 1, sa.cast(sa.null(), sa.Double), by)]
     if len(steps) > 1:
-        later = _later_events(f, steps[1:], cohort, window)
-        previous_key, previous_time = cohort.c.customer_id, cohort.c.t1
+        later = _later_events(f, steps[1:], cohort, window, by)
+        previous = None
         for position, step in enumerate(steps[1:], start=2):
-            step_cte = _next_step(later, step, position, previous_key, previous_time)
-            step_ctes.append(step_cte)
-            reached.append(step_cte.c.t)
-            previous_key, previous_time = step_cte.c.customer_id, step_cte.c.t
+            previous = _next_step(later, step, position, previous, by)
+            gap = seconds_between(previous.c.previous_t, previous.c.t)
+            reached.append(_reached_row(previous, position, gap, by))
+    rows = (
+        sa.union_all(*reached).subquery("reached")
+        if len(reached) > 1
+        else reached[0].subquery("reached")
+    )
 
-    joined = cohort
-    for step_cte in step_ctes:
-        joined = joined.outerjoin(step_cte, step_cte.c.customer_id == cohort.c.customer_id)
+    def at(position: int) -> sa.ColumnElement[bool]:
+        return rows.c.position == sa.literal_column(str(position))
 
-    counts = [sa.func.count(t).label(f"reached_{i}") for i, t in enumerate(reached, start=1)]
+    counts = [
+        sa.func.count(sa.case((at(i), 1))).label(f"reached_{i}") for i in range(1, len(steps) + 1)
+    ]
     medians = [
-        median(seconds_between(reached[i - 2], reached[i - 1])).label(f"median_seconds_{i}")
+        median(sa.case((at(i), rows.c.seconds))).label(f"median_seconds_{i}")
         for i in range(2, len(steps) + 1)
     ]
     if by is None:
-        return sa.select(*counts, *medians).select_from(joined)
-    group = cohort.c.grp
-    return (
-        sa.select(group.label(by), *counts, *medians)
-        .select_from(joined)
-        .group_by(group)
-        .order_by(group)
-    )
+        return sa.select(*counts, *medians).select_from(rows)
+    group = rows.c.grp
+    return sa.select(group.label(by), *counts, *medians).group_by(group).order_by(group)
+
+
+def _reached_row(source, position: int, seconds, by: str | None) -> sa.Select:
+    """[grp], position, seconds: one row per customer of ``source`` (a step reached)."""
+    columns = [source.c.grp] if by is not None else []
+    columns += [
+        sa.literal_column(str(position), sa.Integer).label("position"),
+        seconds.label("seconds"),
+    ]
+    return sa.select(*columns).select_from(source)
 
 
 def _cohort(f: Filters, first_step: str, by: str | None) -> sa.CTE:
@@ -154,9 +166,17 @@ def _cohort(f: Filters, first_step: str, by: str | None) -> sa.CTE:
 
 
 def _later_events(
-    f: Filters, later_steps: tuple[str, ...], cohort: sa.CTE, window: dt.timedelta
+    f: Filters,
+    later_steps: tuple[str, ...],
+    cohort: sa.CTE,
+    window: dt.timedelta,
+    by: str | None,
 ) -> sa.CTE:
-    """Events of steps 2..k by cohort members within [t1, t1 + window], in one pass."""
+    """Events of steps 2..k by cohort members within [t1, t1 + window], in one pass.
+
+    Columns: customer_id, stage, occurred_at, t1 [, grp] (the member's entry and group
+    ride along so that step 2 needs no join back to the cohort).
+    """
     window_seconds = sa.bindparam("window_seconds", window.total_seconds(), type_=sa.Float)
     conditions = [
         events.c.stage.in_(sa.bindparam("later_steps", list(later_steps), expanding=True)),
@@ -173,8 +193,11 @@ def _later_events(
         conditions.append(
             events.c.occurred_at <= sa.bindparam("later_to", f.end + window, type_=sa.DateTime)
         )
+    columns = [events.c.customer_id, events.c.stage, events.c.occurred_at, cohort.c.t1]
+    if by is not None:
+        columns.append(cohort.c.grp)
     return (
-        sa.select(events.c.customer_id, events.c.stage, events.c.occurred_at)
+        sa.select(*columns)
         .select_from(events.join(cohort, cohort.c.customer_id == events.c.customer_id))
         .where(*conditions)
         .cte("later")
@@ -182,18 +205,34 @@ def _later_events(
 
 
 def _next_step(
-    later: sa.CTE,
-    step: str,
-    position: int,
-    previous_key: sa.ColumnElement,
-    previous_time: sa.ColumnElement,
+    later: sa.CTE, step: str, position: int, previous: sa.CTE | None, by: str | None
 ) -> sa.CTE:
-    """customer_id, t: the earliest ``step`` event at or after the previous step's time."""
-    stmt = sa.select(later.c.customer_id, sa.func.min(later.c.occurred_at).label("t"))
-    conditions = [later.c.stage == sa.bindparam(f"step_{position}", step)]
-    if position > 2:
-        # Step 2 needs no join: `later` holds only events at or after t1 already.
-        previous = previous_key.table
-        stmt = stmt.select_from(later.join(previous, previous_key == later.c.customer_id))
-        conditions.append(later.c.occurred_at >= previous_time)
-    return stmt.where(*conditions).group_by(later.c.customer_id).cte(f"step_{position}")
+    """customer_id, [grp,] previous_t, t: the earliest ``step`` event at or after the
+    previous step's time (``previous_t``), per customer who reached the previous step.
+    """
+    if previous is None:
+        # Step 2: `later` holds only the cohort's events at or after t1 already.
+        previous_time = later.c.t1
+        source = later
+        conditions = []
+    else:
+        previous_time = previous.c.t
+        source = later.join(previous, previous.c.customer_id == later.c.customer_id)
+        conditions = [later.c.occurred_at >= previous_time]
+    # The previous time (and group) is one value per customer: grouping by it too
+    # only carries it along.
+    keys = [later.c.customer_id, previous_time]
+    if by is not None:
+        keys.append(later.c.grp)
+    return (
+        sa.select(
+            later.c.customer_id,
+            *([later.c.grp] if by is not None else []),
+            previous_time.label("previous_t"),
+            sa.func.min(later.c.occurred_at).label("t"),
+        )
+        .select_from(source)
+        .where(later.c.stage == sa.bindparam(f"step_{position}", step), *conditions)
+        .group_by(*keys)
+        .cte(f"step_{position}")
+    )

@@ -8,6 +8,7 @@ PostgreSQL (the ``store`` fixture) and must give the same answer on all three.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import statistics
 from collections.abc import Sequence
 
@@ -26,6 +27,7 @@ from queries.funnel import funnel
 MARCH = Filters(date_from=dt.date(2025, 3, 1), date_to=dt.date(2025, 3, 31))
 HOUR = 3600
 DAY = 86_400
+EVENT_IDS = itertools.count()
 
 
 def at(day: int, hour: int = 0, minute: int = 0, second: int = 0, month: int = 3) -> dt.datetime:
@@ -59,7 +61,9 @@ def load(
                 },
                 orient="row",
             )
-            frame = frame.with_columns(event_id=pl.format("e{}", pl.int_range(pl.len())))
+            # Ids unique across calls, so that a second load adds rather than replaces.
+            ids = [f"e{next(EVENT_IDS)}" for _ in range(frame.height)]
+            frame = frame.with_columns(event_id=pl.Series(ids, dtype=pl.String))
             db.upsert_frame(conn, schema.events, frame)
 
 
@@ -338,6 +342,18 @@ def test_median_seconds_are_exact(store):
     )
     (row,) = run(store, MARCH, ["visit", "cart"])
     assert row["median_seconds_2"] == 3.0
+    # Long gaps keep their milliseconds (single precision would round to 0.25 s here).
+    load(
+        store,
+        [
+            ("long1", "visit", at(20)),
+            ("long1", "cart", at(20) + dt.timedelta(days=29, milliseconds=1)),
+            ("long2", "visit", at(20)),
+            ("long2", "cart", at(20) + dt.timedelta(days=29, milliseconds=3)),
+        ],
+    )
+    (row,) = run(store, MARCH.replace(date_from=dt.date(2025, 3, 20)), ["visit", "cart"])
+    assert row["median_seconds_2"] == pytest.approx(29 * DAY + 0.002, rel=0, abs=1e-5)
 
 
 def test_result_columns(store):
