@@ -523,11 +523,6 @@ def _compare_with_store(plan: ImportPlan, engine: sa.Engine, same_import) -> Non
     if existing.height:
         stored = _stored_rows(table, key, existing.get_column(key).to_list(), engine)
         stored = stored.select(existing.columns).cast(dict(existing.schema), strict=False)
-        floats = [c for c, t in existing.schema.items() if t == pl.Float64]
-        if floats and db.backend(engine) == "duckdb":
-            # sa.Float is a 32-bit FLOAT in DuckDB: compare at the precision it stores.
-            existing = existing.with_columns(pl.col(floats).cast(pl.Float32))
-            stored = stored.with_columns(pl.col(floats).cast(pl.Float32))
         same = existing.join(stored, on=existing.columns, how="semi", nulls_equal=True)
         report.unchanged = same.height
         report.would_update = existing.height - same.height
