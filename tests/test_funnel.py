@@ -381,6 +381,7 @@ def test_result_columns(store):
         (["visit", "cart"], 0, None, "window must be positive"),
         (["visit", "cart"], -1, None, "window must be positive"),
         (["visit", "cart"], float("nan"), None, "window must be positive"),
+        (["visit", "cart"], float("inf"), None, "too long"),
         (["visit", "cart"], 30, "shoe_size", "unknown dimension 'shoe_size'"),
     ],
 )
