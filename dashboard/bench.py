@@ -44,16 +44,16 @@ class Case:
     naive: Callable[[], object] | None  # (c) pandas on SQLite
 
 
-def typical_filters(engine: sa.Engine) -> Filters:
-    """The last 365 days of data and the segment with the most customers."""
+def typical_filters(engine: sa.Engine, segment: str | None = None) -> Filters:
+    """The last 365 days of data and one segment (default: the one with most customers,
+    the slowest choice)."""
     _, last = service.data_range(engine)
     if last is None:
         raise ValueError("the benchmark store is empty")
-    segments = service.get_segments(engine, Filters(date_from=last - dt.timedelta(days=364),
-                                                    date_to=last), "segment")  # fmt: skip
-    return Filters(
-        date_from=last - dt.timedelta(days=364), date_to=last, segment=(segments["segment"][0],)
-    )
+    year = Filters(date_from=last - dt.timedelta(days=364), date_to=last)
+    if segment is None:
+        segment = service.get_segments(engine, year, "segment")["segment"][0]
+    return year.replace(segment=(segment,))
 
 
 def cases(engine: sa.Engine, f: Filters, sqlite_engine: sa.Engine | None) -> list[Case]:
@@ -186,7 +186,7 @@ def _handle(args: argparse.Namespace) -> int:
         print(message, file=sys.stderr, flush=True)
 
     engine = bench_store(args.scale, args.seed, log)
-    f = typical_filters(engine)
+    f = typical_filters(engine, args.segment)
     sqlite_engine = None if args.no_naive else sqlite_copy(engine, args.scale, log)
     log(f"measuring ({args.runs} runs each, naive {args.naive_runs}) ...")
     results = measure(engine, f, sqlite_engine, args.runs, args.naive_runs, log)
@@ -202,5 +202,6 @@ def register_cli(subparsers) -> None:
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--runs", type=int, default=9, help="timed runs per query (median)")
     p.add_argument("--naive-runs", type=int, default=3, help="timed runs of the baseline")
+    p.add_argument("--segment", help="segment to filter on (default: the largest)")
     p.add_argument("--no-naive", action="store_true", help="skip the pandas/SQLite baseline")
     p.set_defaults(handler=_handle)
