@@ -69,7 +69,8 @@ def _demo(args: argparse.Namespace) -> int:
     """Create the demo store if it has no data, then serve."""
     from data.generator import ensure_demo_data
 
-    ensure_demo_data(db.create_engine(external_access=True), scale=args.scale, seed=args.seed)
+    engine = db.create_engine(external_access=True, timeout_seconds=db.NO_TIMEOUT)
+    ensure_demo_data(engine, scale=args.scale, seed=args.seed)
     return _serve(args)
 
 

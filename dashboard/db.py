@@ -20,6 +20,8 @@ from sqlalchemy.engine import make_url
 
 from dashboard.config import get_settings
 
+NO_TIMEOUT = 0  # statement_timeout 0: loaders (imports, demo data) may run for minutes
+
 
 class StoreError(RuntimeError):
     """A database problem explained for people; ``str()`` is the message to show."""

@@ -750,7 +750,7 @@ def _cli_import(args: argparse.Namespace) -> int:
 
         print(suggest_for_file(args.file, args.table, encoding=args.encoding, sheet=args.sheet))
         return 0
-    engine = db.create_engine()
+    engine = db.create_engine(timeout_seconds=db.NO_TIMEOUT)  # a big load may take minutes
     with db.translate_errors(engine):
         schema.create_all(engine)
     mapping = load_mapping(args.mapping, table=args.table) if args.mapping else None
@@ -773,7 +773,7 @@ def _cli_import(args: argparse.Namespace) -> int:
 
 
 def _cli_import_dir(args: argparse.Namespace) -> int:
-    engine = db.create_engine()
+    engine = db.create_engine(timeout_seconds=db.NO_TIMEOUT)
     with db.translate_errors(engine):
         schema.create_all(engine)
     try:

@@ -1125,7 +1125,7 @@ def _print_progress(message: str, fraction: float) -> None:
 def _demo_data(args: argparse.Namespace) -> int:
     from dashboard.cli import CliError
 
-    engine = db.create_engine(external_access=True)
+    engine = db.create_engine(external_access=True, timeout_seconds=db.NO_TIMEOUT)
     started = time.perf_counter()
     try:
         counts = generate(
