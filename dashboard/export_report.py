@@ -215,29 +215,33 @@ def _kpi_chunks(kpi_table: pl.DataFrame | None) -> list[pl.DataFrame]:
 def kpi_page(frame: pl.DataFrame, *, title: str, period_words: str, footer: str) -> go.Figure:
     """A page with ``frame`` as a table (e.g. metric, value, previous, delta, p, significant)."""
     fig = _blank_page(footer)
-    columns = frame.columns
-    fig.add_trace(
-        go.Table(
-            domain={"x": [0, 1], "y": [0, 0.9]},
-            columnwidth=[2.2 if c in ("metric", "label", "name") else 1 for c in columns],
-            header={
-                "values": [f"<b>{column_label(c)}</b>" for c in columns],
-                "fill_color": "#1f2d3d",
-                "font": {"color": "white", "size": 13},
-                "align": ["left"] + ["right"] * (len(columns) - 1),
-                "height": 30,
-            },
-            cells={
-                "values": [[format_cell(v, c) for v in frame[c].to_list()] for c in columns],
-                "fill_color": [["#ffffff", "#f3f5f8"] * (frame.height // 2 + 1)],
-                "font": {"size": 12, "color": "#1f2d3d"},
-                "align": ["left"] + ["right"] * (len(columns) - 1),
-                "height": 28,
-            },
-        )
-    )
+    fig.add_trace(table_trace(frame, domain={"x": [0, 1], "y": [0, 0.9]}))
     fig.update_layout(title={"text": f"{title} · {plotly_text(period_words, width_chars=90)}"})
     return fig
+
+
+def table_trace(frame: pl.DataFrame, domain: dict | None = None) -> go.Table:
+    """``frame`` as a formatted plotly table: dark header, banded rows, numbers right."""
+    columns = frame.columns
+    align = ["left"] + ["right"] * (len(columns) - 1)
+    return go.Table(
+        domain=domain or {"x": [0, 1], "y": [0, 1]},
+        columnwidth=[2.2 if c in ("metric", "label", "name") else 1 for c in columns],
+        header={
+            "values": [f"<b>{column_label(c)}</b>" for c in columns],
+            "fill_color": "#1f2d3d",
+            "font": {"color": "white", "size": 13},
+            "align": align,
+            "height": 30,
+        },
+        cells={
+            "values": [[format_cell(v, c) for v in frame[c].to_list()] for c in columns],
+            "fill_color": [["#ffffff", "#f3f5f8"] * (frame.height // 2 + 1)],
+            "font": {"size": 12, "color": "#1f2d3d"},
+            "align": align,
+            "height": 28,
+        },
+    )
 
 
 def column_label(name: str) -> str:

@@ -133,27 +133,9 @@ def kpi_frame(engine: sa.Engine, f: Filters) -> pl.DataFrame:
 
 def kpi_figure(frame: pl.DataFrame, title: str = "Key figures vs previous period") -> go.Figure:
     """The KPI table as a figure (charts.py has no KPI figure; the tiles are widgets)."""
-    from dashboard.export_report import column_label, format_cell
+    from dashboard.export_report import table_trace
 
-    columns = frame.columns
-    fig = go.Figure(
-        go.Table(
-            columnwidth=[2.2] + [1] * (len(columns) - 1),
-            header={
-                "values": [f"<b>{column_label(c)}</b>" for c in columns],
-                "fill_color": "#1f2d3d",
-                "font": {"color": "white", "size": 13},
-                "align": ["left"] + ["right"] * (len(columns) - 1),
-                "height": 30,
-            },
-            cells={
-                "values": [[format_cell(v, c) for v in frame[c].to_list()] for c in columns],
-                "font": {"size": 12},
-                "align": ["left"] + ["right"] * (len(columns) - 1),
-                "height": 28,
-            },
-        )
-    )
+    fig = go.Figure(table_trace(frame))
     fig.update_layout(title_text=title, template=charts.TEMPLATE)
     return fig
 
