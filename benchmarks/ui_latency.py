@@ -65,10 +65,11 @@ def serve(store: Path, port: int) -> subprocess.Popen:
 OBSERVER = """
 () => {
   window.__cxStates = [];
-  const app = document.querySelector('[data-testid="stApp"]');
-  new MutationObserver(() => window.__cxStates.push(
-    [app.getAttribute('data-test-script-state'), performance.now()]
-  )).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  new MutationObserver((changes) => changes.forEach((c) => window.__cxStates.push(
+    [c.target.getAttribute('data-test-script-state'), performance.now()]
+  ))).observe(document.body, {
+    attributes: true, subtree: true, attributeFilter: ['data-test-script-state'],
+  });
 }
 """
 DRAWN_SINCE = """
