@@ -95,7 +95,10 @@ def with_context(
     out = go.Figure(fig)
     title = context.title or figure_title(fig)
     if title:
-        out.update_layout(title_text=html.escape(title, quote=False))
+        # Aligned with the plot area, not the page edge, so it is not clipped on slides.
+        out.update_layout(
+            title_text=html.escape(title, quote=False), title_x=0, title_xref="paper"
+        )
     chars_per_line = int(width / (FOOTNOTE_FONT_SIZE * 0.55))
     text_lines = [
         plotly_text(line, width_chars=chars_per_line) for line in context.footnote_lines()
