@@ -70,7 +70,12 @@ def _demo(args: argparse.Namespace) -> int:
     from data.generator import ensure_demo_data
 
     engine = db.create_engine(external_access=True, timeout_seconds=db.NO_TIMEOUT)
-    ensure_demo_data(engine, scale=args.scale, seed=args.seed)
+    try:
+        if ensure_demo_data(engine, scale=args.scale, seed=args.seed):
+            print(f"Demo data ({args.scale}) written to {db.describe_store(engine)}.")
+    finally:
+        # DuckDB locks its file per process: release it before the dashboard opens it.
+        engine.dispose()
     return _serve(args)
 
 
