@@ -90,11 +90,12 @@ def feedback_summary(f: Filters, by: Sequence[str] = (), grain: str | None = Non
     return stmt
 
 
-def event_summary(f: Filters, by: str | None = None) -> sa.Select:
-    """Commerce statistics for the filter's period, optionally per customer dimension.
+def event_summary(f: Filters, by: str | None = None, grain: str | None = None) -> sa.Select:
+    """Commerce statistics for the filter's period, optionally per customer dimension
+    or per trend period (each period counts its own distinct customers).
 
-    Columns: [``by``], customers (distinct customers with any event), revenue
-    (sum of amount; 0 when there were no transactions), orders, purchasers,
+    Columns: [``period``], [``by``], customers (distinct customers with any event),
+    revenue (sum of amount; 0 when there were no transactions), orders, purchasers,
     repeaters (purchasers with two or more transactions).
     """
     check_dimension(by)
@@ -106,6 +107,8 @@ def event_summary(f: Filters, by: str | None = None) -> sa.Select:
         else events
     )
     group = [group_value(customers.c[by]).label(by)] if by else []
+    if grain is not None:
+        group.insert(0, period_start(grain, ev.occurred_at).label("period"))
     per_customer = (
         sa.select(
             ev.customer_id,
@@ -119,7 +122,7 @@ def event_summary(f: Filters, by: str | None = None) -> sa.Select:
         .subquery("per_customer")
     )
     pc = per_customer.c
-    outer_group = [pc[by]] if by else []
+    outer_group = [pc[c.name] for c in group]
     stmt = sa.select(
         *outer_group,
         sa.func.count().label("customers"),
