@@ -43,24 +43,6 @@ def get_kpis(engine: sa.Engine, f: Filters) -> dict:
     return {k: record[k] for k in keys}
 
 
-def get_kpi_trend(engine: sa.Engine, f: Filters, grain: str = "month") -> pl.DataFrame:
-    """The KPIs per period of ``grain`` (each clipped to the filter's period), oldest first.
-
-    Returns columns: period ('YYYY-MM-DD'), customers, revenue, orders, purchasers, aov,
-    repeat_rate, responses, nps, moe, csat, ces.
-    """
-    from queries.summaries import event_summary, feedback_summary
-
-    events = db.fetch(event_summary(f, grain=grain), engine)
-    feedback = db.fetch(feedback_summary(f, grain=grain), engine)
-    as_label = pl.col("period").cast(pl.Utf8).str.slice(0, 10)
-    joined = events.with_columns(as_label).join(
-        feedback.with_columns(as_label), on="period", how="full", coalesce=True
-    )
-    frame = scores.kpi_frame(joined, min_n=f.min_n, privacy_n=_privacy_n())
-    return frame.select("period", *scores.KPI_KEYS).sort("period")
-
-
 def compare_kpis(engine: sa.Engine, f: Filters) -> pl.DataFrame:
     """Each KPI now and in the previous period of equal length.
 

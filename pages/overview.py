@@ -16,9 +16,7 @@ with ui.friendly_errors():
     kpis = ui.call("get_kpis", f)
     deltas = ui.call("compare_kpis", f) if comparable else None
     trend = ui.call("get_nps_trend", f, "month")
-    months = state.month_slices(f)  # the last 12 calendar months of the period
-    recent = f.replace(date_from=months[0].date_from) if months else None
-    monthly = ui.call("get_kpi_trend", recent, "month") if recent else None
+    monthly = [ui.call("get_kpis", month) for month in state.month_slices(f)]
 
 if not kpis.get("customers") and not kpis.get("responses"):
     ui.no_data()
@@ -62,7 +60,7 @@ def tile(column, key: str, label: str, fmt, help_text: str) -> None:
         help_text += f" ±{kpis.get('moe') or 0:.1f} (95%), n = {kpis.get('n_nps'):,}."
         if kpis.get("low_n"):
             help_text += " Low sample: read with care."
-    chart_data = [] if monthly is None else monthly[key].drop_nulls().to_list()
+    chart_data = [m[key] for m in monthly if m.get(key) is not None]
     column.metric(
         label, fmt(value), delta, delta_color=colour, help=help_text, border=True,
         delta_description=description, chart_data=chart_data if len(chart_data) > 1 else None,

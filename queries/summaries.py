@@ -90,12 +90,11 @@ def feedback_summary(f: Filters, by: Sequence[str] = (), grain: str | None = Non
     return stmt
 
 
-def event_summary(f: Filters, by: str | None = None, grain: str | None = None) -> sa.Select:
-    """Commerce statistics for the filter's period, optionally per customer dimension
-    or per trend period (each period counts its own distinct customers).
+def event_summary(f: Filters, by: str | None = None) -> sa.Select:
+    """Commerce statistics for the filter's period, optionally per customer dimension.
 
-    Columns: [``period``], [``by``], customers (distinct customers with any event),
-    revenue (sum of amount; 0 when there were no transactions), orders, purchasers,
+    Columns: [``by``], customers (distinct customers with any event), revenue
+    (sum of amount; 0 when there were no transactions), orders, purchasers,
     repeaters (purchasers with two or more transactions).
     """
     check_dimension(by)
@@ -107,8 +106,6 @@ def event_summary(f: Filters, by: str | None = None, grain: str | None = None) -
         else events
     )
     group = [group_value(customers.c[by]).label(by)] if by else []
-    if grain is not None:
-        group.insert(0, period_start(grain, ev.occurred_at).label("period"))
     per_customer = (
         sa.select(
             ev.customer_id,
@@ -122,7 +119,7 @@ def event_summary(f: Filters, by: str | None = None, grain: str | None = None) -
         .subquery("per_customer")
     )
     pc = per_customer.c
-    outer_group = [pc[c.name] for c in group]
+    outer_group = [pc[by]] if by else []
     stmt = sa.select(
         *outer_group,
         sa.func.count().label("customers"),
