@@ -96,9 +96,7 @@ def with_context(
     title = context.title or figure_title(fig)
     if title:
         # Aligned with the plot area, not the page edge, so it is not clipped on slides.
-        out.update_layout(
-            title_text=html.escape(title, quote=False), title_x=0, title_xref="paper"
-        )
+        out.update_layout(title_text=html.escape(title, quote=False), title_x=0, title_xref="paper")
     chars_per_line = int(width / (FOOTNOTE_FONT_SIZE * 0.55))
     text_lines = [
         plotly_text(line, width_chars=chars_per_line) for line in context.footnote_lines()
@@ -114,23 +112,23 @@ def with_context(
         paper_bgcolor="white",
         margin={"b": bottom + footer_px, "t": max(_margin(out, "t"), 70)},
     )
-    # Room for long category labels: plotly only grows margins for axes that ask.
-    out.update_xaxes(automargin=True)
-    out.update_yaxes(automargin=True)
-    out.add_annotation(
-        text=footnote,
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=0,
-        xanchor="left",
-        yanchor="top",
-        yshift=-bottom,
-        align="left",
-        showarrow=False,
-        font={"size": FOOTNOTE_FONT_SIZE, "color": FOOTNOTE_COLOUR},
-    )
+    note_below_plot(out, footnote, below_px=bottom,
+                    font={"size": FOOTNOTE_FONT_SIZE, "color": FOOTNOTE_COLOUR})  # fmt: skip
     return out
+
+
+def note_below_plot(fig: go.Figure, text: str, *, below_px: int, font: dict) -> None:
+    """Left-aligned text ``below_px`` under the plot area (footnotes, captions).
+
+    Also lets the axes grow their margins: plotly only makes room for long category
+    labels on axes that ask, and the note must not overlap them.
+    """
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    fig.add_annotation(
+        text=text, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
+        yshift=-below_px, align="left", showarrow=False, font=font,
+    )  # fmt: skip
 
 
 def _margin(fig: go.Figure, side: str) -> int:

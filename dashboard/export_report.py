@@ -19,7 +19,13 @@ import polars as pl
 from pypdf import PdfReader, PdfWriter
 
 from dashboard import export_render
-from dashboard.export_charts import SOURCE, figure_title, format_time, plotly_text
+from dashboard.export_charts import (
+    SOURCE,
+    figure_title,
+    format_time,
+    note_below_plot,
+    plotly_text,
+)
 
 PAGE_WIDTH = 1123  # A4 landscape at 96 px per inch
 PAGE_HEIGHT = 794
@@ -279,22 +285,6 @@ def chart_page(section: ReportSection, *, footer: str) -> go.Figure:
         title={"text": plotly_text(title, width_chars=90)} if title else None,
         margin={"t": 80, "b": bottom, "l": 80, "r": 60},
     )
-    # Room for long category labels: plotly only grows margins for axes that ask.
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True)
-    if caption:
-        fig.add_annotation(
-            text=caption,
-            xref="paper",
-            yref="paper",
-            x=0,
-            y=0,
-            xanchor="left",
-            yanchor="top",
-            yshift=-AXIS_ROOM_PX,
-            align="left",
-            showarrow=False,
-            font=CAPTION_FONT,
-        )
+    note_below_plot(fig, caption or "", below_px=AXIS_ROOM_PX, font=CAPTION_FONT)
     fig.add_annotation(**_footer_annotation(footer), yshift=-(bottom - FOOTER_ROOM_PX + 8))
     return fig
