@@ -14,6 +14,7 @@ builder reads are listed in its docstring.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -76,34 +77,42 @@ pio.templates[TEMPLATE] = go.layout.Template(
 # -- number formats (also used by pages for tiles and tables) -------------------
 
 
+def _dash_when_missing(fmt):
+    """A formatter that shows ``–`` for no value (None or NaN) instead of formatting it."""
+
+    @functools.wraps(fmt)
+    def wrapper(value, *args, **kwargs):
+        if value is None or _nan(value):
+            return "–"
+        return fmt(value, *args, **kwargs)
+
+    return wrapper
+
+
+@_dash_when_missing
 def fmt_vnd(value: float | None) -> str:
     """``12,345,678 ₫``; ``–`` for no value."""
-    if value is None or _nan(value):
-        return "–"
     return f"{value:,.0f} ₫"
 
 
+@_dash_when_missing
 def fmt_vnd_short(value: float | None) -> str:
     """Compact VND for tiles: ``1.2 bn ₫``, ``345.6 M ₫``, ``12,345 ₫``."""
-    if value is None or _nan(value):
-        return "–"
     for size, unit in ((1e12, "tn"), (1e9, "bn"), (1e6, "M")):
         if abs(value) >= size:
             return f"{value / size:,.1f} {unit} ₫"
     return fmt_vnd(value)
 
 
+@_dash_when_missing
 def fmt_pct(value: float | None) -> str:
     """A 0–100 share with one decimal: ``42.5%``."""
-    if value is None or _nan(value):
-        return "–"
     return f"{value:.1f}%"
 
 
+@_dash_when_missing
 def fmt_score(value: float | None, signed: bool = False) -> str:
     """NPS / CES with one decimal (``+12.3`` when ``signed``)."""
-    if value is None or _nan(value):
-        return "–"
     return f"{value:+.1f}" if signed else f"{value:.1f}"
 
 
@@ -114,16 +123,14 @@ def fmt_p(value: float | None) -> str:
     return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
 
 
+@_dash_when_missing
 def fmt_int(value: float | None) -> str:
-    if value is None or _nan(value):
-        return "–"
     return f"{value:,.0f}"
 
 
+@_dash_when_missing
 def fmt_seconds(value: float | None) -> str:
     """A duration in words: ``45 s``, ``12 min``, ``5.2 h``, ``3.1 days``."""
-    if value is None or _nan(value):
-        return "–"
     if value < 60:
         return f"{value:.0f} s"
     if value < 3600:
