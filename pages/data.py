@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import db, ui
+from dashboard import db, rollup_store, ui
 from dashboard.ingest import IMPORT_ORDER
 from dashboard.ingest_health import data_health
 from dashboard.ingest_mapping import MappingError
@@ -18,6 +18,7 @@ from dashboard.ingest_upload import (
     save_upload,
     starting_mapping,
 )
+from queries.rollups import SOURCE_TABLES
 from queries.schema import create_all
 
 st.title(":material/upload_file: Data", anchor=False)
@@ -47,6 +48,55 @@ if health is not None:
     if health.recent_imports.height:
         with st.expander("Recent imports"):
             st.dataframe(health.recent_imports, hide_index=True, key="recent_imports")
+
+# -- summary tables -------------------------------------------------------------------------
+# Imports rebuild them themselves; only data written by another tool leaves them outdated.
+# An empty store has nothing to summarise, so the part only shows once there is data.
+if health is not None and any(health.counts.get(name) for name in SOURCE_TABLES):
+    if st.session_state.pop("summaries_rebuilt", False):
+        st.toast("Summary tables rebuilt.", icon=":material/check:")
+    try:
+        summaries = rollup_store.status(engine)
+    except db.StoreError as exc:
+        summaries = None
+        st.error(f"**Cannot check the summary tables.** {exc}", icon=":material/database:")
+    if summaries is not None and summaries.state == "fresh":
+        st.caption(f":material/bolt: {summaries.message}")
+    elif summaries is not None:
+        st.warning(summaries.message, icon=":material/hourglass_bottom:")
+        rebuild = st.button(
+            "Rebuild summary tables",
+            icon=":material/autorenew:",
+            key="rebuild_summaries",
+            help="Rebuilds the summary tables from the data in the store, so that the views "
+            "read them again instead of the slower source tables (same numbers). Can take a "
+            "minute on large data.",
+        )
+        if rebuild:
+            bar = st.progress(0.0, text="Rebuilding the summary tables…")
+
+            def progress(message: str, fraction: float) -> None:
+                bar.progress(fraction, text=f"Rebuilding the summary tables: {message}…")
+
+            try:
+                # Without the app's statement timeout: on large stores this takes minutes.
+                rebuild_engine = db.create_engine(ui.store_url(), timeout_seconds=db.NO_TIMEOUT)
+                try:
+                    rollup_store.refresh_store(rebuild_engine, progress)
+                finally:
+                    rebuild_engine.dispose()
+            except db.StoreError as exc:
+                bar.empty()
+                st.error(
+                    f"**The summary tables could not be rebuilt; nothing was changed.** {exc} "
+                    "Views keep reading the source tables. Try again, or run `cxdash refresh` "
+                    "where the store is reachable.",
+                    icon=":material/database:",
+                )
+            else:
+                st.cache_data.clear()  # other pages must read the rebuilt summaries
+                st.session_state["summaries_rebuilt"] = True
+                st.rerun()
 
 # -- import ---------------------------------------------------------------------------------
 st.subheader("Import a file", anchor=False)

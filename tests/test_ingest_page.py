@@ -1,16 +1,19 @@
-"""The Data page through AppTest: upload -> mapping -> report -> import, and data health."""
+"""The Data page through AppTest: upload -> mapping -> report -> import, data health, and
+rebuilding the summary tables."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import polars as pl
 import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db, ingest_upload
+from dashboard import db, ingest_upload, rollup_store
 from dashboard.ingest import import_file
-from queries import schema
+from queries import rollups, schema
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "data.py"
 SURVEY = (
@@ -140,3 +143,97 @@ def test_editing_the_mapping_after_a_check_asks_for_a_new_check(store_env):
     at.run()
     assert "press Check again" in at.warning[0].value
     assert not [b for b in at.button if b.key == "import"]
+
+
+def write_without_refresh(engine: sa.Engine) -> None:
+    """Data written the way another tool would: through ``db``, no summary refresh."""
+    schema.create_all(engine)
+    customers = pl.DataFrame(
+        {
+            "customer_id": ["C1", "C2"],
+            "segment": ["Retail", "SME"],
+            "signup_at": [dt.datetime(2024, 1, 1), dt.datetime(2024, 2, 1)],
+        }
+    )
+    feedback = pl.DataFrame(
+        {
+            "response_id": ["R1", "R2"],
+            "responded_at": [dt.datetime(2024, 3, 1, 10), dt.datetime(2024, 3, 2, 11)],
+            "touchpoint": ["Store", "Website"],
+            "customer_id": ["C1", None],
+            "nps": [9, 3],
+        }
+    )
+    with db.begin(engine) as conn:
+        db.upsert_frame(conn, schema.customers, customers)
+        db.upsert_frame(conn, schema.feedback, feedback)
+
+
+def rebuild_buttons(at: AppTest) -> list:
+    return [b for b in at.button if b.key == "rebuild_summaries"]
+
+
+def summarised_feedback(engine: sa.Engine) -> int:
+    return db.fetch(sa.select(sa.func.count()).select_from(rollups.feedback_facts), engine).item()
+
+
+@pytest.mark.parametrize("state", ["missing", "stale"])
+def test_outdated_summaries_are_rebuilt_from_the_page(store_env, state):
+    engine = db.engine_for(store_env)
+    write_without_refresh(engine)
+    if state == "stale":  # built, then another tool wrote around cxdash
+        rollup_store.refresh_store(engine)
+        with engine.begin() as conn:
+            conn.execute(
+                schema.feedback.insert().values(
+                    response_id="R3", responded_at=dt.datetime(2024, 3, 3), touchpoint="Store",
+                    nps=10,
+                )
+            )  # fmt: skip
+    assert rollup_store.status(engine).state == state
+    at = run_page()
+    assert len(at.warning) == 1
+    expected = "No summary tables yet" if state == "missing" else "The data changed after"
+    assert at.warning[0].value.startswith(expected)
+    [button] = rebuild_buttons(at)
+    assert button.label == "Rebuild summary tables"
+    assert "can take a minute on large data" in button.help.lower()
+    button.click().run()
+    assert not at.exception, at.exception
+    assert not at.error
+    summaries = rollup_store.status(engine)
+    assert summaries.state == "fresh"
+    assert summarised_feedback(engine) == (2 if state == "missing" else 3)
+    assert [t.value for t in at.toast] == ["Summary tables rebuilt."]
+    assert not at.warning and not rebuild_buttons(at)
+    assert f":material/bolt: {summaries.message}" in [c.value for c in at.caption]
+
+
+def test_fresh_summaries_show_no_warning_and_no_button(store_env):
+    engine = db.engine_for(store_env)
+    write_without_refresh(engine)
+    rollup_store.refresh_store(engine)
+    at = run_page()
+    assert not at.warning and not rebuild_buttons(at)
+    built = rollup_store.status(engine).refreshed_at
+    expected = f":material/bolt: Summary tables are up to date (built {built:%Y-%m-%d %H:%M})."
+    assert expected in [c.value for c in at.caption]
+
+
+def test_a_failed_rebuild_is_explained_and_changes_nothing(store_env, monkeypatch):
+    engine = db.engine_for(store_env)
+    write_without_refresh(engine)
+
+    def fail(engine, progress=None):
+        raise db.QueryFailed("The query took too long on the test store and was cancelled.")
+
+    monkeypatch.setattr(rollup_store, "refresh_store", fail)
+    at = run_page()
+    rebuild_buttons(at)[0].click().run()
+    assert not at.exception, at.exception
+    [error] = at.error
+    assert "could not be rebuilt; nothing was changed" in error.value
+    assert "took too long on the test store" in error.value
+    assert "run `cxdash refresh`" in error.value
+    assert rollup_store.status(engine).state == "missing"
+    assert rebuild_buttons(at) and not at.toast
