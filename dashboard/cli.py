@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "data.generator",
     "dashboard.export",
     "dashboard.bench",
+    "dashboard.rollup_store",
 )
 APP_SCRIPT = Path(__file__).resolve().parent / "app.py"
 

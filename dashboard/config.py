@@ -49,6 +49,16 @@ class Settings:
         30, "Statements running longer than this are cancelled (PostgreSQL statement_timeout)."
     )
     cache_ttl_seconds: int = _setting(600, "How long the dashboard keeps a query result.")
+    use_rollups: bool = _setting(
+        True,
+        "Answer KPIs, segments, heatmaps, trends and funnels from the summary tables "
+        "(exact; refreshed on every import) when they are up to date.",
+    )
+    rollup_check_seconds: int = _setting(
+        60,
+        "How often (seconds) to re-check that the summary tables still match the data, "
+        "in case another tool wrote to the store.",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

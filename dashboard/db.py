@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from dashboard.config import get_settings
 
 NO_TIMEOUT = 0  # statement_timeout 0: loaders (imports, demo data) may run for minutes
+_writes = 0  # source-table writes by this process; readers of the summaries key on it
 
 
 class StoreError(RuntimeError):
@@ -173,9 +174,14 @@ def _floats_for_decimals(frame: pl.DataFrame) -> pl.DataFrame:
 @contextlib.contextmanager
 def begin(engine: sa.Engine | None = None) -> Iterator[sa.Connection]:
     """A transaction for writers (imports, demo data); errors are translated."""
+    global _writes
     engine = engine or default_engine()
+    writes_before = _writes
     with translate_errors(engine), engine.begin() as conn:
         yield conn
+    if _writes != writes_before:
+        # Committed: decisions taken during the transaction saw the data before it.
+        _writes += 1
 
 
 # -- error translation ---------------------------------------------------------
@@ -243,6 +249,24 @@ def _first_line(text: str) -> str:
 # -- bulk writes ---------------------------------------------------------------
 
 
+def write_count() -> int:
+    """How many times this process has written to a source table (see ``rollup_store``)."""
+    return _writes
+
+
+def forget_summaries(conn: sa.Connection, table: sa.Table) -> None:
+    """Before a source table changes: mark the summary tables outdated in the same
+    transaction, so that no view reads them until ``rollup_store.refresh`` runs."""
+    global _writes
+    from queries import rollups
+
+    if table.name not in rollups.SOURCE_TABLES:
+        return
+    _writes += 1
+    if sa.inspect(conn).has_table(rollups.state.name):
+        conn.execute(rollups.state.delete())
+
+
 def upsert_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:
     """Insert the rows of ``frame`` into ``table``, replacing rows with the same key.
 
@@ -252,6 +276,7 @@ def upsert_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> N
     """
     if frame.is_empty():
         return
+    forget_summaries(conn, table)
     columns = [c for c in frame.columns if c in table.c]
     frame = frame.select(columns)
     dialect = conn.dialect.name
@@ -357,6 +382,7 @@ def append_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> N
     """
     if frame.is_empty():
         return
+    forget_summaries(conn, table)
     columns = [c for c in frame.columns if c in table.c]
     frame = frame.select(columns)
     if conn.dialect.name == "duckdb":

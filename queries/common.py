@@ -58,13 +58,16 @@ def customer_conditions(f: Filters, table: sa.Table = customers) -> list[sa.Colu
     return [value_in(table.c[dim], values) for dim, values in f.dimension_filters().items()]
 
 
-def feedback_conditions(f: Filters, table: sa.Table = feedback) -> list[sa.ColumnElement[bool]]:
-    """Period, touchpoint and survey-channel filters on feedback."""
+def feedback_conditions(
+    f: Filters, table: sa.Table = feedback, survey_channel: str = "channel"
+) -> list[sa.ColumnElement[bool]]:
+    """Period, touchpoint and survey-channel filters on feedback (or a copy of it whose
+    survey channel column is named ``survey_channel``)."""
     conditions = in_period(table.c.responded_at, f)
     if f.touchpoint:
         conditions.append(table.c.touchpoint.in_(f.touchpoint))
     if f.survey_channel:
-        conditions.append(table.c.channel.in_(f.survey_channel))
+        conditions.append(table.c[survey_channel].in_(f.survey_channel))
     return conditions
 
 

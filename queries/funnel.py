@@ -101,14 +101,19 @@ def funnel(
     cohort = _cohort(f, steps[0], by)
     # One row per (customer, step reached): [group,] the step's position and the
     # seconds from the previous step (NULL for step 1).
-    reached = [_reached_row(cohort, 1, sa.cast(sa.null(), sa.Double), by)]
+    reached = [reached_row(cohort, 1, sa.cast(sa.null(), sa.Double), by)]
     if len(steps) > 1:
         later = _later_events(f, steps[1:], cohort, window, by)
         previous = None
         for position, step in enumerate(steps[1:], start=2):
             previous = _next_step(later, step, position, previous, by)
             gap = seconds_between(previous.c.previous_t, previous.c.t)
-            reached.append(_reached_row(previous, position, gap, by))
+            reached.append(reached_row(previous, position, gap, by))
+    return count_reached(reached, len(steps), by)
+
+
+def count_reached(reached: Sequence[sa.Select], k: int, by: str | None) -> sa.Select:
+    """The funnel's result row(s) from one ``[grp,] position, seconds`` select per step."""
     rows = (
         sa.union_all(*reached).subquery("reached")
         if len(reached) > 1
@@ -118,12 +123,10 @@ def funnel(
     def at(position: int) -> sa.ColumnElement[bool]:
         return rows.c.position == sa.literal_column(str(position))
 
-    counts = [
-        sa.func.count(sa.case((at(i), 1))).label(f"reached_{i}") for i in range(1, len(steps) + 1)
-    ]
+    counts = [sa.func.count(sa.case((at(i), 1))).label(f"reached_{i}") for i in range(1, k + 1)]
     medians = [
         median(sa.case((at(i), rows.c.seconds))).label(f"median_seconds_{i}")
-        for i in range(2, len(steps) + 1)
+        for i in range(2, k + 1)
     ]
     if by is None:
         return sa.select(*counts, *medians).select_from(rows)
@@ -131,7 +134,7 @@ def funnel(
     return sa.select(group.label(by), *counts, *medians).group_by(group).order_by(group)
 
 
-def _reached_row(source, position: int, seconds, by: str | None) -> sa.Select:
+def reached_row(source, position: int, seconds, by: str | None) -> sa.Select:
     """[grp], position, seconds: one row per customer of ``source`` (a step reached)."""
     columns = [source.c.grp] if by is not None else []
     columns += [

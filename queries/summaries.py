@@ -9,6 +9,9 @@ Two building blocks, each one pass over its table:
   repeat purchasers, from a per-customer pre-aggregation.
 
 Groups are any of: ``touchpoint``, a customer dimension, or a trend period.
+
+With ``rollups=True`` both read the summary tables of ``queries.rollups`` instead of
+the source tables: same columns, same numbers, no join and no per-customer group-by.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from queries.common import (
 )
 from queries.dialect import period_start
 from queries.filters import Filters
+from queries.rollups import customer_days, feedback_facts
 from queries.schema import DIMENSIONS, customers, events, feedback
 
 FEEDBACK_GROUPS = ("touchpoint", *DIMENSIONS)
@@ -40,9 +44,9 @@ def _float_sum(expr: sa.ColumnElement) -> sa.ColumnElement[float]:
     return sa.cast(sa.func.coalesce(sa.func.sum(expr), 0), sa.Double)
 
 
-def feedback_columns() -> list[sa.ColumnElement]:
+def feedback_columns(table: sa.Table = feedback) -> list[sa.ColumnElement]:
     """The per-group statistics of feedback (labels are the result's column names)."""
-    fb = feedback.c
+    fb = table.c
     return [
         sa.func.count().label("responses"),
         sa.func.count(fb.nps).label("n_nps"),
@@ -57,14 +61,22 @@ def feedback_columns() -> list[sa.ColumnElement]:
     ]
 
 
-def _group_expr(name: str) -> sa.ColumnElement:
-    if name == "touchpoint":
-        return feedback.c.touchpoint
-    check_dimension(name)
-    return group_value(customers.c[name])
+def _feedback_source(
+    f: Filters, by: Sequence[str], rollups: bool
+) -> tuple[sa.FromClause, sa.Table, sa.Table, str]:
+    """(FROM clause, table with the scores, table with the dimensions, name of the
+    survey channel column) for a feedback summary."""
+    if rollups:
+        return feedback_facts, feedback_facts, feedback_facts, "survey_channel"
+    source = feedback
+    if f.has_dimension_filter or any(name in DIMENSIONS for name in by):
+        source = feedback.outerjoin(customers, customers.c.customer_id == feedback.c.customer_id)
+    return source, feedback, customers, "channel"
 
 
-def feedback_summary(f: Filters, by: Sequence[str] = (), grain: str | None = None) -> sa.Select:
+def feedback_summary(
+    f: Filters, by: Sequence[str] = (), grain: str | None = None, *, rollups: bool = False
+) -> sa.Select:
     """Feedback statistics for the filter, grouped by ``by`` (and a trend period).
 
     Columns: [``period``], [each name in ``by``], responses, n_nps, promoters,
@@ -73,24 +85,30 @@ def feedback_summary(f: Filters, by: Sequence[str] = (), grain: str | None = Non
     for name in by:
         if name not in FEEDBACK_GROUPS:
             raise ValueError(f"cannot group feedback by {name!r}")
+    source, scored, dimensions, survey_channel = _feedback_source(f, by, rollups)
     groups: list[sa.ColumnElement] = []
     if grain is not None:
-        groups.append(period_start(grain, feedback.c.responded_at).label("period"))
-    groups += [_group_expr(name).label(name) for name in by]
-    source = feedback
-    if f.has_dimension_filter or any(name in DIMENSIONS for name in by):
-        source = feedback.outerjoin(customers, customers.c.customer_id == feedback.c.customer_id)
+        groups.append(period_start(grain, scored.c.responded_at).label("period"))
+    groups += [
+        (scored.c.touchpoint if name == "touchpoint" else group_value(dimensions.c[name])).label(
+            name
+        )
+        for name in by
+    ]
     stmt = (
-        sa.select(*groups, *feedback_columns())
+        sa.select(*groups, *feedback_columns(scored))
         .select_from(source)
-        .where(*feedback_conditions(f), *customer_conditions(f))
+        .where(
+            *feedback_conditions(f, scored, survey_channel),
+            *customer_conditions(f, dimensions),
+        )
     )
     if groups:
         stmt = stmt.group_by(*groups).order_by(*groups)
     return stmt
 
 
-def event_summary(f: Filters, by: str | None = None) -> sa.Select:
+def event_summary(f: Filters, by: str | None = None, *, rollups: bool = False) -> sa.Select:
     """Commerce statistics for the filter's period, optionally per customer dimension.
 
     Columns: [``by``], customers (distinct customers with any event), revenue
@@ -98,6 +116,8 @@ def event_summary(f: Filters, by: str | None = None) -> sa.Select:
     repeaters (purchasers with two or more transactions).
     """
     check_dimension(by)
+    if rollups:
+        return _event_summary_from_days(f, by)
     ev = events.c
     join_customers = f.has_dimension_filter or by is not None
     source = (
@@ -130,4 +150,46 @@ def event_summary(f: Filters, by: str | None = None) -> sa.Select:
     )
     if outer_group:
         stmt = stmt.group_by(*outer_group).order_by(*outer_group)
+    return stmt
+
+
+def _event_summary_from_days(f: Filters, by: str | None) -> sa.Select:
+    """:func:`event_summary` from ``rollup_customer_days``: one filtered scan.
+
+    A customer counts once, on their first active day in the period (the previous
+    active day lies before it); a purchaser on their first transaction day in the
+    period, and is a repeater when that day has two transactions or the next
+    transaction day is still in the period.
+    """
+    cd = customer_days.c
+    from_day = sa.bindparam("from_day", f.date_from, type_=sa.Date)
+    to_day = sa.bindparam("to_day", f.date_to, type_=sa.Date)
+    conditions = []
+    if f.date_from is not None:
+        conditions.append(cd.day >= from_day)
+    if f.date_to is not None:
+        conditions.append(cd.day <= to_day)
+
+    def before_period(day: sa.ColumnElement) -> sa.ColumnElement[bool]:
+        if f.date_from is None:
+            return day.is_(None)
+        return sa.or_(day.is_(None), day < from_day)
+
+    first_purchase = sa.and_(cd.n_tx > 0, before_period(cd.prev_tx_day))
+    another_in_period = (
+        cd.next_tx_day.is_not(None) if f.date_to is None else cd.next_tx_day <= to_day
+    )
+    group = [group_value(cd[by]).label(by)] if by else []
+    stmt = sa.select(
+        *group,
+        _count_if(before_period(cd.prev_day)).label("customers"),
+        _float_sum(cd.revenue).label("revenue"),
+        sa.func.coalesce(sa.func.sum(cd.n_tx), 0).label("orders"),
+        _count_if(first_purchase).label("purchasers"),
+        _count_if(sa.and_(first_purchase, sa.or_(cd.n_tx >= 2, another_in_period))).label(
+            "repeaters"
+        ),
+    ).where(*conditions, *customer_conditions(f, customer_days))
+    if group:
+        stmt = stmt.group_by(*group).order_by(*group)
     return stmt

@@ -20,25 +20,26 @@ SCORE_BANDS = {
 }
 
 
-def kpis(f: Filters) -> sa.Select:
+def kpis(f: Filters, *, rollups: bool = False) -> sa.Select:
     """One row: the commerce statistics beside the feedback statistics.
 
     Columns: customers, revenue, orders, purchasers, repeaters, responses, n_nps,
     promoters, detractors, n_csat, csat_top2, csat_sum, n_ces, ces_sum, ces_sumsq.
+    ``rollups``: read the summary tables (``queries.rollups``); same numbers.
     """
-    ev = event_summary(f).subquery("ev")
-    fb = feedback_summary(f).subquery("fb")
+    ev = event_summary(f, rollups=rollups).subquery("ev")
+    fb = feedback_summary(f, rollups=rollups).subquery("fb")
     return sa.select(*ev.c, *fb.c).select_from(ev.join(fb, sa.true()))
 
 
-def segments(f: Filters, by: str) -> sa.Select:
+def segments(f: Filters, by: str, *, rollups: bool = False) -> sa.Select:
     """One row per value of dimension ``by`` ('(unknown)' included) with kpis' columns.
 
     A group with events but no feedback (or the reverse) has NULL on the other side.
     """
     check_dimension(by)
-    ev = event_summary(f, by).subquery("ev")
-    fb = feedback_summary(f, (by,)).subquery("fb")
+    ev = event_summary(f, by, rollups=rollups).subquery("ev")
+    fb = feedback_summary(f, (by,), rollups=rollups).subquery("fb")
     group = sa.func.coalesce(ev.c[by], fb.c[by]).label(by)
     others = [c for c in (*ev.c, *fb.c) if c.name != by]
     return (
@@ -48,16 +49,16 @@ def segments(f: Filters, by: str) -> sa.Select:
     )
 
 
-def heatmap(f: Filters, by: str) -> sa.Select:
+def heatmap(f: Filters, by: str, *, rollups: bool = False) -> sa.Select:
     """Touchpoint x ``by`` feedback statistics (see ``feedback_summary`` for columns)."""
     check_dimension(by)
-    return feedback_summary(f, ("touchpoint", by))
+    return feedback_summary(f, ("touchpoint", by), rollups=rollups)
 
 
-def nps_trend(f: Filters, grain: str, by: str | None = None) -> sa.Select:
+def nps_trend(f: Filters, grain: str, by: str | None = None, *, rollups: bool = False) -> sa.Select:
     """Feedback statistics per period of ``grain`` (and per group of ``by``)."""
     check_dimension(by)
-    return feedback_summary(f, (by,) if by else (), grain=grain)
+    return feedback_summary(f, (by,) if by else (), grain=grain, rollups=rollups)
 
 
 def _comment_conditions(

@@ -1,0 +1,238 @@
+"""Keeping the summary tables of ``queries.rollups`` true, and deciding when to use them.
+
+- :func:`refresh` rebuilds them inside the caller's transaction: imports and the demo
+  generator call it before they commit, so readers never see data without matching
+  summaries. ``cxdash refresh`` and the Data page call it for data written by other
+  tools.
+- Every write through ``dashboard.db`` to a source table deletes the state row first
+  (``db.forget_summaries``), so a write that is not followed by a refresh can never be
+  answered from outdated summaries.
+- :func:`reader` tells the service whether a query may use them: the state row must
+  exist and its fingerprint (row counts, latest timestamps) must match the sources,
+  re-checked every ``rollup_check_seconds``; otherwise the views read the sources.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from dashboard import db
+from dashboard.config import get_settings
+from queries import rollups
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class Reader:
+    """How the views may read: ``rollups`` on or off, and the funnel's stage index."""
+
+    rollups: bool
+    stage_index: dict[str, int] = field(default_factory=dict)
+
+
+SOURCES_ONLY = Reader(rollups=False)
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the Data page and ``cxdash refresh --status`` report."""
+
+    state: str  # "fresh", "stale" (sources changed since), "missing" (never built)
+    refreshed_at: dt.datetime | None = None
+
+    @property
+    def message(self) -> str:
+        if self.state == "fresh":
+            return f"Summary tables are up to date (built {self.refreshed_at:%Y-%m-%d %H:%M})."
+        if self.state == "stale":
+            return (
+                "The data changed after the summary tables were built "
+                f"({self.refreshed_at:%Y-%m-%d %H:%M}); views read the source tables, "
+                "which is slower on large data. Refresh them (`cxdash refresh`)."
+            )
+        return (
+            "No summary tables yet; views read the source tables, which is slower on "
+            "large data. Build them with `cxdash refresh`."
+        )
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def refresh(conn: sa.Connection, progress: Progress | None = None) -> None:
+    """Rebuild every summary table from the sources, in the caller's transaction."""
+    report = progress or (lambda message, fraction: None)
+    rollups.metadata.create_all(conn, checkfirst=True)
+    conn.execute(rollups.state.delete())
+    steps = (
+        ("customer days", rollups.customer_days, rollups.fill_customer_days),
+        ("feedback", rollups.feedback_facts, rollups.fill_feedback_facts),
+        ("funnel stages", rollups.funnel_stages, rollups.fill_funnel_stages),
+        ("funnel events", rollups.funnel_events, None),
+    )
+    for i, (label, table, fill) in enumerate(steps):
+        report(f"summarising {label}", i / len(steps))
+        _empty(conn, table)
+        if fill is None:  # the funnel events need the number of stages just indexed
+            stage_count = conn.execute(
+                sa.select(sa.func.count()).select_from(rollups.funnel_stages)
+            ).scalar_one()
+            conn.execute(rollups.fill_funnel_events(stage_count))
+        else:
+            conn.execute(fill())
+    if conn.dialect.name == "postgresql":
+        # Fresh statistics: without them the planner guesses row counts of freshly
+        # loaded tables and may pick nested loops over millions of rows.
+        names = [*sorted(rollups.SOURCE_TABLES), *(t.name for t in rollups.ROLLUP_TABLES)]
+        conn.execute(sa.text("ANALYZE " + ", ".join(map(_quote(conn), names))))
+    fingerprint = conn.execute(rollups.fingerprint()).one()._asdict()
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    conn.execute(rollups.state.insert().values(refreshed_at=now, **fingerprint))
+    report("summaries ready", 1.0)
+    forget_decisions()
+
+
+def _quote(conn: sa.Connection):
+    return conn.dialect.identifier_preparer.quote
+
+
+def _empty(conn: sa.Connection, table: sa.Table) -> None:
+    if conn.dialect.name == "duckdb":
+        # DuckDB deletes row by row; dropping and re-creating is transactional and instant.
+        conn.execute(sa.schema.DropTable(table, if_exists=True))
+        table.create(conn)
+    else:
+        # DELETE, not TRUNCATE, on PostgreSQL: readers keep the old rows until commit.
+        conn.execute(table.delete())
+
+
+def refresh_store(engine: sa.Engine, progress: Progress | None = None) -> None:
+    """:func:`refresh` in a transaction of its own (``cxdash refresh``, Data page).
+
+    Pass an engine without a statement timeout on large PostgreSQL stores.
+    """
+    with db.begin(engine) as conn:
+        refresh(conn, progress)
+
+
+# -- reading ------------------------------------------------------------------------------
+
+# engine url -> (the reader decided, db.write_count() then, monotonic time of the check).
+_readers: dict[str, tuple[Reader, int, float]] = {}
+_lock = threading.Lock()
+
+
+def status(engine: sa.Engine) -> Status:
+    """Whether the summaries exist and match the sources (always checks the fingerprint)."""
+    row = _state_row(engine)
+    if row is None:
+        return Status("missing")
+    return Status("fresh" if _matches(engine, row) else "stale", row["refreshed_at"])
+
+
+def reader(engine: sa.Engine, *, funnel: bool = False) -> Reader:
+    """How views may read now; ``funnel=True`` guarantees the funnel's stage index.
+
+    The decision is kept for ``rollup_check_seconds``, or until this process writes to
+    a source table: writes through cxdash keep the summaries true (imports refresh
+    them before they commit), so only another tool's writes can outdate them, and the
+    fingerprint catches those at the next check.
+    """
+    if not get_settings().use_rollups:
+        return SOURCES_ONLY
+    key = str(engine.url)
+    with _lock:
+        cached = _readers.get(key)
+    if cached is not None:
+        decided, writes, checked = cached
+        fresh_enough = time.monotonic() - checked < get_settings().rollup_check_seconds
+        if writes == db.write_count() and fresh_enough and (decided.stage_index or not funnel):
+            return decided
+    decided = _decide(engine, funnel)
+    with _lock:
+        _readers[key] = (decided, db.write_count(), time.monotonic())
+    return decided
+
+
+def _decide(engine: sa.Engine, funnel: bool) -> Reader:
+    row = _state_row(engine)
+    if row is None or not _matches(engine, row):
+        return SOURCES_ONLY
+    index = {}
+    if funnel:
+        stages = db.fetch(sa.select(rollups.funnel_stages), engine)
+        index = dict(zip(stages["stage"].to_list(), stages["idx"].to_list(), strict=True))
+    return Reader(rollups=True, stage_index=index)
+
+
+def forget_decisions() -> None:
+    """Re-check the summaries at the next query (after a refresh, or in tests)."""
+    with _lock:
+        _readers.clear()
+
+
+def _state_row(engine: sa.Engine) -> dict | None:
+    try:
+        frame = db.fetch(sa.select(rollups.state), engine)
+    except db.SchemaMissing:  # a store created before the summaries existed
+        return None
+    return frame.row(0, named=True) if frame.height else None
+
+
+def _matches(engine: sa.Engine, row: dict) -> bool:
+    live = db.fetch(rollups.fingerprint(), engine).row(0, named=True)
+    return all(_same(live[name], row[name]) for name in rollups.FINGERPRINT)
+
+
+def _same(live, stored) -> bool:
+    if live is None or stored is None:
+        return live is None and stored is None
+    if isinstance(live, str) or isinstance(stored, str):  # SQLite hands back text
+        return _as_datetime(live) == _as_datetime(stored)
+    return live == stored
+
+
+def _as_datetime(value):
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
+# -- cxdash refresh -------------------------------------------------------------------------
+
+
+def _refresh_command(args: argparse.Namespace) -> int:
+    engine = db.create_engine(timeout_seconds=db.NO_TIMEOUT)  # large stores take minutes
+    if args.status:
+        print(status(engine).message)
+        return 0
+    started = time.perf_counter()
+
+    def progress(message: str, fraction: float) -> None:
+        print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
+
+    refresh_store(engine, progress)
+    print(
+        f"Summary tables rebuilt on {db.describe_store(engine)} "
+        f"in {time.perf_counter() - started:.1f} s."
+    )
+    return 0
+
+
+def register_cli(sub) -> None:
+    p = sub.add_parser(
+        "refresh",
+        help="rebuild the summary tables (after writing to the store with another tool)",
+        description="Imports and demo-data keep the summary tables up to date themselves. "
+        "After loading data with another tool, run this so that the views read the fast "
+        "summaries again (until then they read the source tables: same numbers, slower).",
+    )
+    p.add_argument("--status", action="store_true", help="only say whether they are up to date")
+    p.set_defaults(handler=_refresh_command)
