@@ -33,7 +33,7 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
-from dashboard import db
+from dashboard import db, rollup_store
 from dashboard.ingest_mapping import (
     Lookup,
     Mapping,
@@ -56,7 +56,7 @@ from dashboard.ingest_validate import (
     timestamp_columns,
     validate_batch,
 )
-from queries import schema
+from queries import rollups, schema
 
 MAX_KEPT_ERRORS = 1000
 SHOWN_ERRORS = 20
@@ -594,6 +594,8 @@ def write_plans(plans: Iterable[ImportPlan], engine: sa.Engine | None = None) ->
             write = db.append_frame if fresh else db.upsert_frame
             for batch in plan.batches():
                 write(conn, schema.TABLES[plan.table], batch)
+        if any(p.table in rollups.SOURCE_TABLES for p in plans):
+            rollup_store.refresh(conn)  # before commit: never data without its summaries
         import_log.create(conn, checkfirst=True)
         log = pl.DataFrame(
             [

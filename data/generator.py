@@ -43,7 +43,7 @@ import numpy as np
 import polars as pl
 import sqlalchemy as sa
 
-from dashboard import db
+from dashboard import db, rollup_store
 from data import vocab
 from queries import schema
 
@@ -1077,6 +1077,8 @@ def generate(
                     frame = _numbered(name, frame, counts[name])
                     db.append_frame(conn, schema.TABLES[name], frame)
                     counts[name] += frame.height
+        # Summaries are part of the same transaction: readers never see data without them.
+        rollup_store.refresh(conn, lambda message, _: report(message, 1.0))
         report("committing", 1.0)
     return counts
 
