@@ -54,5 +54,16 @@ def test_measure_reports_every_query(small_pair):
     results = bench.measure(engine, f, None, runs=1, naive_runs=1, log=lambda m: None)
     assert [r["query"] for r in results] == ["kpis", "funnel", "heatmap", "nps-trend", "segments"]
     assert all(r["end_to_end_ms"] > 0 and r["raw_sql_ms"] > 0 for r in results)
-    table = bench.markdown(results, f, "small", service.table_counts(engine))
+    assert all(r["sources_ms"] > 0 for r in results)
+    table = bench.markdown(results, f, "small", service.table_counts(engine), rollups=True)
     assert table.count("\n| ") == 6  # header + five queries
+    assert "views read the summary tables" in table
+
+
+def test_cases_time_the_statement_the_service_runs(small_pair):
+    engine, _ = small_pair
+    f = bench.typical_filters(engine)
+    funnel_case = {c.name: c for c in bench.cases(engine, f, None)}["funnel"]
+    # generate() built the summaries: (b) reads them, (d) the source tables.
+    assert "rollup_funnel_events" in str(funnel_case.statement)
+    assert "rollup_" not in str(funnel_case.sources)
