@@ -18,11 +18,12 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard import db
+from dashboard import db, rollup_store
 from dashboard.metrics.funnel import funnel_table
-from queries import schema
+from queries import rollups, schema
 from queries.filters import Filters
 from queries.funnel import funnel
+from queries.funnel_rollup import covers, funnel_from_rollup
 
 MARCH = Filters(date_from=dt.date(2025, 3, 1), date_to=dt.date(2025, 3, 31))
 HOUR = 3600
@@ -68,8 +69,30 @@ def load(
 
 
 def run(engine, f: Filters, steps, window_days: float = 30, by: str | None = None) -> list[dict]:
-    """The funnel's rows as dicts; breakdown rows sorted by group in Python (collations differ)."""
-    rows = db.fetch(funnel(f, steps, window_days, by), engine).to_dicts()
+    """The funnel's rows as dicts; breakdown rows sorted by group in Python (collations differ).
+
+    Also builds the summary tables and checks that the funnel read from them
+    (``queries.funnel_rollup``) gives exactly the same rows.
+    """
+    rows = _sorted(db.fetch(funnel(f, steps, window_days, by), engine).to_dicts(), by)
+    from_rollup = run_from_rollup(engine, f, steps, window_days, by)
+    if from_rollup is not None:
+        assert from_rollup == rows
+    return rows
+
+
+def run_from_rollup(engine, f: Filters, steps, window_days: float, by: str | None):
+    """The same rows from freshly built summary tables; None if they cannot answer
+    (a step no event uses: the service then reads ``events``)."""
+    rollup_store.refresh_store(engine)
+    index = dict(db.fetch(sa.select(rollups.funnel_stages), engine).iter_rows())
+    if not covers(steps, index):
+        return None
+    statement = funnel_from_rollup(f, steps, index, window_days, by)
+    return _sorted(db.fetch(statement, engine).to_dicts(), by)
+
+
+def _sorted(rows: list[dict], by: str | None) -> list[dict]:
     return sorted(rows, key=lambda r: r[by]) if by else rows
 
 
@@ -623,20 +646,25 @@ def test_sql_agrees_with_the_definition(
         [(p, s, None) for p, s in segments.items() if s != "orphan"],
     )
     f = period.replace(segment=segment_filter)
-    wide = db.fetch(funnel(f, steps, window_days, by), property_engine)
     expected = reference_funnel(events, steps, window_days, f, segments, by)
     k = len(steps)
-
-    got = {(row[by] if by else None): row for row in wide.to_dicts()}
     if by is None and not expected:
         expected = {None: ([0] * k, [[] for _ in steps])}
-    assert set(got) == set(expected)
-    for key, (step_counts, gaps) in expected.items():
-        row = got[key]
-        assert counts(row, k) == step_counts
-        for i in range(2, k + 1):
-            want = statistics.median(gaps[i - 1]) if gaps[i - 1] else None
-            assert row[f"median_seconds_{i}"] == (pytest.approx(want) if want is not None else None)
+    wide = db.fetch(funnel(f, steps, window_days, by), property_engine)
+    from_events = wide.to_dicts()
+    from_rollup = run_from_rollup(property_engine, f, steps, window_days, by)
+    for rows in (from_events, from_rollup):
+        if rows is None:  # a step without any event: only the events statement answers
+            continue
+        got = {(row[by] if by else None): row for row in rows}
+        assert set(got) == set(expected)
+        for key, (step_counts, gaps) in expected.items():
+            row = got[key]
+            assert counts(row, k) == step_counts
+            for i in range(2, k + 1):
+                want = statistics.median(gaps[i - 1]) if gaps[i - 1] else None
+                expected_median = pytest.approx(want) if want is not None else None
+                assert row[f"median_seconds_{i}"] == expected_median
 
     # Properties of the presented table.
     table = funnel_table(wide, steps, by=by)

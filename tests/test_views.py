@@ -11,7 +11,7 @@ import math
 import polars as pl
 import pytest
 
-from dashboard import db, service
+from dashboard import db, rollup_store, service
 from queries import schema
 from queries.filters import UNKNOWN, Filters
 
@@ -67,9 +67,14 @@ def _load(engine) -> None:
         )  # fmt: skip
 
 
-@pytest.fixture
-def tiny(store):
+@pytest.fixture(params=["sources", "rollups"])
+def tiny(store, request):
+    """The hand-built store, read from the source tables and from the summary tables:
+    every expected number below must come out of both."""
     _load(store)
+    if request.param == "rollups":
+        rollup_store.refresh_store(store)
+    assert rollup_store.reader(store).rollups == (request.param == "rollups")
     return store
 
 
