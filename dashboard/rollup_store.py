@@ -71,6 +71,10 @@ class Status:
 def refresh(conn: sa.Connection, progress: Progress | None = None) -> None:
     """Rebuild every summary table from the sources, in the caller's transaction."""
     report = progress or (lambda message, fraction: None)
+    if conn.dialect.name == "postgresql":
+        # On large stores this takes minutes: lift the app's statement timeout for the
+        # rest of this transaction (the Data page imports on the app's connection).
+        conn.execute(sa.text("SET LOCAL statement_timeout = 0"))
     rollups.metadata.create_all(conn, checkfirst=True)
     conn.execute(rollups.state.delete())
     steps = (
