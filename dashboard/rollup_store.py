@@ -19,6 +19,7 @@ import datetime as dt
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -130,8 +131,12 @@ def refresh_store(engine: sa.Engine, progress: Progress | None = None) -> None:
 
 # -- reading ------------------------------------------------------------------------------
 
-# engine url -> (the reader decided, db.write_count() then, monotonic time of the check).
-_readers: dict[str, tuple[Reader, int, float]] = {}
+# engine -> (the reader decided, db.write_count() then, monotonic time of the check).
+# Keyed by the engine itself, not its URL: PostgreSQL URLs that differ only in their
+# search_path (one schema per store) print the same.
+_readers: weakref.WeakKeyDictionary[sa.Engine, tuple[Reader, int, float]] = (
+    weakref.WeakKeyDictionary()
+)
 _lock = threading.Lock()
 
 
@@ -153,9 +158,8 @@ def reader(engine: sa.Engine, *, funnel: bool = False) -> Reader:
     """
     if not get_settings().use_rollups:
         return SOURCES_ONLY
-    key = str(engine.url)
     with _lock:
-        cached = _readers.get(key)
+        cached = _readers.get(engine)
     if cached is not None:
         decided, writes, checked = cached
         fresh_enough = time.monotonic() - checked < get_settings().rollup_check_seconds
@@ -163,7 +167,7 @@ def reader(engine: sa.Engine, *, funnel: bool = False) -> Reader:
             return decided
     decided = _decide(engine, funnel)
     with _lock:
-        _readers[key] = (decided, db.write_count(), time.monotonic())
+        _readers[engine] = (decided, db.write_count(), time.monotonic())
     return decided
 
 
