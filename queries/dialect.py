@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 GRAINS = ("day", "week", "month")
 
@@ -24,6 +25,13 @@ class period_start(FunctionElement):  # noqa: N801 - reads like the SQL function
     type = sa.Date()
     inherit_cache = True
     name = "period_start"
+    # The grain is part of the statement's cache key: without it SQLite and PostgreSQL
+    # (whose dialects cache compiled SQL) answered a monthly trend with the SQL of the
+    # weekly one compiled before it.
+    _traverse_internals = [
+        *FunctionElement._traverse_internals,
+        ("grain", InternalTraversal.dp_string),
+    ]
 
     def __init__(self, grain: str, timestamp):
         if grain not in GRAINS:

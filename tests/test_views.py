@@ -185,6 +185,15 @@ def test_nps_trend_monthly(tiny):
     assert set(month) == {"2024-12-01", "2025-01-01", "2025-02-01"}
 
 
+def test_grains_in_turn_on_one_engine_each_get_their_own_periods(tiny):
+    # SQLite and PostgreSQL cache compiled statements per engine: the grain must be
+    # part of the cache key, or a monthly trend reuses the weekly SQL compiled before.
+    for grain, first_of_january in (("week", "2024-12-30"), ("month", "2025-01-01"),
+                                    ("day", "2025-01-01"), ("week", "2024-12-30")):  # fmt: skip
+        periods = service.get_nps_trend(tiny, JAN, grain)["period"].to_list()
+        assert periods[0] == first_of_january, grain
+
+
 def test_nps_trend_by_dimension(tiny):
     trend = service.get_nps_trend(tiny, JAN, "month", by="segment")
     assert trend.select("period", "segment", "n").rows() == [
