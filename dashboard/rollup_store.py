@@ -58,11 +58,12 @@ class Status:
             return (
                 "The data changed after the summary tables were built "
                 f"({self.refreshed_at:%Y-%m-%d %H:%M}); views read the source tables, "
-                "which is slower on large data. Refresh them (`cxdash refresh`)."
+                "which is slower on large data. Rebuild them on the Data page or with "
+                "`cxdash refresh`."
             )
         return (
             "No summary tables yet; views read the source tables, which is slower on "
-            "large data. Build them with `cxdash refresh`."
+            "large data. Build them on the Data page or with `cxdash refresh`."
         )
 
 
@@ -121,12 +122,10 @@ def _empty(conn: sa.Connection, table: sa.Table) -> None:
 
 
 def refresh_store(engine: sa.Engine, progress: Progress | None = None) -> None:
-    """:func:`refresh` in a transaction of its own (``cxdash refresh``, Data page).
-
-    Pass an engine without a statement timeout on large PostgreSQL stores.
-    """
+    """:func:`refresh` in a transaction of its own (``cxdash refresh``, Data page)."""
     with db.begin(engine) as conn:
         refresh(conn, progress)
+    forget_decisions()  # again: a query during the transaction still saw the old state
 
 
 # -- reading ------------------------------------------------------------------------------

@@ -78,13 +78,8 @@ if health is not None and any(health.counts.get(name) for name in SOURCE_TABLES)
             def progress(message: str, fraction: float) -> None:
                 bar.progress(fraction, text=f"Rebuilding the summary tables: {message}…")
 
-            try:
-                # Without the app's statement timeout: on large stores this takes minutes.
-                rebuild_engine = db.create_engine(ui.store_url(), timeout_seconds=db.NO_TIMEOUT)
-                try:
-                    rollup_store.refresh_store(rebuild_engine, progress)
-                finally:
-                    rebuild_engine.dispose()
+            try:  # (the refresh lifts the statement timeout for its own transaction)
+                rollup_store.refresh_store(engine, progress)
             except db.StoreError as exc:
                 bar.empty()
                 st.error(
