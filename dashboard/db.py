@@ -20,6 +20,8 @@ from sqlalchemy.engine import make_url
 
 from dashboard.config import get_settings
 
+sa.dialects.registry.register("duckdb.cxdash", "dashboard.duckdb_dialect", "CachingDuckDBDialect")
+
 NO_TIMEOUT = 0  # statement_timeout 0: loaders (imports, demo data) may run for minutes
 _writes = 0  # source-table writes by this process; readers of the summaries key on it
 
@@ -64,6 +66,7 @@ def create_engine(
     kwargs: dict = {}
     if parsed.get_backend_name() == "duckdb":
         _ensure_parent_dir(parsed.database)
+        parsed = parsed.set(drivername="duckdb+cxdash")  # the same driver, with caching
         kwargs["connect_args"] = {"config": {"enable_external_access": external_access}}
     elif parsed.get_backend_name() == "postgresql":
         # Keep options given in the URL (e.g. a search_path) and add the timeout.
