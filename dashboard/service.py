@@ -94,15 +94,24 @@ def get_heatmap(engine: sa.Engine, f: Filters, metric: str, by: str) -> pl.DataF
         raise ValueError(f"metric must be one of {', '.join(scores.METRICS)}, not {metric!r}")
     raw = db.fetch(views.heatmap(f, by, rollups=_rollups(engine)), engine)
     cells = scores.heatmap_cells(raw, metric, by, min_n=f.min_n, privacy_n=_privacy_n())
-    cells = cells.filter(pl.col("n") > 0).select(
-        "touchpoint", by, "value", "n", "low_n", "hidden", "p", "q", "significant"
-    )
-    targets = touchpoint_targets(engine)
     target_col = {"nps": "target_nps", "csat": "target_csat"}.get(metric)
-    if target_col is None or targets.is_empty():
-        return cells.with_columns(pl.lit(None, dtype=pl.Float64).alias("target"))
-    targets = targets.select("touchpoint", pl.col(target_col).cast(pl.Float64).alias("target"))
-    return cells.join(targets, on="touchpoint", how="left").sort(["touchpoint", by])
+    target = pl.col(target_col).cast(pl.Float64) if target_col else pl.lit(None, pl.Float64)
+    return (
+        cells.filter(pl.col("n") > 0)
+        .select(
+            "touchpoint",
+            by,
+            "value",
+            "n",
+            "low_n",
+            "hidden",
+            "p",
+            "q",
+            "significant",
+            target.alias("target"),
+        )  # fmt: skip
+        .sort(["touchpoint", by])
+    )
 
 
 # -- NPS trend ----------------------------------------------------------------------------
