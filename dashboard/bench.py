@@ -136,13 +136,27 @@ def median_seconds(fn: Callable[[], object], runs: int, warm_up: bool = True) ->
     return statistics.median(times)
 
 
+def interleaved_medians(fns: list[Callable[[], object]], runs: int) -> list[float]:
+    """Median seconds of each function, run in turn (a, b, d, a, b, d, ...) so that a
+    passing disturbance of the machine weighs on all of them alike, not on one."""
+    for fn in fns:
+        fn()  # first-run caches (catalog, plans) are not what a user waits for
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(runs):
+        for fn, spent in zip(fns, times, strict=True):
+            start = time.perf_counter()
+            fn()
+            spent.append(time.perf_counter() - start)
+    return [statistics.median(spent) for spent in times]
+
+
 def measure(engine, f, sqlite_engine, runs: int, naive_runs: int, log) -> list[dict]:
     results = []
     for case in cases(engine, f, sqlite_engine):
         log(f"  {case.name} ...")
-        end_to_end = median_seconds(case.run, runs)
-        raw_sql = median_seconds(raw_runner(engine, case.statement), runs)
-        sources = median_seconds(raw_runner(engine, case.sources), runs)
+        end_to_end, raw_sql, sources = interleaved_medians(
+            [case.run, raw_runner(engine, case.statement), raw_runner(engine, case.sources)], runs
+        )
         # The baseline reads whole tables each run (minutes at the large scale): no warm-up.
         naive = median_seconds(case.naive, naive_runs, warm_up=False) if case.naive else None
         results.append(
