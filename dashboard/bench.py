@@ -137,16 +137,18 @@ def median_seconds(fn: Callable[[], object], runs: int, warm_up: bool = True) ->
 
 
 def interleaved_medians(fns: list[Callable[[], object]], runs: int) -> list[float]:
-    """Median seconds of each function, run in turn (a, b, d, a, b, d, ...) so that a
-    passing disturbance of the machine weighs on all of them alike, not on one."""
+    """Median seconds of each function, run in turn so that a passing disturbance of
+    the machine weighs on all of them alike; each round starts with the next function
+    (a b d, b d a, d a b, ...) so that none always runs after the heaviest."""
     for fn in fns:
         fn()  # first-run caches (catalog, plans) are not what a user waits for
     times: list[list[float]] = [[] for _ in fns]
-    for _ in range(runs):
-        for fn, spent in zip(fns, times, strict=True):
+    for round_ in range(runs):
+        for i in range(len(fns)):
+            which = (round_ + i) % len(fns)
             start = time.perf_counter()
-            fn()
-            spent.append(time.perf_counter() - start)
+            fns[which]()
+            times[which].append(time.perf_counter() - start)
     return [statistics.median(spent) for spent in times]
 
 

@@ -6,12 +6,20 @@ never executes. Statistics on the (small) results are in ``dashboard.metrics``.
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 
 from queries.common import check_dimension, customer_conditions, feedback_conditions
 from queries.filters import Filters
 from queries.schema import DIMENSIONS, customers, events, feedback, stages, touchpoints
 from queries.summaries import event_summary, feedback_summary
+
+# The views are pure functions of hashable arguments (Filters is frozen), and the
+# dashboard redraws the same ones over and over: keeping the built statement saves
+# 1-3 ms per query and keeps its SQLAlchemy cache key, which the compiled-SQL cache
+# looks up. Statements are immutable, so sharing them between threads is safe.
+_memoized = functools.lru_cache(maxsize=256)
 
 SCORE_BANDS = {
     "detractor": (0, 6),
@@ -20,6 +28,7 @@ SCORE_BANDS = {
 }
 
 
+@_memoized
 def kpis(f: Filters, *, rollups: bool = False) -> sa.Select:
     """One row: the commerce statistics beside the feedback statistics.
 
@@ -32,6 +41,7 @@ def kpis(f: Filters, *, rollups: bool = False) -> sa.Select:
     return sa.select(*ev.c, *fb.c).select_from(ev.join(fb, sa.true()))
 
 
+@_memoized
 def segments(f: Filters, by: str, *, rollups: bool = False) -> sa.Select:
     """One row per value of dimension ``by`` ('(unknown)' included) with kpis' columns.
 
@@ -49,6 +59,7 @@ def segments(f: Filters, by: str, *, rollups: bool = False) -> sa.Select:
     )
 
 
+@_memoized
 def heatmap(f: Filters, by: str, *, rollups: bool = False) -> sa.Select:
     """Touchpoint x ``by`` feedback statistics (see ``feedback_summary`` for columns),
     with the touchpoint's ``target_nps`` and ``target_csat`` (NULL where none is set):
@@ -63,6 +74,7 @@ def heatmap(f: Filters, by: str, *, rollups: bool = False) -> sa.Select:
     )
 
 
+@_memoized
 def nps_trend(f: Filters, grain: str, by: str | None = None, *, rollups: bool = False) -> sa.Select:
     """Feedback statistics per period of ``grain`` (and per group of ``by``)."""
     check_dimension(by)
