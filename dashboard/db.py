@@ -137,10 +137,19 @@ def fetch(statement: sa.Executable, engine: sa.Engine | None = None) -> pl.DataF
     """
     engine = engine or default_engine()
     with translate_errors(engine), engine.connect() as conn:
+        if backend(engine) == "postgresql":
+            _apply_planner_settings(conn, statement)
         result = conn.execute(statement)
         if backend(engine) == "duckdb":
             return _arrow_frame(result)
         return _rows_frame(result)
+
+
+def _apply_planner_settings(conn: sa.Connection, statement: sa.Executable) -> None:
+    """``SET LOCAL`` the ``postgresql_settings`` a statement asks for (constant pairs
+    written in ``queries/``, never user input): they end with this read's transaction."""
+    for name, value in statement.get_execution_options().get("postgresql_settings", ()):
+        conn.exec_driver_sql(f"SET LOCAL {name} = {value}")
 
 
 def _arrow_frame(result: sa.CursorResult) -> pl.DataFrame:

@@ -109,7 +109,12 @@ def funnel(
             previous = _next_step(later, step, position, previous, by)
             gap = seconds_between(previous.c.previous_t, previous.c.t)
             reached.append(reached_row(previous, position, gap, by))
-    return count_reached(reached, len(steps), by)
+    # PostgreSQL cannot estimate the rows of `later` filtered by stage (it guesses 23
+    # for thousands) and joins the steps by nested loops: 6.9 s instead of 0.16 s on
+    # the medium demo. dashboard.db.fetch applies these settings to this statement only.
+    return count_reached(reached, len(steps), by).execution_options(
+        postgresql_settings=(("enable_nestloop", "off"),)
+    )
 
 
 def count_reached(reached: Sequence[sa.Select], k: int, by: str | None) -> sa.Select:

@@ -115,3 +115,20 @@ def test_median_and_seconds_helpers_agree_across_backends(store):
     assert got == ["2025-03-03", "2025-03-03", "2025-03-10", "2025-02-24"]
     months = sa.select(period_start("month", e.occurred_at).label("m")).order_by(e.event_id)
     assert [str(v) for v in db.fetch(months, store)["m"].to_list()][-1] == "2025-02-01"
+
+
+def test_postgresql_settings_apply_to_one_read_only(pg_schema_url):
+    engine = db.create_engine(pg_schema_url)
+    setting = sa.select(sa.func.current_setting("enable_nestloop").label("value"))
+    hinted = setting.execution_options(postgresql_settings=(("enable_nestloop", "off"),))
+    assert db.fetch(hinted, engine)["value"].item() == "off"
+    assert db.fetch(setting, engine)["value"].item() == "on"  # SET LOCAL ended with the read
+    engine.dispose()
+
+
+def test_the_source_funnel_asks_postgresql_for_no_nested_loops():
+    from queries.filters import Filters
+    from queries.funnel import funnel
+
+    options = funnel(Filters(), ["visit", "cart"]).get_execution_options()
+    assert dict(options["postgresql_settings"]) == {"enable_nestloop": "off"}
