@@ -587,6 +587,7 @@ def write_plans(plans: Iterable[ImportPlan], engine: sa.Engine | None = None) ->
         raise ImportRejected("\n\n".join(p.report.render() for p in rejected))
     now = datetime.now(UTC).replace(tzinfo=None)
     with db.begin(engine) as conn:
+        summaries_were_up_to_date = rollup_store.up_to_date(conn)
         for plan in plans:
             # Nothing of this file is in the store yet: a plain bulk insert is enough (a
             # row written meanwhile by someone else fails the key and rolls back all).
@@ -594,8 +595,9 @@ def write_plans(plans: Iterable[ImportPlan], engine: sa.Engine | None = None) ->
             write = db.append_frame if fresh else db.upsert_frame
             for batch in plan.batches():
                 write(conn, schema.TABLES[plan.table], batch)
-        if any(p.table in rollups.SOURCE_TABLES for p in plans):
-            rollup_store.refresh(conn)  # before commit: never data without its summaries
+        changed = {p.table for p in plans} & rollups.SOURCE_TABLES
+        if changed:  # before commit: never data without its summaries
+            rollup_store.refresh(conn, changed=changed if summaries_were_up_to_date else None)
         import_log.create(conn, checkfirst=True)
         log = pl.DataFrame(
             [

@@ -44,7 +44,7 @@ def summaries(enabled: bool):
             os.environ["CXDASH_USE_ROLLUPS"] = before
 
 
-def views_of(engine: sa.Engine, f: Filters) -> list:
+def views_of(engine: sa.Engine, f: Filters, funnel_steps: tuple[str, ...]) -> list:
     """Every view the rollups serve, for one filter."""
     out = [
         service.get_kpis(engine, f),
@@ -52,8 +52,8 @@ def views_of(engine: sa.Engine, f: Filters) -> list:
         service.get_heatmap(engine, f, "nps", "region"),
         service.get_heatmap(engine, f, "ces", "segment"),
         service.get_nps_trend(engine, f, "week", "segment"),
-        service.get_funnel(engine, f, STAGES, 2),
-        service.get_funnel(engine, f, ("cart", "visit"), 0.5, "region"),
+        service.get_funnel(engine, f, funnel_steps, 2),
+        service.get_funnel(engine, f, funnel_steps[::-1], 0.5, "region"),
     ]
     if f.date_from is not None and f.date_to is not None:
         out.append(service.compare_kpis(engine, f))
@@ -61,12 +61,14 @@ def views_of(engine: sa.Engine, f: Filters) -> list:
     return out
 
 
-def assert_same_views(engine: sa.Engine, f: Filters) -> None:
+def assert_same_views(
+    engine: sa.Engine, f: Filters, funnel_steps: tuple[str, ...] = STAGES
+) -> None:
     with summaries(True):
         assert rollup_store.reader(engine).rollups
-        fast = views_of(engine, f)
+        fast = views_of(engine, f, funnel_steps)
     with summaries(False):
-        slow = views_of(engine, f)
+        slow = views_of(engine, f, funnel_steps)
     for got, want in zip(fast, slow, strict=True):
         if isinstance(want, dict):
             assert got == pytest.approx(want, nan_ok=True)
@@ -271,7 +273,7 @@ def test_an_import_rebuilds_them_and_a_failed_one_changes_nothing(store, tmp_pat
     assert import_file(bad, "events", engine=store).status == "rejected"
     assert rollup_store.status(store) == status
 
-    def failing_refresh(conn, progress=None):
+    def failing_refresh(conn, progress=None, *, changed=None):
         raise db.QueryFailed("disk full while summarising")
 
     more = tmp_path / "more.csv"
@@ -281,6 +283,43 @@ def test_an_import_rebuilds_them_and_a_failed_one_changes_nothing(store, tmp_pat
         import_file(more, "events", engine=store)
     assert service.table_counts(store)["events"] == 3  # the new event rolled back too
     assert rollup_store.status(store) == status
+
+
+FEEDBACK_CSV = (
+    "response_id,responded_at,touchpoint,customer_id,nps,csat\n"
+    "R1,2025-03-01 09:00:00,Web,C1,10,5\n"
+    "R2,2025-03-02 09:00:00,Web,C2,3,2\n"
+)
+
+
+def test_an_import_rebuilds_only_what_its_tables_feed(store, tmp_path, monkeypatch):
+    for name, text in (("customers", CUSTOMERS_CSV), ("events", EVENTS_CSV)):
+        (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
+        import_file(tmp_path / f"{name}.csv", name, engine=store)
+    (tmp_path / "feedback.csv").write_text(FEEDBACK_CSV, encoding="utf-8")
+    rebuilt = []
+    real_empty = rollup_store._empty
+    monkeypatch.setattr(
+        rollup_store,
+        "_empty",
+        lambda conn, table: rebuilt.append(table.name) or real_empty(conn, table),
+    )
+    import_file(tmp_path / "feedback.csv", "feedback", engine=store)
+    assert rebuilt == ["rollup_feedback"]  # the summaries were up to date: feedback's only
+    assert rollup_store.status(store).state == "fresh"
+    march = Filters(date_from=dt.date(2025, 3, 1), date_to=dt.date(2025, 3, 2))
+    assert_same_views(store, march, ("visit", "purchase"))
+
+    # Outdated before the import (a write without refresh): everything is rebuilt.
+    with db.begin(store) as conn:
+        db.upsert_frame(conn, schema.events, _one_event("e-extra", ORIGIN))
+    rebuilt.clear()
+    more = tmp_path / "more_feedback.csv"
+    more.write_text(FEEDBACK_CSV.replace("R1,", "R3,").replace("R2,", "R4,"), encoding="utf-8")
+    import_file(more, "feedback", engine=store)
+    assert len(rebuilt) == len(rollups.ROLLUP_TABLES)
+    assert rollup_store.status(store).state == "fresh"
+    assert_same_views(store, Filters(), ("visit", "purchase"))
 
 
 def test_demo_data_comes_with_fresh_summaries(duck_store):
