@@ -300,14 +300,14 @@ def upsert_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> N
         _upsert_generic(conn, table, frame)
 
 
-def _quoted(conn: sa.Connection, names) -> str:
+def quoted_names(conn: sa.Connection, names) -> str:
     quote = conn.dialect.identifier_preparer.quote
     return ", ".join(quote(n) for n in names)
 
 
 def _upsert_duckdb(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:
     raw = conn.connection.driver_connection
-    cols = _quoted(conn, frame.columns)
+    cols = quoted_names(conn, frame.columns)
     staging = "_cxdash_staging"
     keys = [c.name for c in table.primary_key.columns]
     updates = [c for c in frame.columns if c not in keys]
@@ -324,7 +324,7 @@ def _upsert_duckdb(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) ->
         raw.execute(
             f"INSERT INTO {table.name} ({cols}) "
             f"SELECT {cols} FROM {staging} EXCEPT SELECT {cols} FROM {table.name} "
-            f"ON CONFLICT ({_quoted(conn, keys)}) {action}"
+            f"ON CONFLICT ({quoted_names(conn, keys)}) {action}"
         )
     finally:
         with contextlib.suppress(Exception):  # the view is gone with an aborted transaction
@@ -342,7 +342,7 @@ def _upsert_postgresql(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame
         postgresql_on_commit="DROP",
     )
     staging.create(conn)
-    cols = _quoted(conn, frame.columns)
+    cols = quoted_names(conn, frame.columns)
     cursor = conn.connection.driver_connection.cursor()
     with cursor.copy(f"COPY {staging.name} ({cols}) FROM STDIN") as copy:
         for row in frame.iter_rows():
@@ -386,6 +386,19 @@ def _upsert_generic(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -
     conn.execute(table.insert(), rows)
 
 
+def empty_tables(conn: sa.Connection, tables) -> None:
+    """Remove every row of ``tables`` inside the caller's transaction."""
+    for table in tables:
+        if conn.dialect.name == "duckdb":
+            # DELETE of millions of rows is slow in DuckDB (and index maintenance);
+            # dropping and re-creating the table is transactional and instant.
+            conn.execute(sa.schema.DropTable(table, if_exists=True))
+            table.create(conn)
+        else:
+            # DELETE, not TRUNCATE, on PostgreSQL: readers keep the old rows until commit.
+            conn.execute(table.delete())
+
+
 def append_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:
     """Plain bulk insert (no key checks beyond the table's own), for fresh loads.
 
@@ -402,14 +415,14 @@ def append_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> N
         staging = "_cxdash_append"
         raw.register(staging, frame.to_arrow())
         try:
-            cols = _quoted(conn, columns)
+            cols = quoted_names(conn, columns)
             raw.execute(f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM {staging}")
         finally:
             with contextlib.suppress(Exception):
                 raw.unregister(staging)
     elif conn.dialect.name == "postgresql":
         cursor = conn.connection.driver_connection.cursor()
-        with cursor.copy(f"COPY {table.name} ({_quoted(conn, columns)}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {table.name} ({quoted_names(conn, columns)}) FROM STDIN") as copy:
             for row in frame.iter_rows():
                 copy.write_row(row)
     else:

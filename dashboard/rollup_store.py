@@ -9,7 +9,8 @@
   answered from outdated summaries.
 - :func:`reader` tells the service whether a query may use them: the state row must
   exist and its fingerprint (row counts, latest timestamps) must match the sources,
-  re-checked every ``rollup_check_seconds``; otherwise the views read the sources.
+  compared in SQL and re-checked every ``rollup_check_seconds``; otherwise the views
+  read the sources.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ Progress = Callable[[str, float], None]
 
 @dataclass(frozen=True)
 class Reader:
-    """How the views may read: ``rollups`` on or off, and the funnel's stage index."""
+    """How the views may read: ``rollups`` on or off, and the funnel's stage index
+    (stage -> ``rollup_funnel_stages.idx``)."""
 
     rollups: bool
     stage_index: dict[str, int] = field(default_factory=dict)
@@ -68,7 +70,6 @@ class Status:
 
 
 # -- writing ------------------------------------------------------------------------------
-
 
 # Which summary tables each source feeds (dimensions are copied into three of them).
 DEPENDS_ON = {
@@ -107,7 +108,7 @@ def refresh(
         steps = [step for step in steps if step[0] in wanted]
     for i, (_, label, table, fill) in enumerate(steps):
         report(f"summarising {label}", i / len(steps))
-        _empty(conn, table)
+        db.empty_tables(conn, [table])
         if fill is None:  # the funnel events need the number of stages just indexed
             stage_count = conn.execute(
                 sa.select(sa.func.count()).select_from(rollups.funnel_stages)
@@ -119,12 +120,10 @@ def refresh(
         # Fresh statistics: without them the planner guesses row counts of freshly
         # loaded tables and may pick nested loops over millions of rows.
         names = [*sorted(rollups.SOURCE_TABLES), *(t.name for t in rollups.ROLLUP_TABLES)]
-        conn.execute(sa.text("ANALYZE " + ", ".join(map(_quote(conn), names))))
-    fingerprint = conn.execute(rollups.fingerprint()).one()._asdict()
+        conn.execute(sa.text("ANALYZE " + db.quoted_names(conn, names)))
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    conn.execute(rollups.state.insert().values(refreshed_at=now, **fingerprint))
+    conn.execute(rollups.record_state(now))
     report("summaries ready", 1.0)
-    forget_decisions()
 
 
 def up_to_date(conn: sa.Connection) -> bool:
@@ -132,32 +131,15 @@ def up_to_date(conn: sa.Connection) -> bool:
     before writing, to know whether a partial :func:`refresh` will do afterwards)."""
     if not sa.inspect(conn).has_table(rollups.state.name):
         return False
-    row = conn.execute(sa.select(rollups.state)).mappings().first()
-    if row is None:
-        return False
-    live = conn.execute(rollups.fingerprint()).mappings().one()
-    return all(_same(live[name], row[name]) for name in rollups.FINGERPRINT)
-
-
-def _quote(conn: sa.Connection):
-    return conn.dialect.identifier_preparer.quote
-
-
-def _empty(conn: sa.Connection, table: sa.Table) -> None:
-    if conn.dialect.name == "duckdb":
-        # DuckDB deletes row by row; dropping and re-creating is transactional and instant.
-        conn.execute(sa.schema.DropTable(table, if_exists=True))
-        table.create(conn)
-    else:
-        # DELETE, not TRUNCATE, on PostgreSQL: readers keep the old rows until commit.
-        conn.execute(table.delete())
+    rows = conn.execute(rollups.freshness()).all()  # (DuckDB wants results read out)
+    return bool(rows) and bool(rows[0].up_to_date)
 
 
 def refresh_store(engine: sa.Engine, progress: Progress | None = None) -> None:
     """:func:`refresh` in a transaction of its own (``cxdash refresh``, Data page)."""
     with db.begin(engine) as conn:
         refresh(conn, progress)
-    forget_decisions()  # again: a query during the transaction still saw the old state
+    forget_decisions()  # queries during the transaction still saw the old state
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -172,15 +154,15 @@ _lock = threading.Lock()
 
 
 def status(engine: sa.Engine) -> Status:
-    """Whether the summaries exist and match the sources (always checks the fingerprint)."""
-    row = _state_row(engine)
+    """Whether the summaries exist and match the sources (always checks)."""
+    row = _freshness(engine)
     if row is None:
         return Status("missing")
-    return Status("fresh" if _matches(engine, row) else "stale", row["refreshed_at"])
+    return Status("fresh" if row["up_to_date"] else "stale", row["refreshed_at"])
 
 
-def reader(engine: sa.Engine, *, funnel: bool = False) -> Reader:
-    """How views may read now; ``funnel=True`` guarantees the funnel's stage index.
+def reader(engine: sa.Engine) -> Reader:
+    """How views may read now.
 
     The decision is kept for ``rollup_check_seconds``, or until this process writes to
     a source table: writes through cxdash keep the summaries true (imports refresh
@@ -193,23 +175,21 @@ def reader(engine: sa.Engine, *, funnel: bool = False) -> Reader:
         cached = _readers.get(engine)
     if cached is not None:
         decided, writes, checked = cached
-        fresh_enough = time.monotonic() - checked < get_settings().rollup_check_seconds
-        if writes == db.write_count() and fresh_enough and (decided.stage_index or not funnel):
+        recent = time.monotonic() - checked < get_settings().rollup_check_seconds
+        if writes == db.write_count() and recent:
             return decided
-    decided = _decide(engine, funnel)
+    decided = _decide(engine)
     with _lock:
         _readers[engine] = (decided, db.write_count(), time.monotonic())
     return decided
 
 
-def _decide(engine: sa.Engine, funnel: bool) -> Reader:
-    row = _state_row(engine)
-    if row is None or not _matches(engine, row):
+def _decide(engine: sa.Engine) -> Reader:
+    row = _freshness(engine)
+    if row is None or not row["up_to_date"]:
         return SOURCES_ONLY
-    index = {}
-    if funnel:
-        stages = db.fetch(sa.select(rollups.funnel_stages), engine)
-        index = dict(zip(stages["stage"].to_list(), stages["idx"].to_list(), strict=True))
+    stages = db.fetch(sa.select(rollups.funnel_stages), engine)
+    index = dict(zip(stages["stage"].to_list(), stages["idx"].to_list(), strict=True))
     return Reader(rollups=True, stage_index=index)
 
 
@@ -219,29 +199,13 @@ def forget_decisions() -> None:
         _readers.clear()
 
 
-def _state_row(engine: sa.Engine) -> dict | None:
+def _freshness(engine: sa.Engine) -> dict | None:
+    """The state row's ``refreshed_at`` and ``up_to_date``; None when there is none."""
     try:
-        frame = db.fetch(sa.select(rollups.state), engine)
+        frame = db.fetch(rollups.freshness(), engine)
     except db.SchemaMissing:  # a store created before the summaries existed
         return None
     return frame.row(0, named=True) if frame.height else None
-
-
-def _matches(engine: sa.Engine, row: dict) -> bool:
-    live = db.fetch(rollups.fingerprint(), engine).row(0, named=True)
-    return all(_same(live[name], row[name]) for name in rollups.FINGERPRINT)
-
-
-def _same(live, stored) -> bool:
-    if live is None or stored is None:
-        return live is None and stored is None
-    if isinstance(live, str) or isinstance(stored, str):  # SQLite hands back text
-        return _as_datetime(live) == _as_datetime(stored)
-    return live == stored
-
-
-def _as_datetime(value):
-    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
 
 
 # -- cxdash refresh -------------------------------------------------------------------------

@@ -161,7 +161,7 @@ def funnel_statement(
     from queries.funnel import funnel
     from queries.funnel_rollup import covers, funnel_from_rollup
 
-    reader = rollup_store.reader(engine, funnel=True)
+    reader = rollup_store.reader(engine)
     if reader.rollups and covers(steps, reader.stage_index):
         return funnel_from_rollup(f, steps, reader.stage_index, window_days, by)
     return funnel(f, steps, window_days, by)

@@ -985,23 +985,6 @@ def row_counts(engine: sa.Engine) -> dict[str, int]:
     return {name: int(frame[name][0]) for name in schema.TABLES}
 
 
-def _clear(conn: sa.Connection) -> None:
-    """Empty the five tables inside the caller's transaction."""
-    dialect = conn.dialect.name
-    tables = list(schema.TABLES.values())
-    if dialect == "duckdb":
-        # DELETE of millions of keyed rows is very slow in DuckDB (index maintenance);
-        # dropping and re-creating the tables is transactional and instant.
-        for table in tables:
-            conn.execute(sa.schema.DropTable(table, if_exists=True))
-            table.create(conn)
-    elif dialect == "postgresql":
-        conn.execute(sa.text("TRUNCATE TABLE " + ", ".join(t.name for t in tables)))
-    else:
-        for table in tables:
-            conn.execute(table.delete())
-
-
 def generate(
     engine: sa.Engine,
     scale: str = "medium",
@@ -1049,7 +1032,7 @@ def generate(
     with db.begin(engine) as conn:
         if any(existing.values()):
             report("removing the existing data", 0.0)
-            _clear(conn)
+            db.empty_tables(conn, schema.TABLES.values())
         for name, frame in (("stages", stages_frame()), ("touchpoints", touchpoints_frame())):
             db.append_frame(conn, schema.TABLES[name], frame)
             counts[name] = frame.height

@@ -30,6 +30,8 @@ on every write and decides whether a query may use them.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 from queries.dialect import period_start
@@ -133,25 +135,43 @@ def next_column(index: int) -> sa.Column:
 # -- what the refresh writes ------------------------------------------------------------
 
 
-def fingerprint() -> sa.Select:
-    """One row: the sources' row counts and latest timestamps (``FINGERPRINT``)."""
+def _fingerprint() -> list[sa.ColumnElement]:
+    """The sources' row counts and latest timestamps, labelled as ``FINGERPRINT``."""
 
     def scalar(expr, table):
         return sa.select(expr).select_from(table).scalar_subquery()
 
     count = sa.func.count()
-    return sa.select(
+    return [
         scalar(count, events).label("events_rows"),
         scalar(sa.func.max(events.c.occurred_at), events).label("events_last"),
         scalar(count, feedback).label("feedback_rows"),
         scalar(sa.func.max(feedback.c.responded_at), feedback).label("feedback_last"),
         scalar(count, customers).label("customers_rows"),
         scalar(count, stages).label("stages_rows"),
+    ]
+
+
+def record_state(refreshed_at: dt.datetime) -> sa.Insert:
+    """The state row: when, and the sources' fingerprint, taken in SQL (no round trip
+    through Python, so that :func:`freshness` compares like with like)."""
+    now = sa.bindparam("refreshed_at", refreshed_at, type_=sa.DateTime)
+    return state.insert().from_select(
+        ["refreshed_at", *FINGERPRINT], sa.select(now, *_fingerprint())
     )
 
 
-def _dimensions_of(customer_id: sa.ColumnElement) -> tuple[sa.FromClause, list]:
-    """``customers`` aliased for a left join on ``customer_id`` and its dimension columns."""
+def freshness() -> sa.Select:
+    """``refreshed_at`` and ``up_to_date`` (1 when the sources still have the recorded
+    fingerprint, else 0); no row when the summaries were never built or a write
+    through ``dashboard.db`` outdated them."""
+    live = {column.name: column for column in _fingerprint()}
+    same = sa.and_(*(state.c[name].is_not_distinct_from(live[name]) for name in FINGERPRINT))
+    return sa.select(state.c.refreshed_at, sa.case((same, 1), else_=0).label("up_to_date"))
+
+
+def _dimensions() -> tuple[sa.FromClause, list]:
+    """``customers`` aliased for a left join, and its dimension columns."""
     c = customers.alias("c")
     return c, [c.c[name].label(name) for name in DIMENSIONS]
 
@@ -172,7 +192,7 @@ def fill_customer_days() -> sa.Insert:
     pd = per_day.c
     window = {"partition_by": pd.customer_id, "order_by": pd.day}
     tx_day = sa.case((pd.n_tx > 0, pd.day))
-    c, dims = _dimensions_of(pd.customer_id)
+    c, dims = _dimensions()
     select = (
         sa.select(
             pd.day,
@@ -194,7 +214,7 @@ def fill_customer_days() -> sa.Insert:
 
 def fill_feedback_facts() -> sa.Insert:
     fb = feedback.c
-    c, dims = _dimensions_of(fb.customer_id)
+    c, dims = _dimensions()
     select = (
         sa.select(fb.responded_at, fb.touchpoint, fb.channel, fb.nps, fb.csat, fb.ces, *dims)
         .select_from(feedback.outerjoin(c, c.c.customer_id == fb.customer_id))
@@ -233,7 +253,7 @@ def fill_funnel_events(stage_count: int) -> sa.Insert:
     prev_same = sa.func.lag(ev.occurred_at).over(
         partition_by=(ev.customer_id, ev.stage), order_by=ev.occurred_at
     )
-    c, dims = _dimensions_of(ev.customer_id)
+    c, dims = _dimensions()
     select = (
         sa.select(
             keys.c.ckey,

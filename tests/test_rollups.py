@@ -231,7 +231,7 @@ def test_decisions_are_reused_within_the_check_interval(duck_store, monkeypatch)
     checks = len(calls)
     assert first.rollups and checks >= 2  # the state row and the fingerprint
     assert rollup_store.reader(duck_store) is first and len(calls) == checks
-    assert rollup_store.reader(duck_store, funnel=True).stage_index == {"visit": 1}
+    assert rollup_store.reader(duck_store).stage_index == {"visit": 1}
     monkeypatch.setenv("CXDASH_ROLLUP_CHECK_SECONDS", "0")
     rollup_store.reader(duck_store)
     assert len(calls) > checks + 1
@@ -298,12 +298,13 @@ def test_an_import_rebuilds_only_what_its_tables_feed(store, tmp_path, monkeypat
         import_file(tmp_path / f"{name}.csv", name, engine=store)
     (tmp_path / "feedback.csv").write_text(FEEDBACK_CSV, encoding="utf-8")
     rebuilt = []
-    real_empty = rollup_store._empty
-    monkeypatch.setattr(
-        rollup_store,
-        "_empty",
-        lambda conn, table: rebuilt.append(table.name) or real_empty(conn, table),
-    )
+    real_empty = db.empty_tables
+
+    def recording_empty(conn, tables):
+        rebuilt.extend(table.name for table in tables)
+        real_empty(conn, tables)
+
+    monkeypatch.setattr(db, "empty_tables", recording_empty)
     import_file(tmp_path / "feedback.csv", "feedback", engine=store)
     assert rebuilt == ["rollup_feedback"]  # the summaries were up to date: feedback's only
     assert rollup_store.status(store).state == "fresh"
