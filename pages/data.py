@@ -6,10 +6,10 @@ import streamlit as st
 
 from dashboard import db, rollup_store, ui
 from dashboard.ingest import IMPORT_ORDER
-from dashboard.ingest_health import data_health
-from dashboard.ingest_mapping import MappingError
-from dashboard.ingest_read import FileRejected
-from dashboard.ingest_upload import (
+from dashboard.ingest.health import data_health
+from dashboard.ingest.mapping import MappingError
+from dashboard.ingest.read import FileRejected
+from dashboard.ingest.upload import (
     UPLOAD_LIMIT_MB,
     UPLOAD_TYPES,
     commit,

@@ -10,7 +10,9 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from dashboard import bench, bench_naive, db, service
+from dashboard import db, service
+from dashboard.bench import naive as bench_naive
+from dashboard.bench import queries as bench
 from data import generator
 
 

@@ -22,7 +22,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from dashboard import cli, db, export_render
+from dashboard import cli, db
+from dashboard.export import render as export_render
 from dashboard.export import (
     ChromiumUnavailable,
     ExportContext,
@@ -34,7 +35,7 @@ from dashboard.export import (
     table_xlsx,
     with_context,
 )
-from dashboard.export_tables import EXCEL_MAX_DATA_ROWS, neutralise_formulas
+from dashboard.export.tables import EXCEL_MAX_DATA_ROWS, neutralise_formulas
 from queries import schema
 
 FILTER_WORDS = "Jan–Mar 2025 · SMB, Enterprise · Hà Nội · all channels"
@@ -286,7 +287,7 @@ def test_too_many_rows_for_excel_is_a_clear_error():
 
 
 def test_a_table_at_the_limit_is_accepted():
-    from dashboard.export_tables import check_excel_limits
+    from dashboard.export.tables import check_excel_limits
 
     check_excel_limits(pl.DataFrame({"n": pl.int_range(EXCEL_MAX_DATA_ROWS, eager=True)}))
 

@@ -12,7 +12,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import export_render
+from dashboard.export import render as export_render
 
 
 @pytest.fixture
@@ -33,8 +33,8 @@ def chart_and_table_app():
     import plotly.graph_objects as go
     import polars as pl
 
-    from dashboard.export_charts import ExportContext
-    from dashboard.export_widgets import chart_downloads, table_downloads
+    from dashboard.export.charts import ExportContext
+    from dashboard.ui.downloads import chart_downloads, table_downloads
 
     context = ExportContext(title="Segment KPIs", filters_words="Jan–Mar 2025 · Hà Nội")
     chart_downloads(go.Figure(go.Bar(x=["a", "b"], y=[1, 2])), name="nps by segment",
@@ -99,7 +99,7 @@ def report_app():
     import datetime as dt
 
     from dashboard import db
-    from dashboard.export_widgets import report_button
+    from dashboard.ui.downloads import report_button
     from queries.filters import Filters
 
     engine = db.create_engine("duckdb:///:memory:")
@@ -122,6 +122,6 @@ def test_report_button_is_lazy_and_disabled_without_chromium(recorded, monkeypat
 def test_exports_import_no_streamlit():
     """Cron jobs (``cxdash export``) run the export modules without Streamlit."""
     code = (
-        "import sys, dashboard.export, dashboard.export_views; sys.exit('streamlit' in sys.modules)"
+        "import sys, dashboard.export, dashboard.export.views; sys.exit('streamlit' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

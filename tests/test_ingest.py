@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from dashboard import db
 from dashboard.ingest import ImportRejected, import_file, plan_import, write_plans
-from dashboard.ingest_read import FileRejected
+from dashboard.ingest.read import FileRejected
 from queries import schema
 
 FEEDBACK_HEADER = "response_id,responded_at,touchpoint,customer_id,nps,csat,ces,comment"
@@ -198,7 +198,7 @@ def test_cli_import_exit_codes(tmp_path, monkeypatch, capsys):
 
 
 def test_big_files_are_validated_in_batches_and_spilled(duck_store, tmp_path, monkeypatch):
-    from dashboard import ingest_read
+    from dashboard.ingest import read as ingest_read
 
     monkeypatch.setattr(ingest_read, "BLOCK_BYTES", 4096)
     lines = [FEEDBACK_HEADER]
@@ -224,7 +224,7 @@ def test_big_files_are_validated_in_batches_and_spilled(duck_store, tmp_path, mo
 
 
 def test_a_failure_while_writing_rolls_back_every_table(store, tmp_path, monkeypatch):
-    from dashboard import ingest
+    from dashboard.ingest import pipeline as ingest
 
     customers = plan_import(write(tmp_path, "c.csv", GOOD_CUSTOMERS), "customers", engine=store)
     feedback = plan_import(write(tmp_path, "f.csv", GOOD_FEEDBACK), "feedback", engine=store)

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from dashboard import db
 from dashboard.ingest import import_file
-from dashboard.ingest_mapping import parse_mapping
-from dashboard.ingest_read import FileRejected
+from dashboard.ingest.mapping import parse_mapping
+from dashboard.ingest.read import FileRejected
 from queries import schema
 
 HEADER = "response_id,responded_at,touchpoint,customer_id,nps,csat,ces,comment"

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from dashboard import db
 from dashboard.ingest import import_file
-from dashboard.ingest_read import FileRejected, detect_encoding, open_source, vietnamese_score
+from dashboard.ingest.read import FileRejected, detect_encoding, open_source, vietnamese_score
 from queries import schema
 
 HEADER = ["response_id", "responded_at", "touchpoint", "customer_id", "nps", "comment"]
@@ -214,7 +214,7 @@ def test_record_scanner_agrees_with_the_csv_module_at_any_block_size(
     import csv
     import io
 
-    from dashboard import ingest_read
+    from dashboard.ingest import read as ingest_read
 
     monkeypatch.setattr(ingest_read, "BLOCK_BYTES", block)
     body = (

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from dashboard import db
 from dashboard.ingest import import_directory, import_file
-from dashboard.ingest_mapping import MappingError, load_mapping, parse_mapping
-from dashboard.ingest_suggest import suggest_mapping, to_toml
+from dashboard.ingest.mapping import MappingError, load_mapping, parse_mapping
+from dashboard.ingest.suggest import suggest_mapping, to_toml
 from queries import schema
 from tests.conftest import DATASETS
 

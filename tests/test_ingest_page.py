@@ -11,7 +11,8 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db, ingest_upload, rollup_store
+from dashboard import db, rollup_store
+from dashboard.ingest import upload as ingest_upload
 from dashboard.ingest import import_file
 from queries import rollups, schema
 

@@ -18,8 +18,8 @@ import plotly.graph_objects as go
 import polars as pl
 from pypdf import PdfReader, PdfWriter
 
-from dashboard import export_render
-from dashboard.export_charts import (
+from dashboard.export import render as export_render
+from dashboard.export.charts import (
     SOURCE,
     figure_title,
     format_time,

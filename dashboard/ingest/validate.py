@@ -19,8 +19,8 @@ from datetime import datetime, timedelta
 import polars as pl
 import sqlalchemy as sa
 
-from dashboard.ingest_mapping import SCORE_RANGES
-from dashboard.ingest_read import LINE
+from dashboard.ingest.mapping import SCORE_RANGES
+from dashboard.ingest.read import LINE
 from queries import schema
 
 ERROR_SCHEMA = {

@@ -1,6 +1,6 @@
 """Import speed check: N feedback rows from CSV into a fresh embedded DuckDB store.
 
-    python -m dashboard.ingest_bench --rows 1000000
+    python -m dashboard.bench.ingest --rows 1000000
 
 Writes a realistic feedback CSV (Vietnamese and English comments, some multi-line,
 anonymous responses, skipped questions) to a temporary folder, then times the same

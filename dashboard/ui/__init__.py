@@ -110,7 +110,7 @@ def chart(fig: go.Figure, name: str, *, downloads: bool = True, **kwargs):
     kwargs.setdefault("key", f"chart_{name}")
     event = st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, **kwargs)
     if downloads:
-        from dashboard.export_widgets import chart_downloads
+        from dashboard.ui.downloads import chart_downloads
 
         with _download_menu(name):
             chart_downloads(fig, name=name, context=export_context(fig.layout.title.text or ""))
@@ -123,7 +123,7 @@ def table(frame: pl.DataFrame, name: str, *, downloads: bool = True, **kwargs):
     kwargs.setdefault("hide_index", True)
     event = st.dataframe(frame, width="stretch", **kwargs)
     if downloads and isinstance(frame, pl.DataFrame):
-        from dashboard.export_widgets import table_downloads
+        from dashboard.ui.downloads import table_downloads
 
         with _download_menu(name):
             table_downloads(frame, name=name, context=export_context(name.replace("_", " ")))
@@ -138,7 +138,7 @@ def _download_menu(name: str):
 
 def export_context(title: str):
     """Title, filters in words and the as-of date that make an exported file self-explaining."""
-    from dashboard.export_charts import ExportContext
+    from dashboard.export.charts import ExportContext
 
     f = st.session_state.get("_cx_filters")
     latest = (st.session_state.get("_cx_data_range") or (None, None))[1]
@@ -148,7 +148,7 @@ def export_context(title: str):
 
 def report_button(page: str, **options) -> None:
     """The page's PDF report pack (Overview and Funnel & touchpoints)."""
-    from dashboard.export_widgets import report_button as export_report
+    from dashboard.ui.downloads import report_button as export_report
 
     export_report(engine(), filters(), page=page, **options)
 

@@ -47,7 +47,7 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboard.ingest_read import LINE, FileRejected
+from dashboard.ingest.read import LINE, FileRejected
 from queries import schema
 
 TABLE_NAMES = tuple(schema.TABLES)

@@ -60,7 +60,7 @@ def typical_filters(engine: sa.Engine, segment: str | None = None) -> Filters:
 
 
 def cases(engine: sa.Engine, f: Filters, sqlite_engine: sa.Engine | None) -> list[Case]:
-    from dashboard import bench_naive as naive
+    from dashboard.bench import naive
 
     def baseline(fn):
         return (lambda: fn(sqlite_engine, f)) if sqlite_engine is not None else None
@@ -212,7 +212,7 @@ def bench_store(scale: str, seed: int, log) -> sa.Engine:
 
 def sqlite_copy(engine: sa.Engine, scale: str, log) -> sa.Engine:
     """A SQLite copy of the store for the naive baseline, built on first use."""
-    from dashboard import bench_naive
+    from dashboard.bench import naive as bench_naive
 
     path = BENCH_DIR / f"{scale}.sqlite"
     if not path.exists():

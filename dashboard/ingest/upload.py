@@ -15,10 +15,10 @@ import polars as pl
 import sqlalchemy as sa
 
 from dashboard.ingest import ImportPlan, plan_import, write_plans
-from dashboard.ingest_mapping import Mapping, MappingError, parse_mapping
-from dashboard.ingest_read import FileRejected, open_source
-from dashboard.ingest_suggest import suggest_mapping, to_toml
-from dashboard.ingest_validate import required_columns
+from dashboard.ingest.mapping import Mapping, MappingError, parse_mapping
+from dashboard.ingest.read import FileRejected, open_source
+from dashboard.ingest.suggest import suggest_mapping, to_toml
+from dashboard.ingest.validate import required_columns
 from queries import schema
 
 UPLOAD_LIMIT_MB = 200

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from dashboard import charts, service, state
 from dashboard.config import get_settings
 from dashboard.export import CHARTS, REPORT_PAGES, TABLES
-from dashboard.export_charts import ExportContext
-from dashboard.export_report import ReportSection, report_pdf
+from dashboard.export.charts import ExportContext
+from dashboard.export.report import ReportSection, report_pdf
 from queries.filters import Filters
 
 DEFAULT_BY = "segment"  # heatmap and segment table need a dimension
@@ -133,7 +133,7 @@ def kpi_frame(engine: sa.Engine, f: Filters) -> pl.DataFrame:
 
 def kpi_figure(frame: pl.DataFrame, title: str = "Key figures vs previous period") -> go.Figure:
     """The KPI table as a figure (charts.py has no KPI figure; the tiles are widgets)."""
-    from dashboard.export_report import table_trace
+    from dashboard.export.report import table_trace
 
     fig = go.Figure(table_trace(frame))
     fig.update_layout(title_text=title, template=charts.TEMPLATE)

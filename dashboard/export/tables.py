@@ -16,7 +16,7 @@ import polars as pl
 import polars.selectors as cs
 import xlsxwriter
 
-from dashboard.export_charts import ExportContext
+from dashboard.export.charts import ExportContext
 
 EXCEL_MAX_DATA_ROWS = 1_048_575  # 1,048,576 rows per sheet, one of them the header
 EXCEL_MAX_COLUMNS = 16_384

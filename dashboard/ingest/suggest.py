@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dashboard.ingest_validate import required_columns
+from dashboard.ingest.validate import required_columns
 from queries import schema
 
 # canonical column -> known source names (compared lower-case, letters and digits only)
@@ -209,7 +209,7 @@ def suggest_for_file(
     path: str | Path, table: str, *, encoding: str | None = None, sheet: str | None = None
 ) -> str:
     """Suggested mapping TOML for a file's header (``cxdash import ... --suggest``)."""
-    from dashboard.ingest_read import open_source
+    from dashboard.ingest.read import open_source
 
     source = open_source(path, encoding=encoding, sheet=sheet)
     try:

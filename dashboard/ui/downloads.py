@@ -17,9 +17,9 @@ import polars as pl
 import sqlalchemy as sa
 import streamlit as st
 
-from dashboard import export_render
-from dashboard.export_charts import ExportContext, figure_bytes, figure_html
-from dashboard.export_tables import EXCEL_MAX_DATA_ROWS, table_csv, table_xlsx
+from dashboard.export import render as export_render
+from dashboard.export.charts import ExportContext, figure_bytes, figure_html
+from dashboard.export.tables import EXCEL_MAX_DATA_ROWS, table_csv, table_xlsx
 from queries.filters import Filters
 
 MIME = {
@@ -111,7 +111,7 @@ def report_button(
     label: str = "Export report",
 ) -> None:
     """A button producing the page's PDF report pack (cover, KPIs, every chart) on click."""
-    from dashboard.export_views import ViewOptions, report_for
+    from dashboard.export.views import ViewOptions, report_for
 
     options = ViewOptions(by=by, metric=metric, steps=steps, window_days=window_days)
     try:

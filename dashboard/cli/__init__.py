@@ -21,14 +21,14 @@ from dashboard.config import describe, get_settings
 
 # Modules that add sub-commands (each has register_cli(subparsers)).
 COMMAND_MODULES = (
-    "dashboard.cli_query",
-    "dashboard.ingest",
+    "dashboard.cli.query",
+    "dashboard.ingest.pipeline",
     "data.generator",
     "dashboard.export",
-    "dashboard.bench",
+    "dashboard.bench.queries",
     "dashboard.rollup_store",
 )
-APP_SCRIPT = Path(__file__).resolve().parent / "app.py"
+APP_SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
 
 
 class CliError(Exception):

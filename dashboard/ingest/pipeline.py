@@ -34,7 +34,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from dashboard import db, rollup_store
-from dashboard.ingest_mapping import (
+from dashboard.ingest.mapping import (
     Lookup,
     Mapping,
     MappingError,
@@ -44,8 +44,8 @@ from dashboard.ingest_mapping import (
     load_mapping,
     with_canonical_columns,
 )
-from dashboard.ingest_read import FileRejected, Source, open_source
-from dashboard.ingest_validate import (
+from dashboard.ingest.read import FileRejected, Source, open_source
+from dashboard.ingest.validate import (
     Rules,
     date_order_evidence,
     derive_event_ids,
@@ -750,7 +750,7 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
 
 def _cli_import(args: argparse.Namespace) -> int:
     if args.suggest:
-        from dashboard.ingest_suggest import suggest_for_file
+        from dashboard.ingest.suggest import suggest_for_file
 
         print(suggest_for_file(args.file, args.table, encoding=args.encoding, sheet=args.sheet))
         return 0

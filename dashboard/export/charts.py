@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from dashboard import export_render
-from dashboard.export_render import IMAGE_FORMATS, ImageFormat
+from dashboard.export import render as export_render
+from dashboard.export.render import IMAGE_FORMATS, ImageFormat
 
 SOURCE = "CX Insights"
 DEFAULT_WIDTH = 1200  # 16:9, a slide's shape

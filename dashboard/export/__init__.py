@@ -3,12 +3,12 @@
 The functions take a plotly Figure or a polars DataFrame plus an
 :class:`ExportContext` (title, filters in words, as-of time, source), so they do
 not depend on how a view was computed. ``cxdash export`` (registered here) glues
-them to the service and chart builders through :mod:`dashboard.export_views`.
+them to the service and chart builders through :mod:`dashboard.export.views`.
 
-- :func:`figure_bytes` / :func:`figure_html` -- see :mod:`dashboard.export_charts`
-- :func:`table_csv` / :func:`table_xlsx` -- see :mod:`dashboard.export_tables`
-- :func:`report_pdf` -- see :mod:`dashboard.export_report`
-- one Chromium session for all of them -- see :mod:`dashboard.export_render`
+- :func:`figure_bytes` / :func:`figure_html` -- see :mod:`dashboard.export.charts`
+- :func:`table_csv` / :func:`table_xlsx` -- see :mod:`dashboard.export.tables`
+- :func:`report_pdf` -- see :mod:`dashboard.export.report`
+- one Chromium session for all of them -- see :mod:`dashboard.export.render`
 """
 
 from __future__ import annotations
@@ -24,35 +24,35 @@ from typing import TYPE_CHECKING
 # every `cxdash` command (which registers this module's sub-commands) does not pay
 # for pypdf, xlsxwriter and plotly at start-up.
 _PUBLIC = {
-    "ExportContext": "dashboard.export_charts",
-    "figure_bytes": "dashboard.export_charts",
-    "figure_html": "dashboard.export_charts",
-    "with_context": "dashboard.export_charts",
-    "ChromiumUnavailable": "dashboard.export_render",
-    "chromium_available": "dashboard.export_render",
-    "close_session": "dashboard.export_render",
-    "find_chromium": "dashboard.export_render",
-    "warm_up": "dashboard.export_render",
-    "ReportSection": "dashboard.export_report",
-    "report_pdf": "dashboard.export_report",
-    "EXCEL_MAX_DATA_ROWS": "dashboard.export_tables",
-    "neutralise_formulas": "dashboard.export_tables",
-    "table_csv": "dashboard.export_tables",
-    "table_xlsx": "dashboard.export_tables",
+    "ExportContext": "dashboard.export.charts",
+    "figure_bytes": "dashboard.export.charts",
+    "figure_html": "dashboard.export.charts",
+    "with_context": "dashboard.export.charts",
+    "ChromiumUnavailable": "dashboard.export.render",
+    "chromium_available": "dashboard.export.render",
+    "close_session": "dashboard.export.render",
+    "find_chromium": "dashboard.export.render",
+    "warm_up": "dashboard.export.render",
+    "ReportSection": "dashboard.export.report",
+    "report_pdf": "dashboard.export.report",
+    "EXCEL_MAX_DATA_ROWS": "dashboard.export.tables",
+    "neutralise_formulas": "dashboard.export.tables",
+    "table_csv": "dashboard.export.tables",
+    "table_xlsx": "dashboard.export.tables",
 }
 
 
 if TYPE_CHECKING:  # the same names, for type checkers and readers
-    from dashboard.export_charts import ExportContext, figure_bytes, figure_html, with_context
-    from dashboard.export_render import (
+    from dashboard.export.charts import ExportContext, figure_bytes, figure_html, with_context
+    from dashboard.export.render import (
         ChromiumUnavailable,
         chromium_available,
         close_session,
         find_chromium,
         warm_up,
     )
-    from dashboard.export_report import ReportSection, report_pdf
-    from dashboard.export_tables import (
+    from dashboard.export.report import ReportSection, report_pdf
+    from dashboard.export.tables import (
         EXCEL_MAX_DATA_ROWS,
         neutralise_formulas,
         table_csv,
@@ -96,7 +96,7 @@ TABLE_FORMATS = ("csv", "xlsx")
 
 
 def _options(args: argparse.Namespace):
-    from dashboard.export_views import ViewOptions
+    from dashboard.export.views import ViewOptions
 
     return ViewOptions(
         by=args.by,
@@ -130,8 +130,8 @@ def _write(path: str, data: bytes, started: float) -> None:
 
 def _engine_and_filters(args: argparse.Namespace):
     from dashboard import db
-    from dashboard.cli_query import filters_from_args
-    from dashboard.export_views import with_period
+    from dashboard.cli.query import filters_from_args
+    from dashboard.export.views import with_period
 
     engine = db.create_engine()
     return engine, with_period(engine, filters_from_args(args))
@@ -144,9 +144,9 @@ def _no_browser(exc: Exception, hint: str):
 
 
 def _export_chart(args: argparse.Namespace) -> int:
-    from dashboard.export_charts import figure_bytes, figure_html
-    from dashboard.export_render import ChromiumUnavailable
-    from dashboard.export_views import chart_for
+    from dashboard.export.charts import figure_bytes, figure_html
+    from dashboard.export.render import ChromiumUnavailable
+    from dashboard.export.views import chart_for
 
     started = time.perf_counter()
     fmt = _format_for(args, CHART_FORMATS)
@@ -168,15 +168,15 @@ def _export_chart(args: argparse.Namespace) -> int:
 
 def warm_up_or_fail() -> None:
     """Start the shared browser in the background, or raise ChromiumUnavailable now."""
-    from dashboard.export_render import find_chromium, warm_up
+    from dashboard.export.render import find_chromium, warm_up
 
     find_chromium()
     warm_up()
 
 
 def _export_table(args: argparse.Namespace) -> int:
-    from dashboard.export_tables import table_csv, table_xlsx
-    from dashboard.export_views import table_for
+    from dashboard.export.tables import table_csv, table_xlsx
+    from dashboard.export.views import table_for
 
     started = time.perf_counter()
     fmt = _format_for(args, TABLE_FORMATS)
@@ -191,8 +191,8 @@ def _export_table(args: argparse.Namespace) -> int:
 
 
 def _export_report(args: argparse.Namespace) -> int:
-    from dashboard.export_render import ChromiumUnavailable
-    from dashboard.export_views import report_for
+    from dashboard.export.render import ChromiumUnavailable
+    from dashboard.export.views import report_for
 
     started = time.perf_counter()
     try:
@@ -207,7 +207,7 @@ def _export_report(args: argparse.Namespace) -> int:
 
 def register_cli(subparsers) -> None:
     """``cxdash export report|chart|table``."""
-    from dashboard.cli_query import add_filter_arguments, add_view_arguments
+    from dashboard.cli.query import add_filter_arguments, add_view_arguments
 
     export = subparsers.add_parser(
         "export",
