@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 from dashboard import cli
+from dashboard.cli import setup as cli_setup
 
 
 def test_demo_generates_then_hands_the_store_to_the_dashboard(tmp_path, monkeypatch, capsys):
@@ -22,7 +23,7 @@ def test_demo_generates_then_hands_the_store_to_the_dashboard(tmp_path, monkeypa
         print(done.stdout.strip(), done.stderr.strip()[-300:])
         return done.returncode
 
-    monkeypatch.setattr(cli, "_serve", serve_in_another_process)
+    monkeypatch.setattr(cli_setup, "_serve", serve_in_another_process)
     assert cli.main(["demo", "--scale", "small", "--port", "8599"]) == 0
     out = capsys.readouterr().out
     assert "Demo data (small) written" in out
@@ -33,7 +34,7 @@ def test_demo_generates_then_hands_the_store_to_the_dashboard(tmp_path, monkeypa
 
 
 def test_streamlit_command_honours_the_port():
-    command = cli._streamlit_command(8765)
+    command = cli_setup._streamlit_command(8765)
     assert command[-2:] == ["--server.port", "8765"]
     assert command[1:4] == ["-m", "streamlit", "run"] and command[4].endswith("app.py")
 

@@ -23,7 +23,6 @@ from PIL import Image
 from pypdf import PdfReader
 
 from dashboard import cli, db
-from dashboard.export import render as export_render
 from dashboard.export import (
     ChromiumUnavailable,
     ExportContext,
@@ -35,6 +34,7 @@ from dashboard.export import (
     table_xlsx,
     with_context,
 )
+from dashboard.export import render as export_render
 from dashboard.export.tables import EXCEL_MAX_DATA_ROWS, neutralise_formulas
 from queries import schema
 

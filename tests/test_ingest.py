@@ -224,7 +224,7 @@ def test_big_files_are_validated_in_batches_and_spilled(duck_store, tmp_path, mo
 
 
 def test_a_failure_while_writing_rolls_back_every_table(store, tmp_path, monkeypatch):
-    from dashboard.ingest import pipeline as ingest
+    from dashboard.ingest import write as ingest
 
     customers = plan_import(write(tmp_path, "c.csv", GOOD_CUSTOMERS), "customers", engine=store)
     feedback = plan_import(write(tmp_path, "f.csv", GOOD_FEEDBACK), "feedback", engine=store)

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from dashboard import db, rollup_store
-from dashboard.ingest import upload as ingest_upload
 from dashboard.ingest import import_file
+from dashboard.ingest import upload as ingest_upload
 from queries import rollups, schema
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "data.py"

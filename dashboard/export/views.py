@@ -16,10 +16,15 @@ import sqlalchemy as sa
 
 from dashboard import charts, service, state
 from dashboard.config import get_settings
-from dashboard.export import CHARTS, REPORT_PAGES, TABLES
 from dashboard.export.charts import ExportContext
 from dashboard.export.report import ReportSection, report_pdf
 from queries.filters import Filters
+
+CHARTS = ("funnel", "heatmap", "nps-trend", "kpis")
+TABLES = ("segments", "heatmap", "funnel", "feedback")
+REPORT_PAGES = {"overview": "Overview", "funnel": "Funnel & touchpoints"}
+CHART_FORMATS = ("png", "svg", "pdf", "html")
+TABLE_FORMATS = ("csv", "xlsx")
 
 DEFAULT_BY = "segment"  # heatmap and segment table need a dimension
 KPI_LABELS = {

@@ -2,12 +2,12 @@
 
 Every import, canonical or mapped, runs the same steps::
 
-    read the file in batches (ingest_read)        -> text columns + the line of each record
-    apply the mapping (ingest_mapping)            -> canonical text columns (identity if none)
-    validate (ingest_validate)                    -> typed rows + row errors (vectorised)
+    read the file in batches (ingest.read)        -> text columns + the line of each record
+    apply the mapping (ingest.mapping)            -> canonical text columns (identity if none)
+    validate (ingest.validate)                    -> typed rows + row errors (vectorised)
     compare with the store                        -> insert / update / unchanged, orphans
     report                                        -> what would happen, every error with its line
-    write, only if there is no error              -> db.begin + db.upsert_frame, one transaction
+    write, only if there is no error              -> ingest.write: one transaction
 
 Nothing is written when any row is rejected. Re-importing a file changes nothing (rows
 equal to the stored ones are skipped); a later file with the same ids updates them.
@@ -22,18 +22,15 @@ the first ``MAX_KEPT_ERRORS`` are counted, not kept.
 
 from __future__ import annotations
 
-import argparse
-import sys
 import tempfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
 import sqlalchemy as sa
 
-from dashboard import db, rollup_store
+from dashboard import db
 from dashboard.ingest.mapping import (
     Lookup,
     Mapping,
@@ -45,132 +42,21 @@ from dashboard.ingest.mapping import (
     with_canonical_columns,
 )
 from dashboard.ingest.read import FileRejected, Source, open_source
+from dashboard.ingest.report import MAX_KEPT_ERRORS, ImportReport
 from dashboard.ingest.validate import (
     Rules,
     date_order_evidence,
     derive_event_ids,
     duplicate_errors,
-    empty_errors,
     key_column,
     required_columns,
     timestamp_columns,
     validate_batch,
 )
-from queries import rollups, schema
+from queries import schema
 
-MAX_KEPT_ERRORS = 1000
-SHOWN_ERRORS = 20
 IMPORT_ORDER = ("stages", "touchpoints", "customers", "events", "feedback")
 _KEY_CHUNK = 5000
-
-# When each import ran: kept in the store itself so every backend has it.
-import_log_metadata = sa.MetaData()
-import_log = sa.Table(
-    "cxdash_imports",
-    import_log_metadata,
-    sa.Column("imported_at", sa.DateTime, nullable=False),
-    sa.Column("table_name", sa.String, nullable=False),
-    sa.Column("file", sa.String, nullable=False),
-    sa.Column("rows_read", sa.Integer),
-    sa.Column("rows_inserted", sa.Integer),
-    sa.Column("rows_updated", sa.Integer),
-    sa.Column("encoding", sa.String),
-    sa.Column("mapping", sa.String),
-)
-
-
-class ImportRejected(ValueError):
-    """Some rows were rejected; nothing was written. ``str()`` is the report."""
-
-
-@dataclass
-class ImportReport:
-    """What an import found and would do (or did)."""
-
-    file: str
-    table: str
-    source: str = ""
-    mapping: str = "identity"
-    row_word: str = "line"
-    rows_read: int = 0
-    rows_valid: int = 0
-    rejected_rows: int = 0
-    error_count: int = 0
-    errors: pl.DataFrame = field(default_factory=empty_errors)
-    duplicates: int = 0
-    would_insert: int = 0
-    would_update: int = 0
-    unchanged: int = 0
-    orphan_rows: int = 0
-    orphan_customers: int = 0
-    orphan_ids: list[str] = field(default_factory=list)
-    anonymous_rows: int = 0
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    status: str = "checked"  # checked | written | rejected
-
-    @property
-    def ok(self) -> bool:
-        return self.error_count == 0
-
-    def error_lines(self, limit: int | None = SHOWN_ERRORS) -> list[str]:
-        """``file:line: column c: value 'v' rule (fix)`` for the first ``limit`` errors."""
-        rows = self.errors.head(limit) if limit is not None else self.errors
-        out = []
-        for r in rows.iter_rows(named=True):
-            value = r["value"]
-            shown = "empty" if value is None else f"value {_quote(value)}"
-            where = (
-                f"{self.file}:{r['line']}"
-                if self.row_word == "line"
-                else (f"{self.file}: row {r['line']}")
-            )
-            if value is None:
-                out.append(f"{where}: column {r['column']}: {r['rule']} ({r['fix']})")
-            else:
-                out.append(f"{where}: column {r['column']}: {shown} {r['rule']} ({r['fix']})")
-        return out
-
-    def render(self, limit: int = SHOWN_ERRORS) -> str:
-        """The report as text for the terminal and the Data page."""
-        lines = [f"{self.file} -> {self.table}  ({self.source})", f"mapping: {self.mapping}"]
-        lines.append(f"rows read: {self.rows_read:,}")
-        verb = {"written": ""}.get(self.status, "would ")
-        lines.append(
-            f"{verb}insert: {self.would_insert:,} · {verb}update: {self.would_update:,} · "
-            f"unchanged: {self.unchanged:,} · rejected rows: {self.rejected_rows:,}"
-        )
-        if self.duplicates:
-            lines.append(f"duplicate ids within the file: {self.duplicates:,}")
-        if self.orphan_rows:
-            shown = ", ".join(self.orphan_ids[:5])
-            rest = self.orphan_customers - min(5, len(self.orphan_ids))
-            more = f" and {rest:,} more" if rest > 0 else ""
-            lines.append(
-                f"orphans (kept): {self.orphan_rows:,} rows name {self.orphan_customers:,} "
-                f"customer_id(s) that are not among the customers: {shown}{more}"
-            )
-        if self.anonymous_rows:
-            lines.append(f"anonymous (kept): {self.anonymous_rows:,} rows have no customer_id")
-        lines += [f"note: {n}" for n in self.notes]
-        lines += [f"warning: {w}" for w in self.warnings]
-        if self.error_count:
-            lines.append(f"errors ({min(limit, self.error_count)} of {self.error_count:,} shown):")
-            lines += ["  " + e for e in self.error_lines(limit)]
-        lines.append(self.verdict())
-        return "\n".join(lines)
-
-    def verdict(self) -> str:
-        if self.error_count:
-            return "REJECTED: nothing was written. Fix the rows above and import again."
-        if self.status == "written":
-            return "IMPORTED."
-        return "OK: nothing written yet (dry run)." if self.status == "dry-run" else "OK."
-
-
-def _quote(value: str) -> str:
-    text = value if len(value) <= 60 else value[:57] + "..."
-    return "'" + text.replace("\n", "\\n") + "'"
 
 
 @dataclass
@@ -575,80 +461,6 @@ def _unknown_stages(frame: pl.DataFrame, report: ImportReport, engine, same_impo
         )
 
 
-# -- writing -----------------------------------------------------------------------------------
-
-
-def write_plans(plans: Iterable[ImportPlan], engine: sa.Engine | None = None) -> None:
-    """Write every plan in one transaction; refuses if any plan has an error."""
-    plans = list(plans)
-    engine = engine or db.default_engine()
-    rejected = [p for p in plans if not p.report.ok]
-    if rejected:
-        raise ImportRejected("\n\n".join(p.report.render() for p in rejected))
-    now = datetime.now(UTC).replace(tzinfo=None)
-    with db.begin(engine) as conn:
-        summaries_were_up_to_date = rollup_store.up_to_date(conn)
-        for plan in plans:
-            # Nothing of this file is in the store yet: a plain bulk insert is enough (a
-            # row written meanwhile by someone else fails the key and rolls back all).
-            fresh = plan.report.would_insert == plan.report.rows_valid
-            write = db.append_frame if fresh else db.upsert_frame
-            for batch in plan.batches():
-                write(conn, schema.TABLES[plan.table], batch)
-        changed = {p.table for p in plans} & rollups.SOURCE_TABLES
-        if changed:  # before commit: never data without its summaries
-            rollup_store.refresh(conn, changed=changed if summaries_were_up_to_date else None)
-        import_log.create(conn, checkfirst=True)
-        log = pl.DataFrame(
-            [
-                {
-                    "imported_at": now,
-                    "table_name": p.table,
-                    "file": p.report.file,
-                    "rows_read": p.report.rows_read,
-                    "rows_inserted": p.report.would_insert,
-                    "rows_updated": p.report.would_update,
-                    "encoding": p.encoding,
-                    "mapping": p.mapping.origin,
-                }
-                for p in plans
-            ],
-            schema={
-                "imported_at": pl.Datetime("us"),
-                "table_name": pl.String,
-                "file": pl.String,
-                "rows_read": pl.Int64,
-                "rows_inserted": pl.Int64,
-                "rows_updated": pl.Int64,
-                "encoding": pl.String,
-                "mapping": pl.String,
-            },
-        )
-        db.append_frame(conn, import_log, log)
-    for plan in plans:
-        plan.report.status = "written"
-
-
-def import_file(
-    path: str | Path,
-    table: str,
-    *,
-    engine: sa.Engine | None = None,
-    mapping: Mapping | None = None,
-    dry_run: bool = False,
-    **options,
-) -> ImportReport:
-    """Plan and (unless ``dry_run`` or rejected) write one file; returns the report."""
-    plan = plan_import(path, table, engine=engine, mapping=mapping, **options)
-    if dry_run:
-        plan.report.status = "dry-run"
-    elif plan.report.ok:
-        write_plans([plan], engine)
-    else:
-        plan.report.status = "rejected"
-    return plan.report
-
-
 def plan_directory(
     mapping_dir: str | Path,
     data_dir: str | Path | None = None,
@@ -692,100 +504,3 @@ def plan_directory(
                 frame if earlier is None else pl.concat([earlier, frame], how="diagonal_relaxed")
             )
     return plans
-
-
-def import_directory(
-    mapping_dir: str | Path,
-    data_dir: str | Path | None = None,
-    *,
-    engine: sa.Engine | None = None,
-    dry_run: bool = False,
-) -> list[ImportReport]:
-    """Plan a mapping directory and write all of it in one transaction (unless rejected)."""
-    plans = plan_directory(mapping_dir, data_dir, engine=engine)
-    if dry_run:
-        for plan in plans:
-            plan.report.status = "dry-run"
-    elif all(p.report.ok for p in plans):
-        write_plans(plans, engine)
-    else:
-        for plan in plans:
-            plan.report.status = "rejected"
-    return [p.report for p in plans]
-
-
-# -- CLI ---------------------------------------------------------------------------------------
-
-
-def register_cli(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "import",
-        help="validate and load a CSV/XLSX/Parquet file into one table",
-        description="Validate FILE and load it into TABLE in one transaction. Any rejected "
-        "row means nothing is written; the report lists each error with its line.",
-    )
-    p.add_argument("table", choices=IMPORT_ORDER)
-    p.add_argument("file", type=Path)
-    p.add_argument("--mapping", type=Path, help="TOML column mapping (see mappings/README.md)")
-    p.add_argument("--sheet", help="XLSX sheet name (default: the first)")
-    p.add_argument("--encoding", help="text encoding (default: detected)")
-    p.add_argument("--dry-run", action="store_true", help="print the report, write nothing")
-    p.add_argument("--suggest", action="store_true", help="print a suggested mapping TOML")
-    p.add_argument("--max-errors", type=int, default=SHOWN_ERRORS, help="errors to print")
-    p.set_defaults(handler=_cli_import)
-
-    p = subparsers.add_parser(
-        "import-dir",
-        help="import several files described by a directory of mappings, in one transaction",
-        description="Each *.toml in MAPPINGS names its table and file; all files are "
-        "validated, then written together or not at all. Example: cxdash import-dir "
-        "mappings/olist --data ../shared/datasets/olist-sample",
-    )
-    p.add_argument("mappings", type=Path)
-    p.add_argument("--data", type=Path, help="folder of the data files (default: MAPPINGS)")
-    p.add_argument("--dry-run", action="store_true", help="print the reports, write nothing")
-    p.add_argument("--max-errors", type=int, default=SHOWN_ERRORS, help="errors to print per file")
-    p.set_defaults(handler=_cli_import_dir)
-
-
-def _cli_import(args: argparse.Namespace) -> int:
-    if args.suggest:
-        from dashboard.ingest.suggest import suggest_for_file
-
-        print(suggest_for_file(args.file, args.table, encoding=args.encoding, sheet=args.sheet))
-        return 0
-    engine = db.create_engine(timeout_seconds=db.NO_TIMEOUT)  # a big load may take minutes
-    with db.translate_errors(engine):
-        schema.create_all(engine)
-    mapping = load_mapping(args.mapping, table=args.table) if args.mapping else None
-    try:
-        report = import_file(
-            args.file,
-            args.table,
-            engine=engine,
-            mapping=mapping,
-            dry_run=args.dry_run,
-            encoding=args.encoding,
-            sheet=args.sheet,
-        )
-    except FileRejected as exc:
-        print(f"REJECTED: {exc}\nNothing was written.", file=sys.stderr)
-        return 1
-    text = report.render(limit=args.max_errors)
-    print(text, file=sys.stdout if report.ok else sys.stderr)
-    return 0 if report.ok else 1
-
-
-def _cli_import_dir(args: argparse.Namespace) -> int:
-    engine = db.create_engine(timeout_seconds=db.NO_TIMEOUT)
-    with db.translate_errors(engine):
-        schema.create_all(engine)
-    try:
-        reports = import_directory(args.mappings, args.data, engine=engine, dry_run=args.dry_run)
-    except FileRejected as exc:
-        print(f"REJECTED: {exc}\nNothing was written.", file=sys.stderr)
-        return 1
-    ok = all(r.ok for r in reports)
-    text = "\n\n".join(r.render(limit=args.max_errors) for r in reports)
-    print(text, file=sys.stdout if ok else sys.stderr)
-    return 0 if ok else 1

@@ -1,0 +1,212 @@
+"""Touchpoint × group satisfaction heatmap, centred on targets, with significance marks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboard.charts.base import _column, _figure, _flag, empty_figure
+from dashboard.charts.formats import _format_metric, fmt_int
+from dashboard.charts.theme import DIVERGING, METRIC_SHORT, NEUTRAL_POINT
+
+
+def heatmap_centre(frame: pl.DataFrame, metric: str) -> list[float | None]:
+    """The neutral point of each cell: its touchpoint's target, else the metric's.
+
+    NPS is centred on 0 and CES on the scale midpoint 4; CSAT, which has no
+    natural neutral, on the response-weighted mean of the visible cells.
+    """
+    targets = _column(frame, "target")
+    fallback = NEUTRAL_POINT.get(metric)
+    if fallback is None:
+        visible = frame.filter(pl.col("value").is_not_null() & (pl.col("n") > 0))
+        total = visible.get_column("n").sum() if not visible.is_empty() else 0
+        fallback = (
+            float((visible.get_column("value") * visible.get_column("n")).sum() / total)
+            if total
+            else 0.0
+        )
+    return [float(t) if t is not None else fallback for t in targets]
+
+
+def heatmap(
+    frame: pl.DataFrame,
+    *,
+    metric: str,
+    by: str,
+    title: str | None = None,
+    selected: tuple[str, str] | None = None,
+) -> go.Figure:
+    """Touchpoint × group satisfaction, coloured by the distance from target/neutral.
+
+    Reads ``touchpoint``, ``by``, ``value``, ``n``, ``low_n``, ``hidden``,
+    ``significant`` ("above"/"below"/None), ``q`` and ``target``. Each cell shows its
+    value (▲/▼ when significantly above/below the rest of its row); low-n cells
+    are grey; hidden cells (under 5 responses) are blank with "n<5". An invisible
+    marker sits on each cell centre so that a click selects the cell
+    (``customdata`` = [touchpoint, group]).
+    """
+    label = METRIC_SHORT.get(metric, metric)
+    has_target = any(t is not None for t in _column(frame, "target"))
+    reference = "target" if has_target else ("average" if metric == "csat" else "neutral")
+    title = title or f"{label} by touchpoint and {by.replace('_', ' ')} (vs {reference})"
+    if frame.is_empty():
+        return empty_figure(title)
+    touchpoints = sorted({str(t) for t in _column(frame, "touchpoint")}, reverse=True)
+    groups = sorted({str(g) for g in _column(frame, by)})
+    xi = {g: i for i, g in enumerate(groups)}
+    yi = {t: i for i, t in enumerate(touchpoints)}
+    shape = (len(touchpoints), len(groups))
+    z_dev = _grid(shape)
+    z_low = _grid(shape)
+    text = _grid(shape, "")
+    centres = heatmap_centre(frame, metric)
+    cells_x, cells_y, cells_custom, cells_hover = [], [], [], []
+    rows = zip(
+        _column(frame, "touchpoint"),
+        _column(frame, by),
+        _column(frame, "value"),
+        _column(frame, "n"),
+        _flag(frame, "low_n"),
+        _flag(frame, "hidden"),
+        _column(frame, "significant"),
+        _column(frame, "q"),
+        _column(frame, "target"),
+        centres,
+        strict=False,
+    )
+    for tp, group, value, n, low, hidden, sig, q, target, centre in rows:
+        r, c = yi[str(tp)], xi[str(group)]
+        mark = {"above": " ▲", "below": " ▼"}.get(sig or "", "")
+        if hidden or value is None:
+            text[r][c] = "n<5" if (n or 0) > 0 else ""
+        else:
+            text[r][c] = _format_metric(metric, value) + mark
+            if low:
+                z_low[r][c] = 0.0
+            else:
+                z_dev[r][c] = value - centre
+        parts = [
+            f"<b>{tp} × {group}</b>",
+            f"{label}: "
+            + ("hidden (n<5)" if hidden or value is None else _format_metric(metric, value)),
+            f"n = {fmt_int(n)}" + (" (low sample)" if low and not hidden else ""),
+        ]
+        if target is not None:
+            parts.append(f"target: {_format_metric(metric, target)}")
+        if sig:
+            parts.append(f"significantly {sig} the rest of the row (q = {q:.3f})")
+        elif q is not None:
+            parts.append(f"not significant (q = {q:.2f})")
+        cells_x.append(str(group))
+        cells_y.append(str(tp))
+        cells_custom.append([str(tp), str(group)])
+        cells_hover.append("<br>".join(parts))
+    spread = max((abs(v) for row in z_dev for v in row if v is not None), default=1.0) or 1.0
+    fig = _figure(title, height=max(320, 60 + 46 * len(touchpoints)))
+    fig.add_trace(
+        go.Heatmap(
+            x=groups,
+            y=touchpoints,
+            z=z_dev,
+            zmid=0,
+            zmin=-spread,
+            zmax=spread,
+            colorscale=DIVERGING,
+            xgap=3,
+            ygap=3,
+            hoverinfo="skip",
+            showscale=True,
+            colorbar=dict(
+                title=dict(text=f"vs {reference}", side="right"),
+                thickness=12,
+                len=0.8,
+                tickformat="+.0f",
+            ),
+        )
+    )
+    fig.add_trace(
+        go.Heatmap(
+            x=groups,
+            y=touchpoints,
+            z=z_low,
+            colorscale=[[0, "#E6E8EB"], [1, "#E6E8EB"]],
+            xgap=3,
+            ygap=3,
+            hoverinfo="skip",
+            showscale=False,
+        )
+    )
+    text_colours = [
+        [("#6B7075" if z_low[r][c] is not None else "#1F2328") for c in range(shape[1])]
+        for r in range(shape[0])
+    ]
+    annotations = [
+        dict(
+            x=groups[c],
+            y=touchpoints[r],
+            text=text[r][c],
+            showarrow=False,
+            font=dict(size=12, color=text_colours[r][c]),
+        )
+        for r in range(shape[0])
+        for c in range(shape[1])
+        if text[r][c]
+    ]
+    fig.add_trace(
+        go.Scatter(
+            x=cells_x,
+            y=cells_y,
+            mode="markers",
+            customdata=cells_custom,
+            hovertext=cells_hover,
+            hovertemplate="%{hovertext}<extra></extra>",
+            marker=dict(size=30, symbol="square", opacity=0),
+            showlegend=False,
+            selected=dict(marker=dict(opacity=0)),
+            unselected=dict(marker=dict(opacity=0)),
+            name="cells",
+        )
+    )
+    if selected is not None and selected[0] in yi and selected[1] in xi:
+        fig.add_shape(
+            type="rect",
+            xref="x",
+            yref="y",
+            x0=xi[selected[1]] - 0.5,
+            x1=xi[selected[1]] + 0.5,
+            y0=yi[selected[0]] - 0.5,
+            y1=yi[selected[0]] + 0.5,
+            line=dict(color="#1F2328", width=2.5),
+        )
+    fig.update_layout(
+        annotations=annotations,
+        hovermode="closest",
+        hoverdistance=200,
+        clickmode="event+select",
+        dragmode=False,
+    )
+    fig.update_xaxes(
+        side="bottom",
+        tickangle=-30 if len(groups) > 5 else 0,
+        title_text=None,
+        showline=False,
+        ticks="",
+    )
+    fig.update_yaxes(title_text=None, showgrid=False, ticks="")
+    return fig
+
+
+def _grid(shape: tuple[int, int], fill=None) -> list[list]:
+    return [[fill] * shape[1] for _ in range(shape[0])]
+
+
+def cell_from_selection(points: Sequence[dict]) -> tuple[str, str] | None:
+    """(touchpoint, group) of the clicked heatmap cell in a plotly selection, if any."""
+    for point in points:
+        custom = point.get("customdata")
+        if isinstance(custom, list | tuple) and len(custom) == 2:
+            return str(custom[0]), str(custom[1])
+    return None

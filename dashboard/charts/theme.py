@@ -1,0 +1,57 @@
+"""The charts' look: Okabe-Ito palette, colours with a meaning, the plotly template."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
+PALETTE = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#000000",
+)
+PRIMARY = PALETTE[0]
+GOOD = "#0072B2"  # blue for "better" (never green/red alone: colour-blind safe)
+BAD = "#D55E00"  # vermillion for "worse"
+NEUTRAL = "#9AA0A6"  # muted grey: low sample, not significant
+LOW_N = "#C8CCD0"
+BAND_FILL = "rgba(0,114,178,0.15)"
+# Diverging scale for the heatmap: vermillion (below) -> near white -> blue (above).
+DIVERGING = [
+    [0.0, "#B2400C"],
+    [0.25, "#F0A27A"],
+    [0.5, "#F7F7F7"],
+    [0.75, "#8EC1E6"],
+    [1.0, "#08519C"],
+]
+# Promoters / passives / detractors: blue, grey, vermillion.
+BAND_COLOURS = {"promoters": "#0072B2", "passives": "#B8BEC4", "detractors": "#D55E00"}
+FONT = "Inter, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+
+METRIC_LABELS = {"nps": "NPS", "csat": "CSAT (% satisfied)", "ces": "CES (1–7, higher = easier)"}
+METRIC_SHORT = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
+# Where the diverging heatmap scale is centred when no target applies.
+NEUTRAL_POINT = {"nps": 0.0, "ces": 4.0}
+
+TEMPLATE = "cxdash"
+pio.templates[TEMPLATE] = go.layout.Template(
+    layout=go.Layout(
+        font=dict(family=FONT, size=13, color="#262730"),
+        title=dict(font=dict(size=16), x=0, xanchor="left", y=0.98, yanchor="top"),
+        colorway=list(PALETTE),
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        margin=dict(l=10, r=10, t=56, b=10),
+        hoverlabel=dict(font=dict(family=FONT, size=12)),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, title=None),
+        xaxis=dict(showgrid=False, linecolor="#D0D3D7", ticks="outside", tickcolor="#D0D3D7"),
+        yaxis=dict(gridcolor="#ECEEF0", zerolinecolor="#D0D3D7"),
+        separators=".,",  # decimal point, thousands comma
+    )
+)

@@ -1,0 +1,36 @@
+"""``cxdash bench``: the query benchmark (see dashboard.bench.queries and BENCHMARKS.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from dashboard import rollup_store, service
+from dashboard.bench.queries import bench_store, markdown, measure, sqlite_copy, typical_filters
+
+
+def _handle(args: argparse.Namespace) -> int:
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    engine = bench_store(args.scale, args.seed, log)
+    f = typical_filters(engine, args.segment)
+    sqlite_engine = None if args.no_naive else sqlite_copy(engine, args.scale, log)
+    log(f"measuring ({args.runs} runs each, naive {args.naive_runs}) ...")
+    results = measure(engine, f, sqlite_engine, args.runs, args.naive_runs, log)
+    rollups = rollup_store.reader(engine).rollups
+    print(markdown(results, f, args.scale, service.table_counts(engine), rollups))
+    return 0
+
+
+def register_cli(subparsers) -> None:
+    p = subparsers.add_parser(
+        "bench", help="benchmark the queries (end to end vs raw SQL vs a naive baseline)"
+    )
+    p.add_argument("--scale", default="large", choices=("small", "medium", "large"))
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--runs", type=int, default=9, help="timed runs per query (median)")
+    p.add_argument("--naive-runs", type=int, default=3, help="timed runs of the baseline")
+    p.add_argument("--segment", help="segment to filter on (default: the largest)")
+    p.add_argument("--no-naive", action="store_true", help="skip the pandas/SQLite baseline")
+    p.set_defaults(handler=_handle)
