@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import state, ui
+from dashboard import ui
 from dashboard.config import get_settings
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
@@ -47,7 +47,7 @@ def navigation() -> st.Page:
 
 def main() -> None:
     page = navigation()
-    state.seed_from_url()
+    ui.seed_from_url()
     if page.url_path == "data":
         page.run()  # the Data page works on an empty or missing store
         return
@@ -63,7 +63,7 @@ def main() -> None:
         options = ui.call("options")
         data_range = ui.call("data_range")
     st.sidebar.markdown("#### :material/tune: Filters")
-    f, view = state.sidebar(options, data_range, get_settings().min_n)
+    f, view = ui.sidebar(options, data_range, get_settings().min_n)
     st.session_state["_cx_filters"] = f
     st.session_state["_cx_view"] = view
     st.session_state["_cx_options"] = options
@@ -71,7 +71,7 @@ def main() -> None:
     try:
         page.run()
     finally:
-        state.write_url()
+        ui.write_url()
 
 
 main()

@@ -13,8 +13,8 @@ BANDS = {"all": "All", "detractor": "Detractors (0–6)", "passive": "Passives (
 PAGE_SIZE = 20
 
 f = ui.filters()
-state.url_value("fb_band", "all", parse=state.one_of(BANDS))
-state.url_value("fb_search", "")
+ui.url_value("fb_band", "all", parse=state.one_of(BANDS))
+ui.url_value("fb_search", "")
 ui.header("Feedback", f)
 
 left, right = st.columns([3, 2])

@@ -17,13 +17,13 @@ options = st.session_state["_cx_options"]
 stages = options.get("stage") or list(get_settings().funnel_stages)
 
 
-state.url_value("fn_steps", list(stages), parse=lambda v: [s for s in stages if s in v])
-state.url_value("fn_window", get_settings().conversion_window_days, parse=state.int_between(1, 365))
-state.url_value("fn_by", None, parse=state.one_of(DIMENSIONS))
-state.url_value("hm_metric", "nps", parse=state.one_of(charts.METRIC_SHORT))
-state.url_value("hm_by", "segment", parse=state.one_of(DIMENSIONS))
-tp = state.url_value("cell_tp", None)
-group = state.url_value("cell_group", None)
+ui.url_value("fn_steps", list(stages), parse=lambda v: [s for s in stages if s in v])
+ui.url_value("fn_window", get_settings().conversion_window_days, parse=state.int_between(1, 365))
+ui.url_value("fn_by", None, parse=state.one_of(DIMENSIONS))
+ui.url_value("hm_metric", "nps", parse=state.one_of(charts.METRIC_SHORT))
+ui.url_value("hm_by", "segment", parse=state.one_of(DIMENSIONS))
+tp = ui.url_value("cell_tp", None)
+group = ui.url_value("cell_group", None)
 
 
 def close_cell() -> None:

@@ -10,8 +10,8 @@ from queries.schema import DIMENSIONS
 GRAINS = {"day": "Day", "week": "Week", "month": "Month"}
 
 f = ui.filters()
-state.url_value("tr_grain", "month", parse=state.one_of(GRAINS))
-state.url_value("tr_by", None, parse=state.one_of(DIMENSIONS))
+ui.url_value("tr_grain", "month", parse=state.one_of(GRAINS))
+ui.url_value("tr_by", None, parse=state.one_of(DIMENSIONS))
 ui.header("NPS trends", f)
 
 left, right = st.columns([1, 2])

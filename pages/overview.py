@@ -83,8 +83,8 @@ st.subheader("What moved", anchor=False)
 if not comparable:
     ui.no_data("“What moved” compares with the previous period: turn the comparison on.")
     st.stop()
-state.url_value("ov_metric", "nps", parse=state.one_of(charts.METRIC_SHORT))
-state.url_value("ov_by", "segment", parse=state.one_of(DIMENSIONS))
+ui.url_value("ov_metric", "nps", parse=state.one_of(charts.METRIC_SHORT))
+ui.url_value("ov_by", "segment", parse=state.one_of(DIMENSIONS))
 controls = st.container(horizontal=True, vertical_alignment="bottom")
 controls.segmented_control(
     "Score", list(charts.METRIC_SHORT), key="ov_metric", required=True,

@@ -12,8 +12,8 @@ from dashboard import charts, state, ui
 from queries.schema import DIMENSIONS
 
 f = ui.filters()
-root = state.url_value("seg_root", "segment", parse=state.one_of(DIMENSIONS))
-state.url_value("seg_path", [], parse=lambda v: state.join_pairs(state.split_pairs(v)))
+root = ui.url_value("seg_root", "segment", parse=state.one_of(DIMENSIONS))
+ui.url_value("seg_path", [], parse=lambda v: state.join_pairs(state.split_pairs(v)))
 order = [st.session_state["seg_root"]] + [
     d for d in DIMENSIONS if d != st.session_state["seg_root"]
 ]

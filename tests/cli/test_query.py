@@ -8,7 +8,7 @@ import pytest
 
 from dashboard import cli, db
 from queries import schema
-from tests.test_views import _load
+from tests.queries.test_views import _load
 
 
 @pytest.fixture

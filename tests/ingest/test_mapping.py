@@ -17,7 +17,7 @@ from queries import schema
 from tests.conftest import DATASETS
 
 OLIST = DATASETS / "olist-sample"
-OLIST_MAPPINGS = Path(__file__).resolve().parent.parent / "mappings" / "olist"
+OLIST_MAPPINGS = Path(__file__).resolve().parent.parent.parent / "mappings" / "olist"
 
 
 def fetch(engine, table: str) -> pl.DataFrame:

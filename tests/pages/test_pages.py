@@ -18,9 +18,9 @@ from streamlit.testing.v1 import AppTest
 from dashboard import charts, db, service, state
 from dashboard.config import get_settings
 from queries.filters import Filters
-from tests.browser_support import build_store
+from tests.stores import build_store
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+APP = Path(__file__).resolve().parent.parent.parent / "dashboard" / "app.py"
 PAGES = {
     "overview": "Overview",
     "funnel_touchpoints": "Funnel & touchpoints",

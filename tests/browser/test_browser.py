@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser_support import build_store
+from tests.stores import build_store
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,7 @@ from dashboard.ingest import import_file
 from dashboard.ingest import upload as ingest_upload
 from queries import rollups, schema
 
-PAGE = Path(__file__).resolve().parent.parent / "pages" / "data.py"
+PAGE = Path(__file__).resolve().parent.parent.parent / "pages" / "data.py"
 SURVEY = (
     "Response ID,Submitted At,Customer ID,How likely are you to recommend us?,Comments\n"
     "T-1,2024-03-01 10:00:00,C1,10,Rất tốt\n"
@@ -124,7 +124,7 @@ def test_health_panel_on_existing_data(store_env, tmp_path):
 
 
 def test_data_page_opens_from_the_app_on_an_empty_store(store_env):
-    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    app = Path(__file__).resolve().parent.parent.parent / "dashboard" / "app.py"
     at = AppTest.from_file(str(app), default_timeout=60)
     at.run()
     at.switch_page("../pages/data.py")

@@ -1,0 +1,61 @@
+"""The cached boundary: caching lives here and nowhere else.
+
+``st.cache_resource`` for the engine and ``st.cache_data`` for service results, keyed by
+the store URL, the service function's name and its (frozen, hashable) arguments -- so
+switching pages does not recompute an unchanged view.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import streamlit as st
+
+from dashboard import db, service
+from dashboard.config import get_settings
+
+_TTL = get_settings().cache_ttl_seconds
+EMPTY_STORE = (
+    "No data yet — run `cxdash demo-data` for a realistic demo, or import your own "
+    "exports with `cxdash import` (or the Data page)."
+)
+
+
+def store_url() -> str:
+    return get_settings().database_url
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> sa.Engine:
+    return db.engine_for(url)
+
+
+def engine() -> sa.Engine:
+    """The shared engine of the configured store."""
+    return _engine(store_url())
+
+
+@st.cache_data(ttl=_TTL, max_entries=512, show_spinner=False)
+def _cached(url: str, name: str, args: tuple, kwargs: tuple) -> object:
+    return getattr(service, name)(_engine(url), *args, **dict(kwargs))
+
+
+def call(name: str, *args, **kwargs):
+    """``service.<name>(engine, *args, **kwargs)``, cached (arguments must be hashable)."""
+    with st.spinner("Crunching the numbers…", show_time=False):
+        return _cached(store_url(), name, tuple(args), tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(ttl=30, max_entries=8, show_spinner=False)
+def _status(url: str) -> tuple[str, str]:
+    try:
+        has = service.has_data(_engine(url))
+    except db.SchemaMissing as exc:
+        return "empty", str(exc)
+    except db.StoreError as exc:
+        return "unavailable", str(exc)
+    return ("ok", "") if has else ("empty", EMPTY_STORE)
+
+
+def store_status() -> tuple[str, str]:
+    """("ok" | "empty" | "unavailable", message for people)."""
+    return _status(store_url())

@@ -1,0 +1,110 @@
+"""What every page draws: the header, states and messages, charts and tables with their
+download menus.
+
+Every chart and table a page draws goes through :func:`chart` / :func:`table`, the one
+place where export buttons get wired in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from dashboard import db, state
+from dashboard.ui.cache import engine
+from queries.filters import Filters
+
+NO_DATA = "No data for these filters. Widen the period or clear some filters (Reset filters)."
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+@contextlib.contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Show store errors and rejected inputs as messages, never as tracebacks."""
+    try:
+        yield
+    except db.StoreError as exc:
+        st.error(f"**The database could not answer.** {exc}", icon=":material/database:")
+        st.stop()
+    except ValueError as exc:
+        st.warning(str(exc), icon=":material/warning:")
+        st.stop()
+
+
+def filters() -> Filters:
+    """The global filters the sidebar selected on this run."""
+    return st.session_state["_cx_filters"]
+
+
+def view() -> state.View:
+    return st.session_state["_cx_view"]
+
+
+def header(title: str, f: Filters, extra: tuple[str, ...] = (), icon: str = "") -> None:
+    """Page title with the active filters in words underneath."""
+    st.title(f"{icon} {title}".strip(), anchor=False)
+    st.caption(state.describe_filters(f, extra))
+
+
+def no_data(message: str = NO_DATA) -> None:
+    st.info(message, icon=":material/filter_alt_off:")
+
+
+def chart(fig: go.Figure, name: str, *, downloads: bool = True, **kwargs):
+    """Draw a figure with its download menu. ``name`` names the exported files."""
+    kwargs.setdefault("key", f"chart_{name}")
+    event = st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, **kwargs)
+    if downloads:
+        from dashboard.ui.downloads import chart_downloads
+
+        with _download_menu(name):
+            chart_downloads(fig, name=name, context=export_context(fig.layout.title.text or ""))
+    return event
+
+
+def table(frame: pl.DataFrame, name: str, *, downloads: bool = True, **kwargs):
+    """Draw a table with its download menu. ``name`` names the exported files."""
+    kwargs.setdefault("key", f"table_{name}")
+    kwargs.setdefault("hide_index", True)
+    event = st.dataframe(frame, width="stretch", **kwargs)
+    if downloads and isinstance(frame, pl.DataFrame):
+        from dashboard.ui.downloads import table_downloads
+
+        with _download_menu(name):
+            table_downloads(frame, name=name, context=export_context(name.replace("_", " ")))
+    return event
+
+
+def _download_menu(name: str):
+    # A small popover keeps the buttons out of the way; their files are only built on click.
+    return st.popover("Download", icon=":material/download:", key=f"_cx_menu_{name}",
+                      type="tertiary")  # fmt: skip
+
+
+def export_context(title: str):
+    """Title, filters in words and the as-of date that make an exported file self-explaining."""
+    from dashboard.export.charts import ExportContext
+
+    f = st.session_state.get("_cx_filters")
+    latest = (st.session_state.get("_cx_data_range") or (None, None))[1]
+    words = state.describe_filters(f) if f is not None else ""
+    return ExportContext(title=title, filters_words=words, as_of=latest)
+
+
+def report_button(page: str, **options) -> None:
+    """The page's PDF report pack (Overview and Funnel & touchpoints)."""
+    from dashboard.ui.downloads import report_button as export_report
+
+    export_report(engine(), filters(), page=page, **options)
+
+
+def option_list(options: Mapping[str, list[str]], key: str) -> list[str]:
+    return list(options.get(key, []))
+
+
+def dimension_label(name: str) -> str:
+    return state.LABELS.get(name, name.replace("_", " ").capitalize())
