@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
 
@@ -82,3 +83,17 @@ def nps_band(score: int | None) -> str | None:
 
 def _format_metric(metric: str, value: float | None) -> str:
     return fmt_pct(value) if metric == "csat" else fmt_score(value)
+
+
+def format_time(value: dt.datetime | dt.date | str | None) -> str:
+    """A timestamp as people read it: ``2025-03-31 17:05 UTC`` (UTC only when known)."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC)
+            return value.strftime("%Y-%m-%d %H:%M UTC")
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from dashboard.charts.formats import format_time
 from dashboard.export import render as export_render
 from dashboard.export.render import IMAGE_FORMATS, ImageFormat
 
@@ -56,20 +57,6 @@ class ExportContext:
         tail.append(f"Source: {self.source}")
         lines.append(" · ".join(tail))
         return lines
-
-
-def format_time(value: dt.datetime | dt.date | str | None) -> str:
-    """A timestamp as people read it: ``2025-03-31 17:05 UTC`` (UTC only when known)."""
-    if value is None:
-        return "unknown"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.UTC)
-            return value.strftime("%Y-%m-%d %H:%M UTC")
-        return value.strftime("%Y-%m-%d %H:%M")
-    return value.isoformat()
 
 
 def plotly_text(text: str, *, width_chars: int) -> str:

@@ -138,7 +138,7 @@ def kpi_frame(engine: sa.Engine, f: Filters) -> pl.DataFrame:
 
 def kpi_figure(frame: pl.DataFrame, title: str = "Key figures vs previous period") -> go.Figure:
     """The KPI table as a figure (charts.py has no KPI figure; the tiles are widgets)."""
-    from dashboard.export.report import table_trace
+    from dashboard.charts.table import table_trace
 
     fig = go.Figure(table_trace(frame))
     fig.update_layout(title_text=title, template=charts.TEMPLATE)
