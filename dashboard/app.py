@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard import service, ui
 from dashboard.config import get_settings
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
@@ -60,8 +60,8 @@ def main() -> None:
         st.info(message, icon=":material/inventory_2:")
         return
     with ui.friendly_errors():
-        options = ui.call("options")
-        data_range = ui.call("data_range")
+        options = ui.call(service.options)
+        data_range = ui.call(service.data_range)
     st.sidebar.markdown("#### :material/tune: Filters")
     f, view = ui.sidebar(options, data_range, get_settings().min_n)
     st.session_state["_cx_filters"] = f

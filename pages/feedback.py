@@ -6,7 +6,8 @@ import math
 
 import streamlit as st
 
-from dashboard import charts, state, ui
+from dashboard import charts, service, state, ui, views
+from dashboard.views import Options
 
 BANDS = {"all": "All", "detractor": "Detractors (0–6)", "passive": "Passives (7–8)",
          "promoter": "Promoters (9–10)"}  # fmt: skip
@@ -26,7 +27,7 @@ band = None if st.session_state["fb_band"] == "all" else st.session_state["fb_ba
 search = st.session_state["fb_search"].strip() or None
 
 with ui.friendly_errors():
-    total = ui.call("count_comments", f, band, search)
+    total = ui.call(service.count_comments, f, band, search)
 if total == 0:
     ui.no_data("No comments match. Try another band, search or the sidebar filters.")
     st.stop()
@@ -35,7 +36,8 @@ pages = max(1, math.ceil(total / PAGE_SIZE))
 page_key = f"fb_page_{band}_{search}"  # a new search starts on page 1
 page = st.session_state.get(page_key, 1)
 with ui.friendly_errors():
-    comments = ui.call("get_comments", f, band, search, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    shown = Options(band=band, search=search, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    comments = ui.run(views.FEEDBACK, f, shown)
 first = (page - 1) * PAGE_SIZE + 1
 st.caption(f"{total:,} comments · showing {first:,}–{first + comments.height - 1:,}, newest first")
 

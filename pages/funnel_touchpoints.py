@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, state, ui
+from dashboard import charts, service, state, ui, views
 from dashboard.config import get_settings
+from dashboard.views import Options
 from queries.schema import DIMENSIONS
 
 f = ui.filters()
@@ -57,7 +58,10 @@ with funnel_col:
         ui.no_data("Pick at least two steps.")
     else:
         with ui.friendly_errors():
-            funnel = ui.call("get_funnel", f, steps, float(st.session_state["fn_window"]), by)
+            funnel_options = Options(
+                steps=steps, window_days=float(st.session_state["fn_window"]), by=by
+            )
+            funnel = ui.run(views.FUNNEL, f, funnel_options)
     if len(steps) > 1 and (funnel.is_empty() or not funnel["customers"].sum()):
         ui.no_data("No customer entered the funnel in this period with these filters.")
     elif len(steps) > 1:
@@ -78,7 +82,7 @@ with heat_col:
                     on_change=close_cell)  # fmt: skip
     metric, hm_by = st.session_state["hm_metric"], st.session_state["hm_by"]
     with ui.friendly_errors():
-        cells = ui.call("get_heatmap", f, metric, hm_by)
+        cells = ui.run(views.HEATMAP, f, Options(metric=metric, by=hm_by))
     fig = charts.heatmap(cells, metric=metric, by=hm_by, selected=(tp, group) if tp else None)
     # The key follows the view, so a new cell or a closed drill-down starts unselected.
     key = f"heatmap_{metric}_{hm_by}_{tp}_{group}"
@@ -108,9 +112,9 @@ if tp and group:
     close.button("Close", icon=":material/close:", on_click=close_cell, width="stretch")
     cell_f = f.replace(touchpoint=(tp,), **{hm_by: (group,)})
     with ui.friendly_errors():
-        trend = ui.call("get_nps_trend", cell_f, "month")
-        targets = ui.call("touchpoint_targets")
-        comments = ui.call("get_comments", cell_f, None, None, 8, 0)
+        trend = ui.run(views.NPS_TREND, cell_f, Options(grain="month"))
+        targets = ui.call(service.touchpoint_targets)
+        comments = ui.run(views.FEEDBACK, cell_f, Options(limit=8))
     target_row = targets.filter(targets["touchpoint"] == tp)
     target = target_row["target_nps"][0] if target_row.height else None
     left, right = st.columns([3, 2], gap="large")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, state, ui
+from dashboard import charts, service, state, ui, views
+from dashboard.views import Options
 from queries.schema import DIMENSIONS
 
 GRAINS = {"day": "Day", "week": "Week", "month": "Month"}
@@ -21,9 +22,9 @@ right.pills("Lines per", list(DIMENSIONS), key="tr_by", format_func=ui.dimension
 grain, by = st.session_state["tr_grain"], st.session_state["tr_by"]
 
 with ui.friendly_errors():
-    overall = ui.call("get_nps_trend", f, grain)
-    groups = ui.call("get_nps_trend", f, grain, by) if by else None
-    targets = ui.call("touchpoint_targets")
+    overall = ui.run(views.NPS_TREND, f, Options(grain=grain))
+    groups = ui.run(views.NPS_TREND, f, Options(grain=grain, by=by)) if by else None
+    targets = ui.call(service.touchpoint_targets)
 if overall.is_empty() or overall["nps"].drop_nulls().is_empty():
     ui.no_data()
     st.stop()

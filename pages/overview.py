@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, state, ui
+from dashboard import charts, state, ui, views
+from dashboard.views import Options
 from queries.schema import DIMENSIONS
 
 f, view = ui.filters(), ui.view()
@@ -13,10 +14,10 @@ ui.report_button("overview")
 
 comparable = view.compare and f.date_from is not None and f.date_to is not None
 with ui.friendly_errors():
-    kpis = ui.call("get_kpis", f)
-    deltas = ui.call("compare_kpis", f) if comparable else None
-    trend = ui.call("get_nps_trend", f, "month")
-    monthly = [ui.call("get_kpis", month) for month in state.month_slices(f)]
+    kpis = ui.run(views.KPIS, f)
+    deltas = ui.run(views.KPIS, f, Options(compare=True)) if comparable else None
+    trend = ui.run(views.NPS_TREND, f, Options(grain="month"))
+    monthly = [ui.run(views.KPIS, month) for month in state.month_slices(f)]
 
 if not kpis.get("customers") and not kpis.get("responses"):
     ui.no_data()
@@ -95,8 +96,8 @@ controls.selectbox("Groups", list(DIMENSIONS), key="ov_by", format_func=ui.dimen
 metric, by = st.session_state["ov_metric"], st.session_state["ov_by"]
 short = charts.METRIC_SHORT[metric]
 with ui.friendly_errors():
-    moved_touchpoints = ui.call("what_moved", f, metric, "touchpoint")
-    moved_groups = ui.call("what_moved", f, metric, by)
+    moved_touchpoints = ui.run(views.WHAT_MOVED, f, Options(metric=metric))
+    moved_groups = ui.run(views.WHAT_MOVED, f, Options(metric=metric, by_kind=by))
 left, right = st.columns(2, gap="large")
 with left:
     fig = charts.what_moved(moved_touchpoints, metric=metric)

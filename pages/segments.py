@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, state, ui
+from dashboard import charts, state, ui, views
+from dashboard.views import Options
 from queries.schema import DIMENSIONS
 
 f = ui.filters()
@@ -43,7 +44,7 @@ if level is None:
 crumbs.markdown(f"› **by {ui.dimension_label(level).lower()}**", width="content")
 
 with ui.friendly_errors():
-    frame = ui.call("get_segments", drill_f, level)
+    frame = ui.run(views.SEGMENTS, drill_f, Options(by=level))
 if frame.is_empty():
     ui.no_data()
     st.stop()

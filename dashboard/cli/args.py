@@ -8,6 +8,7 @@ import re
 
 from dashboard.config import get_settings
 from dashboard.metrics.scores import METRICS
+from dashboard.views import Options
 from queries.common import BREAKDOWNS
 from queries.dialect import GRAINS
 from queries.filters import DEFAULT_MIN_N, Filters
@@ -81,4 +82,18 @@ def filters_from_args(args: argparse.Namespace) -> Filters:
         survey_channel=tuple(args.survey_channel),
         min_n=min_n,
         **{dim: tuple(getattr(args, dim)) for dim in DIMENSION_FLAGS},
+    )
+
+
+def options_from_args(args: argparse.Namespace) -> Options:
+    """The view options the arguments describe (flags a command lacks keep their default)."""
+    return Options(
+        by=args.by,
+        metric=args.metric,
+        grain=args.grain,
+        steps=args.steps,
+        window_days=args.window,
+        band=getattr(args, "band", None),
+        search=getattr(args, "search", None),
+        compare=getattr(args, "compare", False),
     )

@@ -7,21 +7,10 @@ import sys
 import time
 from pathlib import Path
 
-from dashboard.export.views import CHART_FORMATS, CHARTS, REPORT_PAGES, TABLE_FORMATS, TABLES
-
-
-def _options(args: argparse.Namespace):
-    from dashboard.export.views import ViewOptions
-
-    return ViewOptions(
-        by=args.by,
-        metric=args.metric,
-        grain=args.grain,
-        steps=args.steps,
-        window_days=args.window,
-        band=getattr(args, "band", None),
-        search=getattr(args, "search", None),
-    )
+from dashboard import views
+from dashboard.cli.args import options_from_args
+from dashboard.export.views import CHART_FORMATS, TABLE_FORMATS
+from dashboard.views.reports import REPORTS
 
 
 def _format_for(args: argparse.Namespace, allowed: tuple[str, ...]) -> str:
@@ -71,7 +60,7 @@ def _export_chart(args: argparse.Namespace) -> int:
         except ChromiumUnavailable as exc:
             raise _no_browser(exc, "use --format html for an interactive chart") from None
     engine, f = _engine_and_filters(args)
-    fig, context = chart_for(engine, args.chart, f, _options(args))
+    fig, context = chart_for(engine, args.chart, f, options_from_args(args))
     size = {"width": args.width, "height": args.height}
     if fmt == "html":
         data = figure_html(fig, context, **size)
@@ -96,7 +85,7 @@ def _export_table(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     fmt = _format_for(args, TABLE_FORMATS)
     engine, f = _engine_and_filters(args)
-    frame, context = table_for(engine, args.table, f, _options(args))
+    frame, context = table_for(engine, args.table, f, options_from_args(args))
     if fmt == "csv":
         data = table_csv(frame)
     else:
@@ -115,7 +104,7 @@ def _export_report(args: argparse.Namespace) -> int:
     except ChromiumUnavailable as exc:
         raise _no_browser(exc, "charts can be exported one by one with --format html") from None
     engine, f = _engine_and_filters(args)
-    data = report_for(engine, args.page, f, _options(args))
+    data = report_for(engine, args.page, f, options_from_args(args))
     _write(args.out, data, started)
     return 0
 
@@ -135,14 +124,14 @@ def register_cli(subparsers) -> None:
     kinds = export.add_subparsers(dest="export_kind", required=True, metavar="WHAT")
 
     p = kinds.add_parser("report", help="PDF report pack of a dashboard page (for cron)")
-    p.add_argument("--page", choices=tuple(REPORT_PAGES), default="overview")
+    p.add_argument("--page", choices=tuple(REPORTS), default="overview")
     p.add_argument("--out", required=True, help="PDF file to write")
     add_filter_arguments(p)
     add_view_arguments(p)
     p.set_defaults(handler=_export_report)
 
     p = kinds.add_parser("chart", help="one chart as PNG, SVG, PDF or interactive HTML")
-    p.add_argument("chart", choices=CHARTS)
+    p.add_argument("chart", choices=views.exported_as("chart"))
     p.add_argument("--format", choices=CHART_FORMATS, help="default: from --out's extension")
     p.add_argument("--out", required=True)
     p.add_argument("--width", type=int, default=1200, help="pixels (default 1200)")
@@ -153,7 +142,7 @@ def register_cli(subparsers) -> None:
     p.set_defaults(handler=_export_chart)
 
     p = kinds.add_parser("table", help="one table as CSV (UTF-8 with BOM) or XLSX")
-    p.add_argument("table", choices=TABLES)
+    p.add_argument("table", choices=views.exported_as("table"))
     p.add_argument("--format", choices=TABLE_FORMATS, help="default: from --out's extension")
     p.add_argument("--out", required=True)
     p.add_argument("--band", choices=("detractor", "passive", "promoter"),

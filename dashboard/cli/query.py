@@ -14,52 +14,21 @@ import sys
 
 import polars as pl
 
-from dashboard import db, service
-from dashboard.cli.args import add_filter_arguments, add_view_arguments, filters_from_args
-from dashboard.metrics.scores import KPI_KEYS
+from dashboard import db, views
+from dashboard.cli.args import (
+    add_filter_arguments,
+    add_view_arguments,
+    filters_from_args,
+    options_from_args,
+)
+from dashboard.views import Options
 from queries.filters import Filters
 
-QUERIES = ("kpis", "funnel", "heatmap", "nps-trend", "segments")
 
-# The keys each query prints (a breakdown adds the dimension's name after the first).
-OUTPUT_COLUMNS = {
-    "kpis": KPI_KEYS,
-    "funnel": (
-        "step", "customers", "conversion_from_previous", "conversion_overall", "dropoff",
-        "median_seconds_from_previous",
-    ),
-    "heatmap": ("touchpoint", "value", "n", "low_n", "p", "q", "significant"),
-    "nps-trend": (
-        "period", "n", "promoters", "passives", "detractors", "nps", "moe", "low_n",
-    ),
-    "segments": (*KPI_KEYS, "low_n"),
-}  # fmt: skip
-
-
-def run_query(engine, name: str, f: Filters, args: argparse.Namespace) -> pl.DataFrame | dict:
-    """The result the dashboard shows for query ``name``, restricted to its output keys."""
-    by = args.by
-    if name == "kpis":
-        record = service.get_kpis(engine, f)
-        if getattr(args, "compare", False):
-            return service.compare_kpis(engine, f)
-        return {k: record[k] for k in KPI_KEYS}
-    if name == "funnel":
-        frame = service.get_funnel(engine, f, args.steps, args.window, by)
-    elif name == "heatmap":
-        if by is None:
-            raise ValueError("heatmap needs --by DIMENSION (e.g. --by segment)")
-        frame = service.get_heatmap(engine, f, args.metric, by)
-    elif name == "nps-trend":
-        frame = service.get_nps_trend(engine, f, args.grain, by)
-    else:
-        if by is None:
-            raise ValueError("segments needs --by DIMENSION (e.g. --by segment)")
-        frame = service.get_segments(engine, f, by)
-    columns = list(OUTPUT_COLUMNS[name])
-    if by and by not in columns:
-        columns.insert(1 if name in ("heatmap", "nps-trend") else 0, by)
-    return frame.select(*columns)
+def run_query(engine, name: str, f: Filters, options: Options) -> pl.DataFrame | dict:
+    """The result the dashboard shows for view ``name``, restricted to its printed columns."""
+    view = views.get(name)
+    return view.printed(view.run(engine, f, options), options)
 
 
 def _jsonable(value):
@@ -92,11 +61,12 @@ def _handle(args: argparse.Namespace) -> int:
     if args.compare and (f.date_from is None or f.date_to is None):
         raise ValueError("--compare needs a closed period: give --from and --to")
     engine = db.create_engine()
-    result = run_query(engine, args.query, f, args)
-    if isinstance(result, pl.DataFrame) and args.query == "kpis" and args.format == "json":
-        # kpis --compare: one object keyed by metric
+    result = run_query(engine, args.query, f, options_from_args(args))
+    key = views.get(args.query).json_key
+    if isinstance(result, pl.DataFrame) and key in result.columns and args.format == "json":
+        # e.g. kpis --compare: one object keyed by metric
         result = {
-            row["metric"]: {k: _jsonable(v) for k, v in row.items() if k != "metric"}
+            row[key]: {k: _jsonable(v) for k, v in row.items() if k != key}
             for row in result.iter_rows(named=True)
         }
     sys.stdout.write(render(result, args.format).rstrip("\n") + "\n")
@@ -106,10 +76,10 @@ def _handle(args: argparse.Namespace) -> int:
 def register_cli(subparsers) -> None:
     p = subparsers.add_parser(
         "query",
-        help="print a view's numbers (kpis, funnel, heatmap, nps-trend, segments)",
+        help=f"print a view's numbers ({', '.join(views.exported_as('query'))})",
         description="Print exactly what the dashboard shows for the given filters.",
     )
-    p.add_argument("query", choices=QUERIES)
+    p.add_argument("query", choices=views.exported_as("query"))
     add_filter_arguments(p)
     add_view_arguments(p)
     p.add_argument("--compare", action="store_true", help="kpis: add the previous period")

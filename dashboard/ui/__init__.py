@@ -5,7 +5,7 @@ download buttons (``downloads``). Pages use the names below.
 
 from __future__ import annotations
 
-from dashboard.ui.cache import EMPTY_STORE, call, engine, store_status, store_url
+from dashboard.ui.cache import EMPTY_STORE, call, engine, run, store_status, store_url
 from dashboard.ui.comments import BAND_BADGE, comment_cards
 from dashboard.ui.page import (
     NO_DATA,
@@ -35,6 +35,6 @@ __all__ = [
     "BAND_BADGE", "EMPTY_STORE", "NO_DATA", "PLOTLY_CONFIG", "call", "chart", "comment_cards",
     "current_params", "dimension_label", "engine", "export_context", "filters",
     "friendly_errors", "header", "no_data", "option_list",
-    "report_button", "reset_filters", "seed_from_url", "sidebar", "store_status", "store_url",
-    "table", "url_value", "view", "write_url",
+    "report_button", "reset_filters", "run", "seed_from_url", "sidebar", "store_status",
+    "store_url", "table", "url_value", "view", "write_url",
 ]  # fmt: skip

@@ -1,17 +1,21 @@
 """The cached boundary: caching lives here and nowhere else.
 
-``st.cache_resource`` for the engine and ``st.cache_data`` for service results, keyed by
-the store URL, the service function's name and its (frozen, hashable) arguments -- so
-switching pages does not recompute an unchanged view.
+``st.cache_resource`` for the engine and ``st.cache_data`` for results, keyed by the store
+URL, the view's name (or the lookup function's qualified name) and its (frozen, hashable)
+arguments -- so switching pages does not recompute an unchanged view.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import sqlalchemy as sa
 import streamlit as st
 
 from dashboard import db, service
 from dashboard.config import get_settings
+from dashboard.views import Options, Result, View
+from queries.filters import Filters
 
 _TTL = get_settings().cache_ttl_seconds
 EMPTY_STORE = (
@@ -35,14 +39,23 @@ def engine() -> sa.Engine:
 
 
 @st.cache_data(ttl=_TTL, max_entries=512, show_spinner=False)
-def _cached(url: str, name: str, args: tuple, kwargs: tuple) -> object:
-    return getattr(service, name)(_engine(url), *args, **dict(kwargs))
+def _cached(url: str, name: str, args: tuple, _compute: Callable) -> object:
+    # ``name`` stands for ``_compute`` in the key (underscored arguments are not hashed).
+    return _compute(_engine(url), *args)
 
 
-def call(name: str, *args, **kwargs):
-    """``service.<name>(engine, *args, **kwargs)``, cached (arguments must be hashable)."""
+def run(view: View, f: Filters, options: Options | None = None) -> Result:
+    """The registry view's result for ``f`` and ``options``, cached."""
+    options = options or Options()
     with st.spinner("Crunching the numbers…", show_time=False):
-        return _cached(store_url(), name, tuple(args), tuple(sorted(kwargs.items())))
+        return _cached(store_url(), f"view:{view.name}", (f, options), view.run)
+
+
+def call(lookup: Callable, *args):
+    """``lookup(engine, *args)`` -- a lookup such as ``service.options`` -- cached
+    (arguments must be hashable)."""
+    name = f"{lookup.__module__}.{lookup.__qualname__}"
+    return _cached(store_url(), name, tuple(args), lookup)
 
 
 @st.cache_data(ttl=30, max_entries=8, show_spinner=False)

@@ -111,9 +111,10 @@ def report_button(
     label: str = "Export report",
 ) -> None:
     """A button producing the page's PDF report pack (cover, KPIs, every chart) on click."""
-    from dashboard.export.views import ViewOptions, report_for
+    from dashboard.export.views import report_for
+    from dashboard.views import Options
 
-    options = ViewOptions(by=by, metric=metric, steps=steps, window_days=window_days)
+    options = Options(by=by, metric=metric, steps=steps, window_days=window_days)
     try:
         export_render.find_chromium()
     except export_render.ChromiumUnavailable as exc:

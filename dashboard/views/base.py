@@ -73,6 +73,7 @@ class View:
     exports: frozenset[str] = frozenset()
     defaults: Callable[[Options], Options] = field(default=lambda options: options)
     describe: Callable[[Options], tuple[str, ...]] = field(default=lambda options: ())
+    json_key: str | None = None  # print a frame as one JSON object keyed by this column
     help: str = ""
 
     def check(self, options: Options) -> None:
@@ -81,8 +82,9 @@ class View:
             if not rule.holds(options):
                 raise ValueError(rule.message.format(view=self.name))
 
-    def run(self, engine: sa.Engine, f: Filters, options: Options = Options()) -> Result:
+    def run(self, engine: sa.Engine, f: Filters, options: Options | None = None) -> Result:
         """The view's result for ``f`` and ``options`` (rules checked first)."""
+        options = options or Options()
         self.check(options)
         return self.compute(engine, f, options)
 

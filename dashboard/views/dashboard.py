@@ -1,0 +1,263 @@
+"""The registry entries of the first round's views: KPIs, funnel, heatmap, NPS trend and
+mix, segments, what moved, and the feedback comments.
+
+Each entry glues a service computation (statement -> db -> statistics) to its chart and
+titles; the pages, ``cxdash query``, ``cxdash export`` and the report packs all use them.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+import sqlalchemy as sa
+
+from dashboard import charts, service
+from dashboard.charts.table import table_trace
+from dashboard.config import get_settings
+from dashboard.metrics.scores import KPI_KEYS
+from dashboard.views.base import Options, Rule, View, needs
+from queries.filters import Filters
+
+DEFAULT_BY = "segment"  # an exported heatmap or segment table needs a dimension
+KPI_LABELS = {
+    "customers": "Customers",
+    "revenue": "Revenue (VND)",
+    "orders": "Orders",
+    "purchasers": "Purchasers",
+    "aov": "Average order value (VND)",
+    "repeat_rate": "Repeat rate (%)",
+    "responses": "Survey responses",
+    "nps": "NPS",
+    "moe": "NPS margin of error (±)",
+    "csat": "CSAT (% 4–5)",
+    "ces": "CES (1–7)",
+}
+
+
+def _dimension_words(by: str) -> str:
+    return by.replace("_", " ")
+
+
+def _with_breakdown(columns: tuple[str, ...], by: str | None, at: int) -> tuple[str, ...]:
+    """``columns`` with the breakdown's dimension inserted at position ``at``."""
+    if by is None or by in columns:
+        return columns
+    return (*columns[:at], by, *columns[at:])
+
+
+def _by_default(options: Options) -> Options:
+    return options if options.by else options.replace(by=DEFAULT_BY)
+
+
+def window_days(options: Options) -> float:
+    """The conversion window of ``options``, else the configured one."""
+    if options.window_days is not None:
+        return options.window_days
+    return get_settings().conversion_window_days
+
+
+def window_words(options: Options) -> str:
+    return f"{window_days(options):g}-day conversion window"
+
+
+# -- KPIs -------------------------------------------------------------------------------
+
+
+def _kpis(engine: sa.Engine, f: Filters, options: Options):
+    if options.compare:
+        return service.compare_kpis(engine, f)
+    return service.get_kpis(engine, f)
+
+
+def kpi_labels(frame: pl.DataFrame) -> pl.DataFrame:
+    """KPI changes with the metric names in words (for tables people read)."""
+    return frame.with_columns(pl.col("metric").replace(KPI_LABELS))
+
+
+def _kpi_figure(result, options: Options) -> go.Figure:
+    """The KPI changes as a table figure (the tiles are widgets, not a chart)."""
+    fig = go.Figure(table_trace(kpi_labels(result)))
+    fig.update_layout(title_text=KPIS.title(options), template=charts.TEMPLATE)
+    return fig
+
+
+KPIS = View(
+    name="kpis",
+    compute=_kpis,
+    title=lambda options: "Key figures vs previous period",
+    figure=_kpi_figure,
+    columns=lambda options: (
+        ("metric", "value", "previous", "delta", "p", "significant")
+        if options.compare
+        else KPI_KEYS
+    ),  # fmt: skip
+    # A comparison needs the previous period, which only a closed period has.
+    defaults=lambda options: options.replace(compare=True),
+    json_key="metric",
+    exports=frozenset({"query", "chart"}),
+    help="customers, revenue, orders, purchasers, AOV, repeat rate, NPS ± MoE, CSAT, CES",
+)
+
+
+# -- funnel -----------------------------------------------------------------------------
+
+
+def _funnel(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
+    return service.get_funnel(engine, f, options.steps, options.window_days, options.by)
+
+
+def _funnel_title(options: Options) -> str:
+    if options.by is None:
+        return "Customers reaching each funnel step"
+    return f"Overall conversion by step, per {_dimension_words(options.by)}"
+
+
+FUNNEL = View(
+    name="funnel",
+    compute=_funnel,
+    title=_funnel_title,
+    table_title=lambda options: "Funnel conversion",
+    figure=lambda frame, options: charts.funnel(frame, by=options.by, title=_funnel_title(options)),
+    columns=lambda options: _with_breakdown(
+        (
+            "step",
+            "customers",
+            "conversion_from_previous",
+            "conversion_overall",
+            "dropoff",
+            "median_seconds_from_previous",
+        ),
+        options.by,
+        0,
+    ),  # fmt: skip
+    rules=(
+        Rule(
+            lambda options: options.steps is None or len(options.steps) >= 2,
+            "Pick at least two steps: a funnel needs two or more.",
+        ),
+    ),
+    describe=lambda options: (window_words(options),),
+    exports=frozenset({"query", "chart", "table"}),
+    help="customers reaching each step in order, within the conversion window",
+)
+
+
+# -- heatmap ----------------------------------------------------------------------------
+
+
+def _heatmap(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
+    return service.get_heatmap(engine, f, options.metric, options.by)
+
+
+HEATMAP = View(
+    name="heatmap",
+    compute=_heatmap,
+    # The chart's title also says what the colours are centred on (from the data).
+    title=lambda options: (
+        f"{options.metric.upper()} by touchpoint and {_dimension_words(options.by)}"
+    ),
+    figure=lambda frame, options: charts.heatmap(frame, metric=options.metric, by=options.by),
+    columns=lambda options: _with_breakdown(
+        ("touchpoint", "value", "n", "low_n", "p", "q", "significant"), options.by, 1
+    ),
+    rules=(needs("by", "{view} needs --by DIMENSION (e.g. --by segment)"),),
+    defaults=_by_default,
+    exports=frozenset({"query", "chart", "table"}),
+    help="touchpoint × group scores with Benjamini–Hochberg significance",
+)
+
+
+# -- NPS trend and mix ------------------------------------------------------------------
+
+
+def _nps_trend(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
+    return service.get_nps_trend(engine, f, options.grain, options.by)
+
+
+def _trend_title(options: Options) -> str:
+    return f"NPS by {options.grain} with 95% margin of error"
+
+
+NPS_TREND = View(
+    name="nps-trend",
+    compute=_nps_trend,
+    title=_trend_title,
+    figure=lambda frame, options: charts.nps_trend(
+        frame, by=options.by, title=_trend_title(options)
+    ),
+    columns=lambda options: _with_breakdown(
+        ("period", "n", "promoters", "passives", "detractors", "nps", "moe", "low_n"),
+        options.by,
+        1,
+    ),  # fmt: skip
+    exports=frozenset({"query", "chart"}),
+    help="NPS per day, week or month with its 95% margin of error",
+)
+
+NPS_MIX = View(
+    name="nps-mix",
+    compute=_nps_trend,
+    title=lambda options: f"Promoters, passives and detractors by {options.grain}",
+    figure=lambda frame, options: charts.nps_mix(frame, title=NPS_MIX.title(options)),
+)
+
+
+# -- segments ---------------------------------------------------------------------------
+
+
+def _segments(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
+    return service.get_segments(engine, f, options.by)
+
+
+SEGMENTS = View(
+    name="segments",
+    compute=_segments,
+    title=lambda options: f"KPIs by {_dimension_words(options.by)}",
+    figure=lambda frame, options: charts.segment_bars(frame, by=options.by),
+    columns=lambda options: (options.by, *KPI_KEYS, "low_n"),
+    rules=(needs("by", "{view} needs --by DIMENSION (e.g. --by segment)"),),
+    defaults=_by_default,
+    exports=frozenset({"query", "table"}),
+    help="every KPI per group of a customer dimension",
+)
+
+
+# -- what moved -------------------------------------------------------------------------
+
+
+def _what_moved(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
+    return service.what_moved(engine, f, options.metric, options.by_kind)
+
+
+WHAT_MOVED = View(
+    name="what-moved",
+    compute=_what_moved,
+    title=lambda options: (
+        f"What moved: {charts.METRIC_SHORT.get(options.metric, options.metric)} change vs "
+        "previous period"
+    ),
+    figure=lambda frame, options: charts.what_moved(frame, metric=options.metric),
+)
+
+
+# -- feedback comments --------------------------------------------------------------------
+
+
+def _feedback(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
+    if options.limit is None:  # every matching comment (exports)
+        total = service.count_comments(engine, f, options.band, options.search)
+        return service.get_comments(engine, f, options.band, options.search, max(total, 1), 0)
+    return service.get_comments(
+        engine, f, options.band, options.search, options.limit, options.offset
+    )
+
+
+FEEDBACK = View(
+    name="feedback",
+    compute=_feedback,
+    title=lambda options: "Customer feedback",
+    exports=frozenset({"table"}),
+    help="the comments behind the numbers, newest first",
+)
+
+VIEWS = (KPIS, FUNNEL, HEATMAP, NPS_TREND, NPS_MIX, SEGMENTS, WHAT_MOVED, FEEDBACK)
