@@ -196,6 +196,118 @@ def begin(engine: sa.Engine | None = None) -> Iterator[sa.Connection]:
         _writes += 1
 
 
+def execute(conn: sa.Connection, statement: sa.Executable) -> int:
+    """Run a write statement (built in ``queries/``) inside the caller's transaction
+    (:func:`begin`); returns the number of rows it changed (-1 when the driver cannot
+    tell)."""
+    return conn.execute(statement).rowcount
+
+
+def fetch_in(conn: sa.Connection, statement: sa.Executable) -> pl.DataFrame:
+    """A read inside the caller's transaction (it sees the transaction's own writes);
+    same frame conventions as :func:`fetch`."""
+    result = conn.execute(statement)
+    if conn.dialect.name == "duckdb":
+        return _arrow_frame(result)
+    return _rows_frame(result)
+
+
+def scalar_in(conn: sa.Connection, statement: sa.Executable):
+    """The one value a statement returns, inside the caller's transaction."""
+    return conn.execute(statement).scalar_one()
+
+
+def has_table(conn: sa.Connection, table: sa.Table) -> bool:
+    return sa.inspect(conn).has_table(table.name)
+
+
+def create_schema(engine: sa.Engine | sa.Connection) -> None:
+    """Create every table and index of the store that is missing (the source tables, the
+    summary tables, the import log); safe to run again. Tables are declared in
+    ``queries/`` (never reflected)."""
+    from queries import rollups, schema
+
+    if isinstance(engine, sa.Connection):
+        schema.metadata.create_all(engine, checkfirst=True)
+        rollups.metadata.create_all(engine, checkfirst=True)
+        return
+    with translate_errors(engine):
+        schema.metadata.create_all(engine, checkfirst=True)
+        rollups.metadata.create_all(engine, checkfirst=True)
+
+
+def lift_timeout(conn: sa.Connection) -> None:
+    """No statement timeout for the rest of this transaction (PostgreSQL): summary
+    rebuilds on large stores take minutes, also when run on the app's connection."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+
+
+def analyze(conn: sa.Connection, names) -> None:
+    """Refresh the planner's statistics of the tables ``names`` (PostgreSQL; others keep
+    theirs up to date themselves)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ANALYZE " + quoted_names(conn, names))
+
+
+def raw_runner(engine: sa.Engine, statement: sa.Executable):
+    """A function that runs ``statement``'s compiled SQL straight on the DuckDB driver
+    connection, fetching Arrow: the floor the layers above add to (``cxdash bench``)."""
+    # render_postcompile expands IN-lists (expanding parameters) into plain ones.
+    compiled = statement.compile(
+        dialect=engine.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    sql = str(compiled)
+    params = [compiled.params[name] for name in compiled.positiontup or ()]
+    cursor = engine.raw_connection().driver_connection
+
+    def run():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return cursor.execute(sql, params).to_arrow_table()
+
+    return run
+
+
+def fetch_pandas(statement: sa.Executable, engine: sa.Engine):
+    """Rows as a pandas DataFrame, timestamps parsed (the benchmark's naive baseline)."""
+    import pandas as pd
+
+    dates = [c.name for c in statement.selected_columns if isinstance(c.type, sa.DateTime)]
+    with engine.connect() as conn:
+        return pd.read_sql(statement, conn, parse_dates=dates)
+
+
+def copy_to_sqlite(engine: sa.Engine, path, tables, chunk_rows: int = 500_000) -> None:
+    """Copy ``tables`` of a DuckDB store into a new SQLite file at ``path`` (same schema),
+    streaming Arrow batches; the file appears only when complete."""
+    import sqlite3
+
+    tmp = path.with_suffix(".partial")
+    tmp.unlink(missing_ok=True)
+    target = sa.create_engine(f"sqlite:///{tmp}")
+    for table in tables:
+        table.create(target, checkfirst=True)
+    target.dispose()
+    duck = engine.raw_connection().driver_connection
+    with sqlite3.connect(tmp) as con:
+        con.execute("PRAGMA journal_mode = OFF")
+        con.execute("PRAGMA synchronous = OFF")
+        for table in tables:
+            # Timestamps as the text SQLAlchemy writes on SQLite, formatted by DuckDB.
+            select = ", ".join(
+                f"strftime({c.name}, '%Y-%m-%d %H:%M:%S.%f') AS {c.name}"
+                if isinstance(c.type, sa.DateTime)
+                else c.name
+                for c in table.c
+            )
+            insert = f"INSERT INTO {table.name} VALUES ({', '.join('?' * len(table.c))})"
+            batches = duck.sql(f"SELECT {select} FROM {table.name}").to_arrow_reader(chunk_rows)
+            for batch in batches:
+                con.executemany(insert, zip(*batch.to_pydict().values(), strict=True))
+    tmp.rename(path)
+
+
 # -- error translation ---------------------------------------------------------
 
 
@@ -275,7 +387,7 @@ def forget_summaries(conn: sa.Connection, table: sa.Table) -> None:
     if table.name not in rollups.SOURCE_TABLES:
         return
     _writes += 1
-    if sa.inspect(conn).has_table(rollups.state.name):
+    if has_table(conn, rollups.state):
         conn.execute(rollups.state.delete())
 
 

@@ -89,12 +89,11 @@ def refresh(
     ``None`` rebuilds everything.
     """
     report = progress or (lambda message, fraction: None)
-    if conn.dialect.name == "postgresql":
-        # On large stores this takes minutes: lift the app's statement timeout for the
-        # rest of this transaction (the Data page imports on the app's connection).
-        conn.execute(sa.text("SET LOCAL statement_timeout = 0"))
-    rollups.metadata.create_all(conn, checkfirst=True)
-    conn.execute(rollups.state.delete())
+    # On large stores this takes minutes: lift the app's statement timeout for the rest
+    # of this transaction (the Data page imports on the app's connection).
+    db.lift_timeout(conn)
+    db.create_schema(conn)
+    db.execute(conn, rollups.state.delete())
     steps = [
         ("customer_days", "customer days", rollups.customer_days, rollups.fill_customer_days),
         ("feedback", "feedback", rollups.feedback_facts, rollups.fill_feedback_facts),
@@ -108,29 +107,25 @@ def refresh(
         report(f"summarising {label}", i / len(steps))
         db.empty_tables(conn, [table])
         if fill is None:  # the funnel events need the number of stages just indexed
-            stage_count = conn.execute(
-                sa.select(sa.func.count()).select_from(rollups.funnel_stages)
-            ).scalar_one()
-            conn.execute(rollups.fill_funnel_events(stage_count))
+            stage_count = db.scalar_in(conn, rollups.count_funnel_stages())
+            db.execute(conn, rollups.fill_funnel_events(stage_count))
         else:
-            conn.execute(fill())
-    if conn.dialect.name == "postgresql":
-        # Fresh statistics: without them the planner guesses row counts of freshly
-        # loaded tables and may pick nested loops over millions of rows.
-        names = [*sorted(rollups.SOURCE_TABLES), *(t.name for t in rollups.ROLLUP_TABLES)]
-        conn.execute(sa.text("ANALYZE " + db.quoted_names(conn, names)))
+            db.execute(conn, fill())
+    # Fresh statistics: without them PostgreSQL's planner guesses row counts of freshly
+    # loaded tables and may pick nested loops over millions of rows.
+    db.analyze(conn, [*sorted(rollups.SOURCE_TABLES), *(t.name for t in rollups.ROLLUP_TABLES)])
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    conn.execute(rollups.record_state(now))
+    db.execute(conn, rollups.record_state(now))
     report("summaries ready", 1.0)
 
 
 def up_to_date(conn: sa.Connection) -> bool:
     """Whether the summaries match the sources, as this transaction sees them (call it
     before writing, to know whether a partial :func:`refresh` will do afterwards)."""
-    if not sa.inspect(conn).has_table(rollups.state.name):
+    if not db.has_table(conn, rollups.state):
         return False
-    rows = conn.execute(rollups.freshness()).all()  # (DuckDB wants results read out)
-    return bool(rows) and bool(rows[0].up_to_date)
+    rows = db.fetch_in(conn, rollups.freshness())
+    return rows.height > 0 and bool(rows["up_to_date"][0])
 
 
 def refresh_store(engine: sa.Engine, progress: Progress | None = None) -> None:

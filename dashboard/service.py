@@ -201,11 +201,11 @@ def what_moved(engine: sa.Engine, f: Filters, metric: str, by_kind: str) -> pl.D
     """
     if metric not in scores.METRICS:
         raise ValueError(f"metric must be one of {', '.join(scores.METRICS)}, not {metric!r}")
-    from queries.summaries import feedback_summary
+    from queries.aggregates import feedback_stats
 
     rollups = _rollups(engine)
-    now = db.fetch(feedback_summary(f, (by_kind,), rollups=rollups), engine)
-    before = db.fetch(feedback_summary(f.previous_period(), (by_kind,), rollups=rollups), engine)
+    now = db.fetch(feedback_stats(f, (by_kind,), rollups=rollups), engine)
+    before = db.fetch(feedback_stats(f.previous_period(), (by_kind,), rollups=rollups), engine)
     prev_by_group = {row[by_kind]: row for row in scores.numeric(before).iter_rows(named=True)}
     privacy_n = _privacy_n()
     scored_now = scores.with_scores(now, min_n=f.min_n, privacy_n=privacy_n)

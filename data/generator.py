@@ -1014,7 +1014,7 @@ def generate(
     spec = SCALES[scale]
     report = progress or (lambda message, fraction: None)
     with db.translate_errors(engine):
-        schema.create_all(engine)
+        db.create_schema(engine)
     existing = row_counts(engine)
     if any(existing.values()) and not replace:
         raise StoreNotEmpty(

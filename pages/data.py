@@ -19,7 +19,6 @@ from dashboard.ingest.upload import (
     starting_mapping,
 )
 from queries.rollups import SOURCE_TABLES
-from queries.schema import create_all
 
 st.title(":material/upload_file: Data", anchor=False)
 engine = ui.engine()
@@ -118,7 +117,7 @@ except FileRejected as exc:
 st.text_area("Mapping (TOML) — edit, then Check", key="mapping_text", height=260)
 if st.button("Check", icon=":material/fact_check:", key="check"):
     try:
-        create_all(engine)
+        db.create_schema(engine)
         text = st.session_state["mapping_text"]
         st.session_state["plan"] = plan_upload(st.session_state["upload_path"], table, text, engine)
         st.session_state["checked_text"] = text

@@ -152,6 +152,11 @@ def _fingerprint() -> list[sa.ColumnElement]:
     ]
 
 
+def count_funnel_stages() -> sa.Select:
+    """How many stages the funnel-stage index holds (sizes the next-stage columns)."""
+    return sa.select(sa.func.count()).select_from(funnel_stages)
+
+
 def record_state(refreshed_at: dt.datetime) -> sa.Insert:
     """The state row: when, and the sources' fingerprint, taken in SQL (no round trip
     through Python, so that :func:`freshness` compares like with like)."""

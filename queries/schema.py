@@ -116,12 +116,3 @@ KEYS = {
     "stages": ("stage",),
     "touchpoints": ("touchpoint",),
 }
-
-
-def create_all(engine: sa.Engine) -> None:
-    """Create every table and index that is missing (the summary tables of
-    ``queries.rollups`` included); safe to run again."""
-    from queries import rollups  # it builds on this module's tables
-
-    metadata.create_all(engine, checkfirst=True)
-    rollups.metadata.create_all(engine, checkfirst=True)

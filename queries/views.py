@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from queries.common import check_dimension, customer_conditions, feedback_conditions
 from queries.filters import Filters
 from queries.schema import DIMENSIONS, customers, events, feedback, stages, touchpoints
-from queries.summaries import event_summary, feedback_summary
+from queries.aggregates import event_stats, feedback_stats
 
 # The views are pure functions of hashable arguments (Filters is frozen), and the
 # dashboard redraws the same ones over and over: keeping the built statement saves
@@ -36,8 +36,8 @@ def kpis(f: Filters, *, rollups: bool = False) -> sa.Select:
     promoters, detractors, n_csat, csat_top2, csat_sum, n_ces, ces_sum, ces_sumsq.
     ``rollups``: read the summary tables (``queries.rollups``); same numbers.
     """
-    ev = event_summary(f, rollups=rollups).subquery("ev")
-    fb = feedback_summary(f, rollups=rollups).subquery("fb")
+    ev = event_stats(f, rollups=rollups).subquery("ev")
+    fb = feedback_stats(f, rollups=rollups).subquery("fb")
     return sa.select(*ev.c, *fb.c).select_from(ev.join(fb, sa.true()))
 
 
@@ -48,8 +48,8 @@ def segments(f: Filters, by: str, *, rollups: bool = False) -> sa.Select:
     A group with events but no feedback (or the reverse) has NULL on the other side.
     """
     check_dimension(by)
-    ev = event_summary(f, by, rollups=rollups).subquery("ev")
-    fb = feedback_summary(f, (by,), rollups=rollups).subquery("fb")
+    ev = event_stats(f, by, rollups=rollups).subquery("ev")
+    fb = feedback_stats(f, (by,), rollups=rollups).subquery("fb")
     group = sa.func.coalesce(ev.c[by], fb.c[by]).label(by)
     others = [c for c in (*ev.c, *fb.c) if c.name != by]
     return (
@@ -61,11 +61,11 @@ def segments(f: Filters, by: str, *, rollups: bool = False) -> sa.Select:
 
 @_memoized
 def heatmap(f: Filters, by: str, *, rollups: bool = False) -> sa.Select:
-    """Touchpoint x ``by`` feedback statistics (see ``feedback_summary`` for columns),
+    """Touchpoint x ``by`` feedback statistics (see ``feedback_stats`` for columns),
     with the touchpoint's ``target_nps`` and ``target_csat`` (NULL where none is set):
     one round trip instead of two."""
     check_dimension(by)
-    cells = feedback_summary(f, ("touchpoint", by), rollups=rollups).subquery("cells")
+    cells = feedback_stats(f, ("touchpoint", by), rollups=rollups).subquery("cells")
     targets = touchpoints.c
     return (
         sa.select(*cells.c, targets.target_nps, targets.target_csat)
@@ -78,7 +78,7 @@ def heatmap(f: Filters, by: str, *, rollups: bool = False) -> sa.Select:
 def nps_trend(f: Filters, grain: str, by: str | None = None, *, rollups: bool = False) -> sa.Select:
     """Feedback statistics per period of ``grain`` (and per group of ``by``)."""
     check_dimension(by)
-    return feedback_summary(f, (by,) if by else (), grain=grain, rollups=rollups)
+    return feedback_stats(f, (by,) if by else (), grain=grain, rollups=rollups)
 
 
 def _comment_conditions(

@@ -16,7 +16,6 @@ import pytest
 import sqlalchemy as sa
 
 from dashboard import db
-from queries import schema
 
 PG_URL = os.environ.get("CXDASH_TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 BACKENDS = ("duckdb", "sqlite", "postgresql")
@@ -95,7 +94,7 @@ def store_url(backend, tmp_path, request) -> str:
 def store(store_url) -> Iterator[sa.Engine]:
     """An engine on a store with the schema created, on each backend."""
     engine = db.create_engine(store_url, external_access=True)
-    schema.create_all(engine)
+    db.create_schema(engine)
     yield engine
     engine.dispose()
 
@@ -104,6 +103,6 @@ def store(store_url) -> Iterator[sa.Engine]:
 def duck_store(tmp_path) -> Iterator[sa.Engine]:
     """A DuckDB store with the schema, for tests that need one backend only."""
     engine = db.create_engine(f"duckdb:///{tmp_path / 'store.duckdb'}", external_access=True)
-    schema.create_all(engine)
+    db.create_schema(engine)
     yield engine
     engine.dispose()

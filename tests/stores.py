@@ -31,7 +31,7 @@ def build_store(url: str, *, prefer_generator: bool = True) -> str:
     """Create the schema and the data on ``url``; return which data ("generator"/"tiny")."""
     engine = db.create_engine(url, external_access=True)
     try:
-        schema.create_all(engine)
+        db.create_schema(engine)
         if prefer_generator:
             try:
                 from data.generator import generate

@@ -70,7 +70,7 @@ def run(rows: int, folder: Path) -> dict[str, float]:
     timings = {"generate CSV (not timed)": time.perf_counter() - t0}
     start = time.perf_counter()
     engine = db.create_engine(f"duckdb:///{folder / 'bench.duckdb'}")
-    schema.create_all(engine)
+    db.create_schema(engine)
     plan = plan_import(csv_path, "feedback", engine=engine)
     timings["read + validate + compare"] = time.perf_counter() - start
     timings["peak MB after validation"] = _peak_mb()

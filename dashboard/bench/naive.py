@@ -7,51 +7,24 @@ checks a few of its numbers against it), so the comparison is like for like.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
 
+from dashboard import db
+from queries.bench import rows_of
 from queries.filters import Filters
 from queries.schema import metadata
-
-CHUNK = 500_000
 
 
 def copy_to_sqlite(engine: sa.Engine, path: Path) -> None:
     """Copy every table of the DuckDB store into a new SQLite file (same schema)."""
-    tmp = path.with_suffix(".partial")
-    tmp.unlink(missing_ok=True)
-    target = sa.create_engine(f"sqlite:///{tmp}")
-    metadata.create_all(target)
-    target.dispose()
-    raw = engine.raw_connection().driver_connection
-    with sqlite3.connect(tmp) as con:
-        con.execute("PRAGMA journal_mode = OFF")
-        con.execute("PRAGMA synchronous = OFF")
-        for table in metadata.sorted_tables:
-            _copy_table(raw, con, table)
-    tmp.rename(path)
+    db.copy_to_sqlite(engine, path, metadata.sorted_tables)
 
 
-def _copy_table(duck, con: sqlite3.Connection, table: sa.Table) -> None:
-    # Timestamps as the text SQLAlchemy writes on SQLite, formatted by DuckDB.
-    select = ", ".join(
-        f"strftime({c.name}, '%Y-%m-%d %H:%M:%S.%f') AS {c.name}"
-        if isinstance(c.type, sa.DateTime)
-        else c.name
-        for c in table.c
-    )
-    insert = f"INSERT INTO {table.name} VALUES ({', '.join('?' * len(table.c))})"
-    for batch in duck.sql(f"SELECT {select} FROM {table.name}").to_arrow_reader(CHUNK):
-        columns = batch.to_pydict().values()
-        con.executemany(insert, zip(*columns, strict=True))
-
-
-def _read(engine: sa.Engine, sql: str, dates: list[str]) -> pd.DataFrame:
-    with engine.connect() as conn:
-        return pd.read_sql(sa.text(sql), conn, parse_dates=dates)
+def _read(engine: sa.Engine, table: str, columns: list[str]) -> pd.DataFrame:
+    return db.fetch_pandas(rows_of(metadata.tables[table], columns), engine)
 
 
 def _period(frame: pd.DataFrame, column: str, f: Filters) -> pd.DataFrame:
@@ -64,7 +37,7 @@ def _period(frame: pd.DataFrame, column: str, f: Filters) -> pd.DataFrame:
 
 
 def _customers(engine: sa.Engine) -> pd.DataFrame:
-    return _read(engine, "SELECT customer_id, segment, region FROM customers", [])
+    return _read(engine, "customers", ["customer_id", "segment", "region"])
 
 
 def _scoped(frame: pd.DataFrame, customers: pd.DataFrame, f: Filters) -> pd.DataFrame:
@@ -75,16 +48,13 @@ def _scoped(frame: pd.DataFrame, customers: pd.DataFrame, f: Filters) -> pd.Data
 
 
 def _events(engine: sa.Engine, f: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
-    events = _read(engine, "SELECT customer_id, stage, occurred_at, amount FROM events",
-                   ["occurred_at"])  # fmt: skip
+    events = _read(engine, "events", ["customer_id", "stage", "occurred_at", "amount"])
     return events, _customers(engine)
 
 
 def _feedback(engine: sa.Engine, f: Filters) -> pd.DataFrame:
-    feedback = _read(
-        engine, "SELECT customer_id, responded_at, touchpoint, nps, csat, ces FROM feedback",
-        ["responded_at"],
-    )  # fmt: skip
+    columns = ["customer_id", "responded_at", "touchpoint", "nps", "csat", "ces"]
+    feedback = _read(engine, "feedback", columns)
     return _scoped(_period(feedback, "responded_at", f), _customers(engine), f)
 
 

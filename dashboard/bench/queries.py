@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -104,25 +103,6 @@ def cases(engine: sa.Engine, f: Filters, sqlite_engine: sa.Engine | None) -> lis
     ]
 
 
-def raw_runner(engine: sa.Engine, statement: sa.Executable) -> Callable[[], object]:
-    """Execute the compiled statement on the raw DuckDB connection, fetching Arrow."""
-    # render_postcompile expands IN-lists (expanding parameters) into plain ones.
-    compiled = statement.compile(
-        dialect=engine.dialect, compile_kwargs={"render_postcompile": True}
-    )
-    sql = str(compiled)
-    params = [compiled.params[name] for name in compiled.positiontup or ()]
-    raw = engine.raw_connection()
-    cursor = raw.driver_connection
-
-    def run():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            return cursor.execute(sql, params).to_arrow_table()
-
-    return run
-
-
 def median_seconds(fn: Callable[[], object], runs: int, warm_up: bool = True) -> float:
     if warm_up:
         fn()  # first-run caches (catalog, plans) are not what a user waits for
@@ -155,7 +135,8 @@ def measure(engine, f, sqlite_engine, runs: int, naive_runs: int, log) -> list[d
     for case in cases(engine, f, sqlite_engine):
         log(f"  {case.name} ...")
         end_to_end, raw_sql, sources = interleaved_medians(
-            [case.run, raw_runner(engine, case.statement), raw_runner(engine, case.sources)], runs
+            [case.run, db.raw_runner(engine, case.statement), db.raw_runner(engine, case.sources)],
+            runs,
         )
         # The baseline reads whole tables each run (minutes at the large scale): no warm-up.
         naive = median_seconds(case.naive, naive_runs, warm_up=False) if case.naive else None

@@ -14,7 +14,6 @@ from dashboard.ingest.plan import IMPORT_ORDER
 from dashboard.ingest.read import FileRejected
 from dashboard.ingest.report import SHOWN_ERRORS
 from dashboard.ingest.write import import_directory, import_file
-from queries import schema
 
 # -- CLI ---------------------------------------------------------------------------------------
 
@@ -58,7 +57,7 @@ def _cli_import(args: argparse.Namespace) -> int:
         return 0
     engine = db.create_engine(timeout_seconds=db.NO_TIMEOUT)  # a big load may take minutes
     with db.translate_errors(engine):
-        schema.create_all(engine)
+        db.create_schema(engine)
     mapping = load_mapping(args.mapping, table=args.table) if args.mapping else None
     try:
         report = import_file(
@@ -81,7 +80,7 @@ def _cli_import(args: argparse.Namespace) -> int:
 def _cli_import_dir(args: argparse.Namespace) -> int:
     engine = db.create_engine(timeout_seconds=db.NO_TIMEOUT)
     with db.translate_errors(engine):
-        schema.create_all(engine)
+        db.create_schema(engine)
     try:
         reports = import_directory(args.mappings, args.data, engine=engine, dry_run=args.dry_run)
     except FileRejected as exc:

@@ -15,11 +15,10 @@ APP_SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
 
 
 def _init_db(args: argparse.Namespace) -> int:
-    from queries.schema import create_all
 
     engine = db.create_engine()
     with db.translate_errors(engine):
-        create_all(engine)
+        db.create_schema(engine)
     print(f"Schema ready on {db.describe_store(engine)}.")
     return 0
 

@@ -1,6 +1,6 @@
 """NPS, CSAT, CES and commerce KPIs from aggregated counts; significance tests.
 
-Inputs are the frames of ``queries.summaries`` (counts and sums per group), so
+Inputs are the frames of ``queries.aggregates`` (counts and sums per group), so
 every statistic here is exact arithmetic on sufficient statistics -- DESIGN.md's
 "Metric definitions", one function each:
 

@@ -7,7 +7,6 @@ import json
 import pytest
 
 from dashboard import cli, db
-from queries import schema
 from tests.queries.test_views import _load
 
 
@@ -15,7 +14,7 @@ from tests.queries.test_views import _load
 def cli_store(tmp_path, monkeypatch):
     url = f"duckdb:///{tmp_path / 'cli.duckdb'}"
     engine = db.create_engine(url, external_access=True)
-    schema.create_all(engine)
+    db.create_schema(engine)
     _load(engine)
     engine.dispose()
     monkeypatch.setenv("CXDASH_DATABASE_URL", url)

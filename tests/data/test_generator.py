@@ -423,7 +423,7 @@ def test_ensure_demo_data_generates_once(tmp_path):
 def test_ensure_demo_data_fills_a_store_with_only_reference_tables(tmp_path):
     engine = _duck(tmp_path / "reference.duckdb")
     try:
-        schema.create_all(engine)
+        db.create_schema(engine)
         with db.begin(engine) as conn:
             db.append_frame(conn, schema.stages, generator.stages_frame())
         assert generator.ensure_demo_data(engine, scale="small") is True
@@ -435,7 +435,7 @@ def test_ensure_demo_data_fills_a_store_with_only_reference_tables(tmp_path):
 def test_ensure_demo_data_leaves_imported_customers_alone(tmp_path):
     engine = _duck(tmp_path / "imported.duckdb")
     try:
-        schema.create_all(engine)
+        db.create_schema(engine)
         with db.begin(engine) as conn:
             db.append_frame(conn, schema.customers, pl.DataFrame({"customer_id": ["mine"]}))
         assert generator.ensure_demo_data(engine, scale="small") is False
@@ -448,7 +448,7 @@ def test_cli_refuses_a_non_empty_store_without_replace(tmp_path, monkeypatch, ca
     path = tmp_path / "cli.duckdb"
     monkeypatch.setenv("CXDASH_DATABASE_URL", f"duckdb:///{path}")
     engine = _duck(path)
-    schema.create_all(engine)
+    db.create_schema(engine)
     with db.begin(engine) as conn:
         db.append_frame(conn, schema.touchpoints, generator.touchpoints_frame())
     engine.dispose()

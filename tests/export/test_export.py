@@ -405,7 +405,7 @@ def store_env(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("export") / "store.duckdb"
     url = f"duckdb:///{path}"
     engine = db.create_engine(url, external_access=True)
-    schema.create_all(engine)
+    db.create_schema(engine)
     build_tiny_store(engine)
     engine.dispose()
     return url

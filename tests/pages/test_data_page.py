@@ -110,7 +110,7 @@ def test_upload_limit_is_enforced(store_env, monkeypatch):
 
 def test_health_panel_on_existing_data(store_env, tmp_path):
     engine = db.engine_for(store_env)
-    schema.create_all(engine)
+    db.create_schema(engine)
     path = tmp_path / "customers.csv"
     path.write_text("customer_id,signup_at\nC1,2024-01-01\nC2,2024-02-01\n", encoding="utf-8")
     assert import_file(path, "customers", engine=engine).ok
@@ -148,7 +148,7 @@ def test_editing_the_mapping_after_a_check_asks_for_a_new_check(store_env):
 
 def write_without_refresh(engine: sa.Engine) -> None:
     """Data written the way another tool would: through ``db``, no summary refresh."""
-    schema.create_all(engine)
+    db.create_schema(engine)
     customers = pl.DataFrame(
         {
             "customer_id": ["C1", "C2"],

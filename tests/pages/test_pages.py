@@ -323,9 +323,8 @@ def test_feedback_band_search_and_paging(store_env):
 def test_empty_store_says_how_to_get_data(tmp_path, monkeypatch):
     url = f"duckdb:///{tmp_path / 'empty.duckdb'}"
     engine_ = db.create_engine(url, external_access=True)
-    from queries.schema import create_all
 
-    create_all(engine_)
+    db.create_schema(engine_)
     engine_.dispose()
     monkeypatch.setenv("CXDASH_DATABASE_URL", url)
     _clear_caches()

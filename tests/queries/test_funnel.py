@@ -553,7 +553,7 @@ PROPERTY_PERIOD = Filters(date_from=dt.date(2025, 3, 2), date_to=dt.date(2025, 3
 def property_engine(tmp_path_factory):
     path = tmp_path_factory.mktemp("funnel_properties") / "store.duckdb"
     engine = db.create_engine(f"duckdb:///{path}", external_access=True)
-    schema.create_all(engine)
+    db.create_schema(engine)
     yield engine
     engine.dispose()
 

@@ -335,7 +335,7 @@ def test_cli_refresh_and_status(tmp_path, monkeypatch, capsys):
     url = f"duckdb:///{tmp_path / 'cli.duckdb'}"
     monkeypatch.setenv("CXDASH_DATABASE_URL", url)
     engine = db.create_engine(url)
-    schema.create_all(engine)
+    db.create_schema(engine)
     with db.begin(engine) as conn:
         db.upsert_frame(conn, schema.events, _one_event("e1", ORIGIN))
     engine.dispose()

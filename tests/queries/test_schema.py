@@ -54,10 +54,10 @@ def _table_names(engine) -> set[str]:
 
 def test_create_all_is_idempotent_and_keeps_data(store_url):
     engine = db.create_engine(store_url, external_access=True)
-    schema.create_all(engine)
+    db.create_schema(engine)
     with engine.begin() as conn:
         conn.execute(schema.stages.insert(), [{"stage": "visit", "position": 1}])
-    schema.create_all(engine)  # second run: no error, nothing dropped
+    db.create_schema(engine)  # second run: no error, nothing dropped
     assert set(CANONICAL) <= _table_names(engine)
     assert db.fetch(sa.select(sa.func.count()).select_from(schema.stages), engine).item() == 1
     engine.dispose()

@@ -2,10 +2,10 @@
 
 Two building blocks, each one pass over its table:
 
-- :func:`feedback_summary` -- per group: responses, NPS counts, CSAT top-2 counts
+- :func:`feedback_stats` -- per group: responses, NPS counts, CSAT top-2 counts
   and sums, CES sums and sums of squares. NPS, CSAT, CES, margins of error and
   significance tests all follow from these in ``dashboard.metrics.scores``.
-- :func:`event_summary` -- per group: customers, revenue, orders, purchasers and
+- :func:`event_stats` -- per group: customers, revenue, orders, purchasers and
   repeat purchasers, from a per-customer pre-aggregation.
 
 Groups are any of: ``touchpoint``, a customer dimension, or a trend period.
@@ -74,7 +74,7 @@ def _feedback_source(
     return source, feedback, customers, "channel"
 
 
-def feedback_summary(
+def feedback_stats(
     f: Filters, by: Sequence[str] = (), grain: str | None = None, *, rollups: bool = False
 ) -> sa.Select:
     """Feedback statistics for the filter, grouped by ``by`` (and a trend period).
@@ -108,7 +108,7 @@ def feedback_summary(
     return stmt
 
 
-def event_summary(f: Filters, by: str | None = None, *, rollups: bool = False) -> sa.Select:
+def event_stats(f: Filters, by: str | None = None, *, rollups: bool = False) -> sa.Select:
     """Commerce statistics for the filter's period, optionally per customer dimension.
 
     Columns: [``by``], customers (distinct customers with any event), revenue
@@ -117,7 +117,7 @@ def event_summary(f: Filters, by: str | None = None, *, rollups: bool = False) -
     """
     check_dimension(by)
     if rollups:
-        return _event_summary_from_days(f, by)
+        return _event_stats_from_days(f, by)
     ev = events.c
     join_customers = f.has_dimension_filter or by is not None
     source = (
@@ -153,8 +153,8 @@ def event_summary(f: Filters, by: str | None = None, *, rollups: bool = False) -
     return stmt
 
 
-def _event_summary_from_days(f: Filters, by: str | None) -> sa.Select:
-    """:func:`event_summary` from ``rollup_customer_days``: one filtered scan.
+def _event_stats_from_days(f: Filters, by: str | None) -> sa.Select:
+    """:func:`event_stats` from ``rollup_customer_days``: one filtered scan.
 
     A customer counts once, on their first active day in the period (the previous
     active day lies before it); a purchaser on their first transaction day in the
