@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from queries.definitions import DEFAULT_MIN_N, DEFAULT_PRIVACY_N, DEFAULT_WINDOW_DAYS
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_DUCKDB_PATH = DATA_DIR / "cx.duckdb"
@@ -36,11 +38,15 @@ class Settings:
         "PostgreSQL: postgresql+psycopg://user@host:5432/db",
     )
     min_n: int = _setting(
-        30, "Minimum scored responses before a cell, point or segment is shown unflagged."
+        DEFAULT_MIN_N,
+        "Minimum scored responses before a cell, point or segment is shown unflagged.",
     )
-    privacy_n: int = _setting(5, "Below this many scored responses a score is hidden.")
+    privacy_n: int = _setting(
+        DEFAULT_PRIVACY_N, "Below this many scored responses a score is hidden."
+    )
     conversion_window_days: int = _setting(
-        30, "Funnel conversion window in days, counted from entry into the first step."
+        DEFAULT_WINDOW_DAYS,
+        "Funnel conversion window in days, counted from entry into the first step.",
     )
     funnel_stages: tuple[str, ...] = _setting(
         DEFAULT_STAGES, "Default funnel steps in order (comma-separated in the environment)."

@@ -27,6 +27,7 @@ from queries.common import (
     group_value,
     in_period,
 )
+from queries.definitions import CSAT_SATISFIED_MIN, DETRACTOR_MAX, PROMOTER_MIN
 from queries.dialect import period_start
 from queries.filters import Filters
 from queries.rollups import customer_days, feedback_facts
@@ -50,10 +51,10 @@ def feedback_columns(table: sa.Table = feedback) -> list[sa.ColumnElement]:
     return [
         sa.func.count().label("responses"),
         sa.func.count(fb.nps).label("n_nps"),
-        _count_if(fb.nps >= 9).label("promoters"),
-        _count_if(fb.nps <= 6).label("detractors"),
+        _count_if(fb.nps >= PROMOTER_MIN).label("promoters"),
+        _count_if(fb.nps <= DETRACTOR_MAX).label("detractors"),
         sa.func.count(fb.csat).label("n_csat"),
-        _count_if(fb.csat >= 4).label("csat_top2"),
+        _count_if(fb.csat >= CSAT_SATISFIED_MIN).label("csat_top2"),
         _float_sum(fb.csat).label("csat_sum"),
         sa.func.count(fb.ces).label("n_ces"),
         _float_sum(fb.ces).label("ces_sum"),

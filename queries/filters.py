@@ -11,10 +11,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from queries.definitions import DEFAULT_MIN_N
 from queries.schema import DIMENSIONS
 
 UNKNOWN = "(unknown)"  # the group of anonymous / orphan feedback and empty dimension values
-DEFAULT_MIN_N = 30
 
 
 def _clean(values: Iterable[str] | None) -> tuple[str, ...]:

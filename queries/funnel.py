@@ -37,6 +37,7 @@ from queries.common import (
     in_period,
     needs_customers,
 )
+from queries.definitions import DEFAULT_WINDOW_DAYS
 from queries.dialect import median, seconds_between
 from queries.filters import Filters
 from queries.schema import customers, events
@@ -65,7 +66,10 @@ def check_steps(steps: Sequence[str], window_days: float) -> tuple[str, ...]:
 
 
 def funnel(
-    f: Filters, steps: Sequence[str], window_days: float = 30, by: str | None = None
+    f: Filters,
+    steps: Sequence[str],
+    window_days: float = DEFAULT_WINDOW_DAYS,
+    by: str | None = None,
 ) -> sa.Select:
     """Customers reaching each step, and the median time from the previous step.
 

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 import sqlalchemy as sa
 
 from queries.common import check_dimension, customer_conditions, group_value, in_period
+from queries.definitions import DEFAULT_WINDOW_DAYS
 from queries.dialect import seconds_between
 from queries.filters import Filters
 from queries.funnel import check_steps, count_reached, reached_row
@@ -40,7 +41,7 @@ def funnel_from_rollup(
     f: Filters,
     steps: Sequence[str],
     stage_index: Mapping[str, int],
-    window_days: float = 30,
+    window_days: float = DEFAULT_WINDOW_DAYS,
     by: str | None = None,
 ) -> sa.Select:
     """:func:`queries.funnel.funnel` from the rollup; ``stage_index`` maps each step to

@@ -10,22 +10,17 @@ import functools
 
 import sqlalchemy as sa
 
+from queries.aggregates import event_stats, feedback_stats
 from queries.common import check_dimension, customer_conditions, feedback_conditions
+from queries.definitions import NPS_BANDS
 from queries.filters import Filters
 from queries.schema import DIMENSIONS, customers, events, feedback, stages, touchpoints
-from queries.aggregates import event_stats, feedback_stats
 
 # The views are pure functions of hashable arguments (Filters is frozen), and the
 # dashboard redraws the same ones over and over: keeping the built statement saves
 # 1-3 ms per query and keeps its SQLAlchemy cache key, which the compiled-SQL cache
 # looks up. Statements are immutable, so sharing them between threads is safe.
 _memoized = functools.lru_cache(maxsize=256)
-
-SCORE_BANDS = {
-    "detractor": (0, 6),
-    "passive": (7, 8),
-    "promoter": (9, 10),
-}
 
 
 @_memoized
@@ -88,9 +83,9 @@ def _comment_conditions(
     conditions = [*feedback_conditions(f), *customer_conditions(f)]
     conditions.append(sa.func.length(sa.func.trim(sa.func.coalesce(fb.comment, ""))) > 0)
     if band is not None:
-        if band not in SCORE_BANDS:
-            raise ValueError(f"score band must be one of {', '.join(SCORE_BANDS)}, not {band!r}")
-        low, high = SCORE_BANDS[band]
+        if band not in NPS_BANDS:
+            raise ValueError(f"score band must be one of {', '.join(NPS_BANDS)}, not {band!r}")
+        low, high = NPS_BANDS[band]
         conditions.append(fb.nps.between(low, high))
     if search:
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

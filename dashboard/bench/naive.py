@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from dashboard import db
 from queries.bench import rows_of
+from queries.definitions import CSAT_SATISFIED_MIN, DETRACTOR_MAX, PROMOTER_MIN
 from queries.filters import Filters
 from queries.schema import metadata
 
@@ -62,7 +63,7 @@ def _nps(frame: pd.DataFrame) -> float | None:
     scored = frame["nps"].dropna()
     if scored.empty:
         return None
-    return ((scored >= 9).mean() - (scored <= 6).mean()) * 100
+    return ((scored >= PROMOTER_MIN).mean() - (scored <= DETRACTOR_MAX).mean()) * 100
 
 
 def kpis(engine: sa.Engine, f: Filters) -> dict:
@@ -77,7 +78,7 @@ def kpis(engine: sa.Engine, f: Filters) -> dict:
         "purchasers": int((per_customer > 0).sum()),
         "repeat_rate": (per_customer >= 2).sum() / max((per_customer > 0).sum(), 1) * 100,
         "nps": _nps(feedback),
-        "csat": (feedback["csat"].dropna() >= 4).mean() * 100,
+        "csat": (feedback["csat"].dropna() >= CSAT_SATISFIED_MIN).mean() * 100,
         "ces": feedback["ces"].mean(),
     }
 

@@ -23,7 +23,6 @@ from dashboard.charts.formats import (
     fmt_seconds,
     fmt_vnd,
     fmt_vnd_short,
-    nps_band,
 )
 from dashboard.charts.funnel import funnel, step_label
 from dashboard.charts.groups import COMPARE_METRICS, compare_groups, segment_bars, what_moved
@@ -45,6 +44,7 @@ from dashboard.charts.theme import (
     TEMPLATE,
 )
 from dashboard.charts.trend import nps_mix, nps_trend, sparkline
+from queries.definitions import nps_band
 
 __all__ = [
     "BAD", "BAND_COLOURS", "BAND_FILL", "COMPARE_METRICS", "DIVERGING", "FONT", "GOOD", "LOW_N",

@@ -74,13 +74,6 @@ def _nan(value: float) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def nps_band(score: int | None) -> str | None:
-    """'promoter' (9–10), 'passive' (7–8), 'detractor' (0–6) or None for no score."""
-    if score is None:
-        return None
-    return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
-
-
 def _format_metric(metric: str, value: float | None) -> str:
     return fmt_pct(value) if metric == "csat" else fmt_score(value)
 

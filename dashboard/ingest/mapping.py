@@ -49,6 +49,7 @@ import polars as pl
 
 from dashboard.ingest.read import LINE, FileRejected
 from queries import schema
+from queries.definitions import SCORE_RANGES
 
 TABLE_NAMES = tuple(schema.TABLES)
 
@@ -269,7 +270,6 @@ def _lookup(item: dict, origin: str) -> Lookup:
 
 
 # Ranges of score columns (the schema's CHECK constraints say the same).
-SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 
 
 def missing_source_columns(mapping: Mapping, header: list[str], extra: set[str]) -> list[str]:

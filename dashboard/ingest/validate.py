@@ -19,9 +19,9 @@ from datetime import datetime, timedelta
 import polars as pl
 import sqlalchemy as sa
 
-from dashboard.ingest.mapping import SCORE_RANGES
 from dashboard.ingest.read import LINE
 from queries import schema
+from queries.definitions import SCORE_RANGES
 
 ERROR_SCHEMA = {
     "line": pl.Int64,

@@ -18,8 +18,10 @@ import math
 
 import polars as pl
 
+from queries.definitions import DEFAULT_PRIVACY_N
+
 Z95 = 1.96
-PRIVACY_N = 5
+PRIVACY_N = DEFAULT_PRIVACY_N
 ALPHA = 0.05
 METRICS = ("nps", "csat", "ces")
 
