@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, service, state, ui, views
+from dashboard import charts, state, ui, views
 from dashboard.config import get_settings
 from dashboard.views import Options
 from queries.schema import DIMENSIONS
@@ -54,17 +54,16 @@ with funnel_col:
     st.number_input("Conversion window (days)", 1, 365, key="fn_window", width=220,
                     help="Counted from each customer's entry into the first step.")  # fmt: skip
     by = st.session_state["fn_by"]
-    if len(steps) < 2:
-        ui.no_data("Pick at least two steps.")
+    funnel_options = Options(steps=steps, window_days=float(st.session_state["fn_window"]), by=by)
+    broken = ui.broken_rule(views.FUNNEL, funnel_options)
+    if broken:
+        ui.no_data(broken)
     else:
         with ui.friendly_errors():
-            funnel_options = Options(
-                steps=steps, window_days=float(st.session_state["fn_window"]), by=by
-            )
             funnel = ui.run(views.FUNNEL, f, funnel_options)
-    if len(steps) > 1 and (funnel.is_empty() or not funnel["customers"].sum()):
+    if not broken and (funnel.is_empty() or not funnel["customers"].sum()):
         ui.no_data("No customer entered the funnel in this period with these filters.")
-    elif len(steps) > 1:
+    elif not broken:
         ui.chart(charts.funnel(funnel, by=by), "funnel")
         steps_table = funnel.select(*([by] if by else []), *STEP_COLUMNS).with_columns(
             funnel["step"].map_elements(charts.step_label, return_dtype=str)
@@ -102,27 +101,8 @@ with heat_col:
     )
 
 ui.report_button(
-    "funnel", by=hm_by, metric=metric, steps=steps if len(steps) > 1 else None,
-    window_days=float(st.session_state["fn_window"]),
+    "funnel", by=hm_by, metric=metric, steps=None if broken else steps,
+    window_days=funnel_options.window_days,
 )  # fmt: skip
 if tp and group:
-    st.divider()
-    head, close = st.columns([5, 1], vertical_alignment="center")
-    head.subheader(f"{tp} × {group}", anchor=False)
-    close.button("Close", icon=":material/close:", on_click=close_cell, width="stretch")
-    cell_f = f.replace(touchpoint=(tp,), **{hm_by: (group,)})
-    with ui.friendly_errors():
-        trend = ui.run(views.NPS_TREND, cell_f, Options(grain="month"))
-        targets = ui.call(service.touchpoint_targets)
-        comments = ui.run(views.FEEDBACK, cell_f, Options(limit=8))
-    target_row = targets.filter(targets["touchpoint"] == tp)
-    target = target_row["target_nps"][0] if target_row.height else None
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        title = f"NPS of {tp} for {group}, by month"
-        ui.chart(charts.nps_trend(trend, target=target, title=title), "cell_trend")
-    with right:
-        st.markdown("**Latest comments**")
-        if comments.is_empty():
-            ui.no_data("No comments for this cell.")
-        ui.comment_cards(comments)
+    ui.cell_panel(f, tp, group, hm_by, close_cell)

@@ -5,11 +5,14 @@ download buttons (``downloads``). Pages use the names below.
 
 from __future__ import annotations
 
-from dashboard.ui.cache import EMPTY_STORE, call, engine, run, store_status, store_url
+from dashboard.ui.cache import EMPTY_STORE, call, data_changed, engine, run, store_status, store_url
 from dashboard.ui.comments import BAND_BADGE, comment_cards
+from dashboard.ui.data_admin import health_panel, summary_tables_panel
+from dashboard.ui.drilldown import cell_panel
 from dashboard.ui.page import (
     NO_DATA,
     PLOTLY_CONFIG,
+    broken_rule,
     chart,
     dimension_label,
     export_context,
@@ -32,9 +35,36 @@ from dashboard.ui.url_state import (
 )
 
 __all__ = [
-    "BAND_BADGE", "EMPTY_STORE", "NO_DATA", "PLOTLY_CONFIG", "call", "chart", "comment_cards",
-    "current_params", "dimension_label", "engine", "export_context", "filters",
-    "friendly_errors", "header", "no_data", "option_list",
-    "report_button", "reset_filters", "run", "seed_from_url", "sidebar", "store_status",
-    "store_url", "table", "url_value", "view", "write_url",
-]  # fmt: skip
+    "BAND_BADGE",
+    "EMPTY_STORE",
+    "NO_DATA",
+    "PLOTLY_CONFIG",
+    "broken_rule",
+    "call",
+    "cell_panel",
+    "chart",
+    "comment_cards",
+    "data_changed",
+    "health_panel",
+    "summary_tables_panel",
+    "current_params",
+    "dimension_label",
+    "engine",
+    "export_context",
+    "filters",
+    "friendly_errors",
+    "header",
+    "no_data",
+    "option_list",
+    "report_button",
+    "reset_filters",
+    "run",
+    "seed_from_url",
+    "sidebar",
+    "store_status",
+    "store_url",
+    "table",
+    "url_value",
+    "view",
+    "write_url",
+]

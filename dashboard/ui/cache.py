@@ -72,3 +72,9 @@ def _status(url: str) -> tuple[str, str]:
 def store_status() -> tuple[str, str]:
     """("ok" | "empty" | "unavailable", message for people)."""
     return _status(store_url())
+
+
+def data_changed() -> None:
+    """Forget every cached result: the data changed (an import, a rebuild), and every page
+    must show the new numbers."""
+    st.cache_data.clear()

@@ -16,6 +16,7 @@ import streamlit as st
 
 from dashboard import db, state
 from dashboard.ui.cache import engine
+from dashboard.views import Options, View
 from queries.filters import Filters
 
 NO_DATA = "No data for these filters. Widen the period or clear some filters (Reset filters)."
@@ -108,3 +109,13 @@ def option_list(options: Mapping[str, list[str]], key: str) -> list[str]:
 
 def dimension_label(name: str) -> str:
     return state.LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def broken_rule(view: View, options: Options) -> str | None:
+    """The message of the first rule of ``view`` that ``options`` break, else None (a page
+    says it instead of running the view)."""
+    try:
+        view.check(options)
+    except ValueError as exc:
+        return str(exc)
+    return None
