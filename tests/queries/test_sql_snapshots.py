@@ -1,0 +1,84 @@
+"""Every view's generated SQL, kept as a snapshot per dialect (as PostHog's __snapshots__),
+so that a change of SQL shows in review.
+
+Each registry view runs on the hand-built store of ``test_views`` on DuckDB, SQLite and
+PostgreSQL, from the source tables and from the summary tables, and the statements sent
+to the driver are compared with ``__snapshots__/<backend>/<view>.<path>.sql``. After an
+intended change, rewrite them with ``CXDASH_UPDATE_SNAPSHOTS=1 python -m pytest
+tests/queries/test_sql_snapshots.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from dashboard import rollup_store, views
+from dashboard.views import Options
+from tests.queries.test_rollups import summaries
+from tests.queries.test_views import JAN, _load
+
+SNAPSHOTS = Path(__file__).resolve().parent / "__snapshots__"
+UPDATE = os.environ.get("CXDASH_UPDATE_SNAPSHOTS") == "1"
+
+# One case per view and per shape of statement it builds.
+CASES = {
+    "kpis": (views.KPIS, Options()),
+    "kpis-compare": (views.KPIS, Options(compare=True)),
+    "funnel": (views.FUNNEL, Options(steps=("visit", "purchase"), window_days=30)),
+    "funnel-by-region": (views.FUNNEL, Options(steps=("visit", "purchase"), by="region")),
+    "heatmap": (views.HEATMAP, Options(metric="nps", by="segment")),
+    "nps-trend": (views.NPS_TREND, Options(grain="week", by="segment")),
+    "segments": (views.SEGMENTS, Options(by="region")),
+    "what-moved": (views.WHAT_MOVED, Options(metric="csat", by_kind="segment")),
+    "feedback": (views.FEEDBACK, Options(band="detractor", search="giao", limit=20)),
+}
+
+
+def test_every_view_has_a_case():
+    covered = {view.name for view, _ in CASES.values()}
+    assert covered >= set(views.REGISTRY) - {"nps-mix"}  # nps-mix runs nps-trend's SQL
+
+
+def _statements(engine: sa.Engine, view, options) -> str:
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement.strip())
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        view.run(engine, JAN, options)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return "\n\n-- next statement\n\n".join(sent) + "\n"
+
+
+@pytest.fixture(params=["sources", "rollups"])
+def path(request) -> str:
+    return request.param
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_view_sql_matches_its_snapshot(store, backend, path, case):
+    _load(store)
+    if path == "rollups":
+        rollup_store.refresh_store(store)
+    with summaries(path == "rollups"):
+        rollup_store.forget_decisions()
+        assert rollup_store.reader(store).rollups == (path == "rollups")  # decided before
+        view, options = CASES[case]
+        got = _statements(store, view, options)
+    snapshot = SNAPSHOTS / backend / f"{case}.{path}.sql"
+    if UPDATE:
+        snapshot.parent.mkdir(parents=True, exist_ok=True)
+        snapshot.write_text(got)
+    assert snapshot.exists(), f"no snapshot {snapshot}: run with CXDASH_UPDATE_SNAPSHOTS=1"
+    want = snapshot.read_text()
+    diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
+                                        str(snapshot), "generated"))  # fmt: skip
+    assert got == want, f"the SQL of {case} changed on {backend}:\n{diff}"
