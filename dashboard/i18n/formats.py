@@ -10,7 +10,7 @@ integer         ``19.962``              ``19,962``
 percentage      ``42,4%``               ``42.4%``
 VND             ``1.234.568 ₫``         ``1,234,568 ₫``
 short VND       ``36,5 tỷ ₫``           ``36.5 bn ₫``
-score           ``−12,3`` / ``+12,3``   ``−12.3`` / ``+12.3``
+score           ``-12,3`` / ``+12,3``   ``-12.3`` / ``+12.3``
 p-value         ``p = 0,042``           ``p = 0.042``
 duration        ``5,2 giờ``             ``5.2 h``
 month           ``thg 3 2026``          ``Mar 2026``
@@ -19,8 +19,10 @@ date (tables)   ``05/03/2026``          ``2026-03-05``
 
 Rounding is Python's (the same digits as plotly's d3 formats and the English
 formatters before): a value is rounded first, then Babel supplies the locale's
-symbols and grouping. Negative numbers carry the minus sign ``−`` (U+2212), as
-plotly's tick labels do; a value that rounds to zero has no sign (never ``−0,0``).
+symbols and grouping. Negative numbers carry CLDR's minus for vi and en, the
+ASCII ``-``: ``st.metric`` reads a delta's leading ``-`` for its arrow and colour,
+and the typographic ``−`` (U+2212, which plotly draws on its ticks) would turn a
+fall into a rise there. A value that rounds to zero has no sign (never ``-0,0``).
 The space before ``₫`` and units is a plain space (so text extracted from a PDF
 matches what a reader types).
 """
@@ -39,7 +41,7 @@ from dashboard.i18n.core import N_, _, check_language, current_language, languag
 from queries.filters import Filters
 
 MISSING = "–"  # en dash: no value
-MINUS = "\u2212"  # the minus sign of plotly's tick labels
+MINUS = "-"  # CLDR's minus for vi and en; st.metric's arrow depends on it
 
 # Compact money units, largest first; English as the dashboard always wrote them.
 MONEY_UNITS = {
@@ -109,7 +111,7 @@ def fmt_pct(value: float | None, signed: bool = False, lang: str | None = None) 
 
 
 def fmt_score(value: float | None, signed: bool = False, lang: str | None = None) -> str:
-    """NPS / CES with one decimal; ``+12,3`` / ``−12,3`` when ``signed``."""
+    """NPS / CES with one decimal; ``+12,3`` / ``-12,3`` when ``signed``."""
     return MISSING if _missing(value) else _number(value, 1, _lang(lang), signed)
 
 

@@ -13,7 +13,7 @@ from dashboard.i18n import language
 from queries.filters import Filters
 
 D = dt.date
-MINUS = "\u2212"
+MINUS = "-"  # a leading ASCII minus: st.metric draws a falling delta from it
 
 # (formatter, arguments, Vietnamese, English)
 CASES = [
@@ -47,7 +47,7 @@ CASES = [
     (fmt.fmt_vnd_short, (999.96e6,), "1,0 tỷ ₫", "1.0 bn ₫"),  # the unit of the rounded value
     (fmt.fmt_vnd_short, (12345,), "12.345 ₫", "12,345 ₫"),
     (fmt.fmt_vnd_short, (-36.5e9,), MINUS + "36,5 tỷ ₫", MINUS + "36.5 bn ₫"),
-    # scores: one decimal; the minus sign of plotly's ticks; no sign on a rounded zero
+    # scores: one decimal; no sign on a rounded zero
     (fmt.fmt_score, (-12.34,), MINUS + "12,3", MINUS + "12.3"),
     (fmt.fmt_score, (12.34,), "12,3", "12.3"),
     (fmt.fmt_score, (12.34, True), "+12,3", "+12.3"),
@@ -186,3 +186,11 @@ def test_plotly_settings_per_language():
     assert fmt.column_datetime_format("en") == "YYYY-MM-DD HH:mm"
     with pytest.raises(ValueError, match="unknown grain"):
         fmt.d3_date_format("quarter", "en")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("day", [D(2026, 3, 5), D(2025, 12, 31), D(2024, 1, 1)])
+def test_chart_date_formats_write_what_the_table_formatters_write(lang, day):
+    # d3-time-format's directives are strftime's (glibc also knows %-m): ticks = cells
+    assert day.strftime(fmt.d3_date_format("month", lang)) == fmt.fmt_month(day, lang)
+    assert day.strftime(fmt.d3_date_format("day", lang)) == fmt.fmt_date(day, lang)
