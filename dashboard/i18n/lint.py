@@ -18,7 +18,7 @@ Flagged: a string literal (or an f-string / concatenation with literal words) gi
 unless it goes through ``_()``, ``ngettext``, ``pgettext``, ``npgettext`` or ``N_``
 (``_("{n} responses").format(...)`` is fine). An f-string is a literal unless every
 literal part is free of words (``f"{label}: {value}"`` passes). A translation call
-*inside* an f-string is flagged wherever it is: Babel's extractor does not look
+on a literal *inside* an f-string is flagged wherever it is: Babel's extractor does not look
 into f-strings on Python 3.11, so its message would never reach the catalog --
 translate first (``label = _("Revenue")``) or use ``_("{metric} by {dimension}").format(...)``.
 
@@ -71,7 +71,7 @@ LABELLED_ELEMENTS = _names(
 )
 TEXT_ELEMENTS = _names(
     "title header subheader caption markdown text write info warning error success exception "
-    "toast spinner dialog"
+    "toast spinner"
 )
 # element -> (positional arguments, keyword arguments) that people read
 ELEMENTS: dict[str, tuple[tuple[int, ...], frozenset[str]]] = {
@@ -80,6 +80,7 @@ ELEMENTS: dict[str, tuple[tuple[int, ...], frozenset[str]]] = {
     "download_button": ((0,), frozenset({"label", "help", "file_name"})),
     "page_link": ((), frozenset({"label", "help"})),
     "progress": ((), frozenset({"text"})),
+    "dialog": ((0,), frozenset({"title"})),
     "tabs": ((0,), frozenset({"tabs"})),
     "Page": ((), frozenset({"title"})),
     "set_page_config": ((0,), frozenset({"page_title"})),
@@ -120,7 +121,7 @@ _NOT_WORDS = re.compile(
     r"|:material/[a-z_]+:"  # Material icons
     r"|:[a-z_]+:"  # emoji short codes
     r"|:[a-z]+(?:-background)?\["  # Streamlit colour directives (their text stays)
-    r"|%[-+ #0]*\d*(?:\.\d+)?[sdifgeExX%]"  # printf specs
+    r"|%[-+#0]*\d*(?:\.\d+)?[sdifgeExX%]"  # printf specs (no space flag: "% satisfied")
     r"|&[a-z]+;"  # HTML entities
     r"|\.(?:pdf|csv|xlsx|png|svg|json|zip)\b"  # file extensions
 )
@@ -358,7 +359,11 @@ class _Checker(ast.NodeVisitor):
         # f-string as one string): a message there never reaches the catalog.
         for part in node.values:
             for inner in ast.walk(part):
-                if _is_translated(inner) and isinstance(part, ast.FormattedValue):
+                if (
+                    isinstance(part, ast.FormattedValue)
+                    and _is_translated(inner)
+                    and any(isinstance(a, ast.Constant) for a in inner.args)
+                ):
                     self._report(inner, node, "f-string", f"{ast.unparse(inner)} (not extractable)")
         self.generic_visit(node)
 

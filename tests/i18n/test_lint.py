@@ -115,6 +115,7 @@ st.markdown("---")
 st.markdown("")
 st.write(frame)
 st.caption(f"{label} · {value}")
+st.caption(f"{_(PRESETS[key])}: {value}")  # a marked constant: extracted where it is defined
 st.caption(" · ".join([_("Revenue"), words]))
 st.info(message)
 st.button(segment_name)  # i18n: ok
