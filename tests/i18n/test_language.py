@@ -161,3 +161,15 @@ def test_two_sessions_in_two_threads_keep_their_own_language():
 def test_language_names_are_written_in_their_own_language():
     assert i18n.LANGUAGE_NAMES == {"vi": "Tiếng Việt", "en": "English"}
     assert set(i18n.LANGUAGES) == {"vi", "en"} and i18n.URL_PARAM == "lang"
+
+
+def test_the_i18n_package_does_not_import_streamlit():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, dashboard.i18n, dashboard.i18n.formats, dashboard.i18n.catalog, "
+        "dashboard.i18n.lint; print('streamlit' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
