@@ -65,6 +65,11 @@ class Settings:
         "How often (seconds) to re-check that the summary tables still match the data, "
         "in case another tool wrote to the store.",
     )
+    language: str = _setting(
+        "auto",
+        "Language of the dashboard and exports: vi, en or auto (the browser's language in the "
+        "dashboard, English on the command line). A session's choice or ?lang= overrides it.",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
