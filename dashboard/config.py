@@ -59,6 +59,14 @@ class Settings:
         "How often (seconds) to re-check that the summary tables still match the data, "
         "in case another tool wrote to the store.",
     )
+    risk_window_days: int = _setting(
+        90,
+        "At-risk customers and promoters: their latest response must lie within this many "
+        "days ending at the period's last day.",
+    )
+    followup_sla_hours: int = _setting(
+        48, "A follow-up item is due this many hours after the response that created it."
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

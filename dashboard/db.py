@@ -145,6 +145,21 @@ def fetch(statement: sa.Executable, engine: sa.Engine | None = None) -> pl.DataF
         return _rows_frame(result)
 
 
+def execute(conn: sa.Connection, statement: sa.Executable) -> int:
+    """Run a write statement (INSERT / UPDATE / DELETE) inside the caller's transaction
+    (see :func:`begin`) and return how many rows it affected."""
+    return conn.execute(statement).rowcount
+
+
+def fetch_in(conn: sa.Connection, statement: sa.Executable) -> pl.DataFrame:
+    """Run a SELECT inside the caller's transaction (see :func:`begin`): it sees the
+    transaction's own writes. Same frame conventions as :func:`fetch`."""
+    result = conn.execute(statement)
+    if conn.dialect.name == "duckdb":
+        return _arrow_frame(result)
+    return _rows_frame(result)
+
+
 def _apply_planner_settings(conn: sa.Connection, statement: sa.Executable) -> None:
     """``SET LOCAL`` the ``postgresql_settings`` a statement asks for (constant pairs
     written in ``queries/``, never user input): they end with this read's transaction."""
