@@ -148,7 +148,8 @@ def fetch(statement: sa.Executable, engine: sa.Engine | None = None) -> pl.DataF
 def execute(conn: sa.Connection, statement: sa.Executable) -> int:
     """Run a write statement (INSERT / UPDATE / DELETE) inside the caller's transaction
     (see :func:`begin`) and return how many rows it affected."""
-    return conn.execute(statement).rowcount
+    # preserve_rowcount: without it psycopg's INSERT ... SELECT reports -1.
+    return conn.execute(statement, execution_options={"preserve_rowcount": True}).rowcount
 
 
 def fetch_in(conn: sa.Connection, statement: sa.Executable) -> pl.DataFrame:

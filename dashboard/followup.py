@@ -15,6 +15,7 @@ Statuses move ``new -> contacted -> resolved | unreachable``, then optionally to
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import numpy as np
 import polars as pl
@@ -26,6 +27,7 @@ from queries import customers as cq
 from queries.schema import FOLLOWUP_STATUSES, followup_events, followups
 
 SYNC_ACTOR = "sync"
+CONFLICT_POLLS, CONFLICT_POLL_SECONDS = 20, 0.05
 
 # Where each status may go next; anything else is refused.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -137,9 +139,11 @@ def change(
     if not actor or not actor.strip():
         raise ValueError("say who makes the change (actor)")
     now = now or utc_now()
+    seen: int | None = expected_version
     try:
         with db.begin(engine) as conn:
             current = _current(conn, response_id)
+            seen = current["version"]
             if expected_version is not None and current["version"] != expected_version:
                 raise _conflict(current["updated_by"])
             version = current["version"]
@@ -174,7 +178,7 @@ def change(
         if _is_write_conflict(exc):
             # Another transaction wrote the row first (DuckDB refuses the second update;
             # a duplicate event key means the same): that writer is named once committed.
-            raise _conflict(_changed_by_outside(engine, response_id)) from None
+            raise _conflict(_changed_by_outside(engine, response_id, seen)) from None
         raise
 
 
@@ -190,12 +194,20 @@ def _changed_by(conn: sa.Connection, response_id: str) -> str | None:
     return None if frame.is_empty() else frame["updated_by"][0]
 
 
-def _changed_by_outside(engine: sa.Engine, response_id: str) -> str | None:
-    try:
-        frame = db.fetch(cq.followup_state(response_id), engine)
-    except db.StoreError:
-        return None
-    return None if frame.is_empty() else frame["updated_by"][0]
+def _changed_by_outside(engine: sa.Engine, response_id: str, seen: int | None) -> str | None:
+    """Who wrote the item after ``seen``: the winning transaction may still be about to
+    commit, so look a few times (up to ~1 s) before giving up on a name."""
+    for _ in range(CONFLICT_POLLS):
+        try:
+            frame = db.fetch(cq.followup_state(response_id), engine)
+        except db.StoreError:
+            return None
+        if frame.is_empty():
+            return None
+        if seen is None or frame["version"][0] != seen:
+            return frame["updated_by"][0]
+        time.sleep(CONFLICT_POLL_SECONDS)
+    return None
 
 
 def _conflict(who: str | None) -> Conflict:

@@ -374,15 +374,21 @@ def _listed(kind: str, f: Filters, as_of: dt.date, window_days: int) -> sa.CTE:
     return sa.select(*latest.c).where(_kind_condition(kind, latest)).cte("listed")
 
 
+def _among(customer_id: sa.ColumnElement, who: sa.FromClause) -> sa.ColumnElement[bool]:
+    """``customer_id`` is one of ``who``'s (a semi-join: ``who`` may list a customer
+    twice, e.g. a page of follow-up items, without multiplying their rows)."""
+    return customer_id.in_(sa.select(who.c.customer_id))
+
+
 def _revenue(who: sa.FromClause, as_of: dt.date, name: str) -> sa.Subquery:
-    """Per customer of ``who`` (a from with customer_id): revenue in the 365 days
-    ending at ``as_of`` (customers without any are missing: coalesce to 0)."""
+    """Per customer of ``who`` (anything with a customer_id column): revenue in the 365
+    days ending at ``as_of`` (customers without any are missing: coalesce to 0)."""
     ev = events.c
     start, end = days_ending_at(as_of, VALUE_DAYS)
     return (
         sa.select(ev.customer_id, sa.func.sum(ev.amount).label("value_at_risk"))
-        .select_from(events.join(who, who.c.customer_id == ev.customer_id))
         .where(
+            _among(ev.customer_id, who),
             ev.amount.is_not(None),
             ev.occurred_at >= _timestamp("value_start", start),
             ev.occurred_at < _timestamp("value_end", end),
@@ -396,8 +402,7 @@ def _open_items(who: sa.FromClause) -> sa.Subquery:
     fu = followups.c
     return (
         sa.select(fu.customer_id, sa.func.count().label("open_followups"))
-        .select_from(followups.join(who, who.c.customer_id == fu.customer_id))
-        .where(fu.status.in_(OPEN_STATUSES))
+        .where(_among(fu.customer_id, who), fu.status.in_(OPEN_STATUSES))
         .group_by(fu.customer_id)
         .subquery("open_items")
     )
@@ -415,8 +420,7 @@ def _lapsing(who: sa.FromClause, as_of: dt.date) -> sa.Subquery:
     )
     history = (
         sa.select(ev.customer_id, ev.occurred_at, previous.label("previous_at"))
-        .select_from(events.join(who, who.c.customer_id == ev.customer_id))
-        .where(ev.amount.is_not(None), ev.occurred_at < end)
+        .where(_among(ev.customer_id, who), ev.amount.is_not(None), ev.occurred_at < end)
         .subquery("history")
     )
     h = history.c
