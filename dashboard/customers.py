@@ -264,14 +264,23 @@ def _totals(engine: sa.Engine, kind: str, f: Filters, window_days: int | None) -
     return int(row["n"][0]), float(row["value_at_risk"][0] or 0.0)
 
 
+def _count(engine: sa.Engine, kind: str, f: Filters, window_days: int | None) -> int:
+    day = as_of(engine, f)
+    if day is None:
+        return 0
+    return int(
+        db.fetch(cq.customer_list_count(kind, f, day, _window_days(window_days)), engine)["n"][0]
+    )
+
+
 def at_risk_count(engine: sa.Engine, f: Filters, *, window_days: int | None = None) -> int:
     """How many customers :func:`at_risk` pages through."""
-    return _totals(engine, "at_risk", f, window_days)[0]
+    return _count(engine, "at_risk", f, window_days)
 
 
 def promoters_count(engine: sa.Engine, f: Filters, *, window_days: int | None = None) -> int:
     """How many customers :func:`promoters` pages through."""
-    return _totals(engine, "promoters", f, window_days)[0]
+    return _count(engine, "promoters", f, window_days)
 
 
 def risk_headline(

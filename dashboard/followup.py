@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from dashboard import db
 from dashboard.config import get_settings
 from queries import customers as cq
-from queries.schema import FOLLOWUP_STATUSES, followup_events, followups
+from queries.schema import FOLLOWUP_STATUSES, FOLLOWUP_TABLES, followup_events, followups
 
 SYNC_ACTOR = "sync"
 CONFLICT_POLLS, CONFLICT_POLL_SECONDS = 20, 0.05
@@ -69,6 +69,12 @@ def check_transition(current: str, new: str) -> None:
         raise InvalidTransition(f"an item that is {current} cannot become {new}; it can go {after}")
 
 
+def ensure_tables(engine: sa.Engine) -> None:
+    """Create the follow-up tables if the store predates them (safe to repeat)."""
+    with db.translate_errors(engine):
+        followups.metadata.create_all(engine, tables=list(FOLLOWUP_TABLES), checkfirst=True)
+
+
 # -- creating items -------------------------------------------------------------------------
 
 
@@ -80,6 +86,7 @@ def sync(engine: sa.Engine, *, now: dt.datetime | None = None, actor: str = SYNC
     """
     now = now or utc_now()
     sla_hours = get_settings().followup_sla_hours
+    ensure_tables(engine)
     with db.begin(engine) as conn:
         created = db.execute(conn, cq.sync_followups(now, sla_hours, actor))
         if created:
@@ -256,6 +263,7 @@ def seed_demo_queue(
     with a demo owner's name. Returns the number of items per status.
     """
     sla = dt.timedelta(hours=get_settings().followup_sla_hours)
+    ensure_tables(engine)
     with db.begin(engine) as conn:
         # The demo rebuilds the queue from scratch: the demo data was just replaced.
         db.empty_tables(conn, (followup_events, followups))

@@ -37,7 +37,7 @@ import re
 import sqlalchemy as sa
 
 from queries.common import customer_conditions, in_period
-from queries.dialect import add_hours, digits_only, median, seconds_between
+from queries.dialect import add_hours, bytewise, digits_only, median, seconds_between
 from queries.filters import Filters
 from queries.schema import (
     FOLLOWUP_STATUSES,
@@ -305,36 +305,40 @@ def _response_conditions(f: Filters) -> list[sa.ColumnElement[bool]]:
 
 
 def _latest_scores(f: Filters, start: sa.BindParameter, end: sa.BindParameter) -> sa.Select:
-    """Per known customer with a scored response in ``[start, end)``: the latest NPS and
-    the latest CSAT of that window and when they were given.
+    """Per customer id with a scored response in ``[start, end)``: the latest NPS and
+    the latest CSAT of that window and when they were given (whether the customer is
+    known is the caller's join).
 
     One scan of the window's responses: each response gets its rank among the
     customer's NPS responses and among their CSAT responses (unscored ones sort last).
+    Customers are joined here only to apply dimension filters (fewer rows to rank).
     """
     fb, c = feedback.c, customers.c
 
     def rank(score: sa.ColumnElement) -> sa.ColumnElement[int]:
         unscored_last = sa.case((score.is_(None), 1), else_=0)
         return sa.func.row_number().over(
-            partition_by=fb.customer_id,
-            order_by=(unscored_last, fb.responded_at.desc(), fb.response_id),
+            partition_by=bytewise(fb.customer_id),
+            order_by=(unscored_last, fb.responded_at.desc(), bytewise(fb.response_id)),
         )
 
+    source = feedback
+    if f.has_dimension_filter:
+        source = feedback.join(customers, c.customer_id == fb.customer_id)
     ranked = (
         sa.select(
             fb.customer_id,
-            c.segment,
-            c.region,
             fb.nps,
             fb.csat,
             fb.responded_at,
             rank(fb.nps).label("nps_rank"),
             rank(fb.csat).label("csat_rank"),
         )  # fmt: skip
-        .select_from(feedback.join(customers, c.customer_id == fb.customer_id))
+        .select_from(source)
         .where(
             fb.responded_at >= start,
             fb.responded_at < end,
+            fb.customer_id.is_not(None),
             sa.or_(fb.nps.is_not(None), fb.csat.is_not(None)),
             *customer_conditions(f),
             *_response_conditions(f),
@@ -346,15 +350,17 @@ def _latest_scores(f: Filters, start: sa.BindParameter, end: sa.BindParameter) -
     def latest(value: sa.ColumnElement, rank_column: sa.ColumnElement, score) -> sa.Function:
         return sa.func.max(sa.case((sa.and_(rank_column == 1, score.is_not(None)), value)))
 
-    return sa.select(
-        r.customer_id,
-        r.segment,
-        r.region,
-        latest(r.nps, r.nps_rank, r.nps).label("last_nps"),
-        latest(r.responded_at, r.nps_rank, r.nps).label("last_nps_at"),
-        latest(r.csat, r.csat_rank, r.csat).label("last_csat"),
-        latest(r.responded_at, r.csat_rank, r.csat).label("last_csat_at"),
-    ).group_by(r.customer_id, r.segment, r.region)
+    return (
+        sa.select(
+            r.customer_id,
+            latest(r.nps, r.nps_rank, r.nps).label("last_nps"),
+            latest(r.responded_at, r.nps_rank, r.nps).label("last_nps_at"),
+            latest(r.csat, r.csat_rank, r.csat).label("last_csat"),
+            latest(r.responded_at, r.csat_rank, r.csat).label("last_csat_at"),
+        )
+        .where(sa.or_(r.nps_rank == 1, r.csat_rank == 1))
+        .group_by(r.customer_id)
+    )
 
 
 def _kind_condition(kind: str, latest: sa.Subquery) -> sa.ColumnElement[bool]:
@@ -371,7 +377,23 @@ def _listed(kind: str, f: Filters, as_of: dt.date, window_days: int) -> sa.CTE:
     latest = _latest_scores(
         f, _timestamp("window_start", start), _timestamp("as_of_end", end)
     ).subquery("latest")
-    return sa.select(*latest.c).where(_kind_condition(kind, latest)).cte("listed")
+    l_, c = latest.c, customers.c
+    # Only known customers are listed: the join comes after the ranking, on the few
+    # customers whose latest scores qualify.
+    return (
+        sa.select(
+            l_.customer_id,
+            c.segment,
+            c.region,
+            l_.last_nps,
+            l_.last_nps_at,
+            l_.last_csat,
+            l_.last_csat_at,
+        )  # fmt: skip
+        .select_from(latest.join(customers, c.customer_id == l_.customer_id))
+        .where(_kind_condition(kind, latest))
+        .cte("listed")
+    )
 
 
 def _among(customer_id: sa.ColumnElement, who: sa.FromClause) -> sa.ColumnElement[bool]:
@@ -508,6 +530,13 @@ def customer_list(
             sa.bindparam("offset", offset)
         )
     return statement
+
+
+def customer_list_count(kind: str, f: Filters, as_of: dt.date, window_days: int) -> sa.Select:
+    """One row, column ``n``: how many customers :func:`customer_list` pages through
+    (no revenue needed: only the window's responses are read)."""
+    listed = _listed(kind, f, as_of, window_days)
+    return sa.select(sa.func.count().label("n")).select_from(listed)
 
 
 def customer_list_totals(kind: str, f: Filters, as_of: dt.date, window_days: int) -> sa.Select:

@@ -174,3 +174,26 @@ def _digits_only_sqlite(element, compiler, **kw):
     for separator in PHONE_SEPARATORS:
         text = f"replace({text}, '{separator}', '')"
     return text
+
+
+class bytewise(FunctionElement):  # noqa: N801
+    """A text compared byte by byte (code point order), whatever the database's collation.
+
+    DuckDB and SQLite compare text that way already. PostgreSQL follows the database's
+    collation: slower to sort, and (under e.g. en_US) an order the other engines do not
+    share. ``COLLATE "C"`` gives the same order everywhere and the fast sort.
+    """
+
+    type = sa.String()
+    inherit_cache = True
+    name = "bytewise"
+
+
+@compiles(bytewise)
+def _bytewise_default(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(bytewise, "postgresql")
+def _bytewise_pg(element, compiler, **kw):
+    return f'({compiler.process(element.clauses, **kw)} COLLATE "C")'
