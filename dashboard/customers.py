@@ -123,7 +123,7 @@ def customer_view(
         followups (list of dicts: response_id, touchpoint, responded_at, nps, csat,
         status, owner, due_at, overdue (at ``now``), created_at, updated_at,
         updated_by, version, first_contact_at, events -- a list of dicts event_id,
-        version, at, actor, from_status, to_status, owner_from, owner_to, note,
+        version, changed_at, actor, from_status, to_status, owner_from, owner_to, note,
         newest first; items newest response first).
 
     Raises
@@ -158,8 +158,8 @@ def customer_view(
 
 
 def followup_history(engine: sa.Engine, response_id: str) -> pl.DataFrame:
-    """One item's event log, newest first: event_id, response_id, version, at, actor,
-    from_status, to_status, owner_from, owner_to, note."""
+    """One item's event log, newest first: event_id, response_id, version, changed_at,
+    actor, from_status, to_status, owner_from, owner_to, note."""
     return db.fetch(cq.followup_history(response_id), engine)
 
 

@@ -69,10 +69,9 @@ def check_transition(current: str, new: str) -> None:
         raise InvalidTransition(f"an item that is {current} cannot become {new}; it can go {after}")
 
 
-def ensure_tables(engine: sa.Engine) -> None:
+def ensure_tables(bind: sa.Engine | sa.Connection) -> None:
     """Create the follow-up tables if the store predates them (safe to repeat)."""
-    with db.translate_errors(engine):
-        followups.metadata.create_all(engine, tables=list(FOLLOWUP_TABLES), checkfirst=True)
+    followups.metadata.create_all(bind, tables=list(FOLLOWUP_TABLES), checkfirst=True)
 
 
 # -- creating items -------------------------------------------------------------------------
@@ -84,13 +83,18 @@ def sync(engine: sa.Engine, *, now: dt.datetime | None = None, actor: str = SYNC
 
     One transaction: the items and their creation events (version 1) appear together.
     """
-    now = now or utc_now()
-    sla_hours = get_settings().followup_sla_hours
-    ensure_tables(engine)
     with db.begin(engine) as conn:
-        created = db.execute(conn, cq.sync_followups(now, sla_hours, actor))
-        if created:
-            db.execute(conn, cq.log_created(now, actor))
+        return sync_in(conn, now=now, actor=actor)
+
+
+def sync_in(conn: sa.Connection, *, now: dt.datetime | None = None, actor: str = SYNC_ACTOR) -> int:
+    """:func:`sync` inside the caller's transaction (an import can create the items in
+    the transaction that writes the responses)."""
+    now = now or utc_now()
+    ensure_tables(conn)
+    created = db.execute(conn, cq.sync_followups(now, get_settings().followup_sla_hours, actor))
+    if created:
+        db.execute(conn, cq.log_created(now, actor))
     return created
 
 
@@ -257,23 +261,30 @@ def seed_demo_queue(
     """Replace the follow-up items with a lived-in queue for the demo.
 
     Every qualifying response gets an item; its history is simulated up to ``as_of``
-    (default: the last response in the store): older items are mostly resolved,
-    unreachable or closed, recent ones new or contacted, a few are forgotten (open and
-    overdue). Deterministic for the same data and seed. Every step is in the event log
-    with a demo owner's name. Returns the number of items per status.
+    (default: the last qualifying response in the store): older items are mostly
+    resolved, unreachable or closed, recent ones new or contacted, a few are forgotten
+    (open and overdue). Deterministic for the same data and seed. Every step is in the
+    event log with a demo owner's name. Returns the number of items per status.
     """
-    sla = dt.timedelta(hours=get_settings().followup_sla_hours)
-    ensure_tables(engine)
     with db.begin(engine) as conn:
-        # The demo rebuilds the queue from scratch: the demo data was just replaced.
-        db.empty_tables(conn, (followup_events, followups))
-        candidates = db.fetch_in(conn, cq.followup_candidates().order_by("response_id"))
-        if candidates.is_empty():
-            return dict.fromkeys(FOLLOWUP_STATUSES, 0)
-        as_of = as_of or candidates["responded_at"].max()
-        items, log = _simulate(candidates, np.random.default_rng(seed), as_of, sla)
-        db.append_frame(conn, followups, items)
-        db.append_frame(conn, followup_events, log)
+        return seed_demo_queue_in(conn, seed, as_of=as_of)
+
+
+def seed_demo_queue_in(
+    conn: sa.Connection, seed: int = 42, *, as_of: dt.datetime | None = None
+) -> dict[str, int]:
+    """:func:`seed_demo_queue` inside the caller's transaction (the demo generator's)."""
+    sla = dt.timedelta(hours=get_settings().followup_sla_hours)
+    ensure_tables(conn)
+    # The demo rebuilds the queue from scratch: the demo data was just replaced.
+    db.empty_tables(conn, (followup_events, followups))
+    candidates = db.fetch_in(conn, cq.followup_candidates().order_by("response_id"))
+    if candidates.is_empty():
+        return dict.fromkeys(FOLLOWUP_STATUSES, 0)
+    as_of = as_of or candidates["responded_at"].max()
+    items, log = _simulate(candidates, np.random.default_rng(seed), as_of, sla)
+    db.append_frame(conn, followups, items)
+    db.append_frame(conn, followup_events, log)
     counts = items.group_by("status").len()
     found = dict(zip(counts["status"], counts["len"], strict=True))
     return {s: int(found.get(s, 0)) for s in FOLLOWUP_STATUSES}

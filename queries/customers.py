@@ -56,7 +56,6 @@ LIST_COLUMNS = (
     "last_csat", "last_csat_at", "lapsing", "open_followups",
 )  # fmt: skip
 OPEN_STATUSES = ("new", "contacted")
-FINISHED_STATUSES = tuple(s for s in FOLLOWUP_STATUSES if s not in OPEN_STATUSES)
 MIN_PHONE_DIGITS = 6  # fewer digits than this is not a phone number to look up
 UNASSIGNED = "(unassigned)"  # owner filter value selecting items nobody owns
 FOLLOWUP_COLUMNS = (
@@ -266,7 +265,7 @@ EVENT_COLUMNS = (
 def customer_followup_events(customer_id: str) -> sa.Select:
     """The event log of every follow-up item of the customer, newest first per item.
 
-    Columns: event_id, response_id, version, at, actor, from_status, to_status,
+    Columns: event_id, response_id, version, changed_at, actor, from_status, to_status,
     owner_from, owner_to, note.
     """
     ev = followup_events.c

@@ -44,6 +44,11 @@ def _feedback(rows) -> pl.DataFrame:
 
 
 def _load(engine) -> None:
+    with db.begin(engine) as conn:
+        _load_in(conn)
+
+
+def _load_in(conn) -> None:
     people = pl.DataFrame(
         {"customer_id": ["c1", "c2", "c3"], "segment": ["SMB", "Enterprise", "SMB"]}
     )
@@ -56,10 +61,9 @@ def _load(engine) -> None:
             "amount": [500.0, 300.0, 999.0],
         }
     )
-    with db.begin(engine) as conn:
-        db.upsert_frame(conn, schema.customers, people)
-        db.upsert_frame(conn, schema.events, purchases)
-        db.upsert_frame(conn, schema.feedback, _feedback(RESPONSES))
+    db.upsert_frame(conn, schema.customers, people)
+    db.upsert_frame(conn, schema.events, purchases)
+    db.upsert_frame(conn, schema.feedback, _feedback(RESPONSES))
 
 
 @pytest.fixture
@@ -442,3 +446,17 @@ def test_demo_queue_is_lived_in_consistent_and_deterministic(loop):
     # the same seed on the same data gives the same queue
     followup.seed_demo_queue(loop, seed=7)
     assert _items(loop).equals(items) and _log(loop).equals(log)
+
+
+def test_sync_and_demo_queue_inside_the_callers_transaction(store):
+    # What an import or the demo generator does: write the responses, create the items,
+    # commit once -- or roll everything back together.
+    with pytest.raises(RuntimeError), db.begin(store) as conn:
+        _load_in(conn)
+        assert followup.sync_in(conn, now=D(2025, 6, 10)) == 4
+        raise RuntimeError("the import failed later")
+    assert _items(store).is_empty()
+    with db.begin(store) as conn:
+        _load_in(conn)
+        counts = followup.seed_demo_queue_in(conn, seed=3)
+    assert sum(counts.values()) == 4 and _items(store).height == 4
