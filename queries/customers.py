@@ -82,6 +82,12 @@ def days_ending_at(as_of: dt.date, days: int) -> tuple[dt.datetime, dt.datetime]
     return end - dt.timedelta(days=days), end
 
 
+# A CTE read more than once is computed once: DuckDB would otherwise re-run the
+# ranking of the window's responses for every reference (PostgreSQL >= 12 and SQLite
+# >= 3.35 accept the keyword too).
+_MATERIALIZED = "MATERIALIZED"
+
+
 def _timestamp(name: str, value: dt.datetime) -> sa.BindParameter:
     return sa.bindparam(name, value, type_=sa.DateTime)
 
@@ -392,6 +398,7 @@ def _listed(kind: str, f: Filters, as_of: dt.date, window_days: int) -> sa.CTE:
         .select_from(latest.join(customers, c.customer_id == l_.customer_id))
         .where(_kind_condition(kind, latest))
         .cte("listed")
+        .prefix_with(_MATERIALIZED)
     )
 
 
@@ -479,7 +486,8 @@ def customer_list(
     Ranked by ``sort`` (any of ``LIST_COLUMNS``; NULLs last), then value at risk
     (largest first), then customer_id. Columns: ``LIST_COLUMNS`` -- customer_id,
     segment, region, value_at_risk, last_nps, last_nps_at, last_csat, last_csat_at,
-    lapsing, open_followups.
+    lapsing, open_followups (the customer's items that are new or contacted now,
+    whatever their response's date).
 
     The lapsing flag needs each customer's whole purchase history, so unless the page
     is sorted by it, it is computed for the page's customers only.
@@ -501,6 +509,7 @@ def customer_list(
             )
         )
         .cte("valued")
+        .prefix_with(_MATERIALIZED)
     )
     if sort == "lapsing":
         paged_from, page_size = valued, None
@@ -513,6 +522,7 @@ def customer_list(
             .limit(sa.bindparam("limit", limit))
             .offset(sa.bindparam("offset", offset))
             .cte("page")
+            .prefix_with(_MATERIALIZED)
         )
         page_size = limit
     lapse = _lapsing(paged_from, as_of)
@@ -789,6 +799,7 @@ def followup_list(
         .limit(limit_param)
         .offset(offset_param)
         .cte("page")
+        .prefix_with(_MATERIALIZED)
     )
     shown = with_value(page).subquery("shown")
     return sa.select(*shown.c).order_by(*ordered(shown))
