@@ -70,6 +70,14 @@ class Settings:
         "Language of the dashboard and exports: vi, en or auto (the browser's language in the "
         "dashboard, English on the command line). A session's choice or ?lang= overrides it.",
     )
+    risk_window_days: int = _setting(
+        90,
+        "At-risk customers and promoters: their latest response must lie within this many "
+        "days ending at the period's last day.",
+    )
+    followup_sla_hours: int = _setting(
+        48, "A follow-up item is due this many hours after the response that created it."
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -145,6 +145,22 @@ def fetch(statement: sa.Executable, engine: sa.Engine | None = None) -> pl.DataF
         return _rows_frame(result)
 
 
+def execute(conn: sa.Connection, statement: sa.Executable) -> int:
+    """Run a write statement (INSERT / UPDATE / DELETE) inside the caller's transaction
+    (see :func:`begin`) and return how many rows it affected."""
+    # preserve_rowcount: without it psycopg's INSERT ... SELECT reports -1.
+    return conn.execute(statement, execution_options={"preserve_rowcount": True}).rowcount
+
+
+def fetch_in(conn: sa.Connection, statement: sa.Executable) -> pl.DataFrame:
+    """Run a SELECT inside the caller's transaction (see :func:`begin`): it sees the
+    transaction's own writes. Same frame conventions as :func:`fetch`."""
+    result = conn.execute(statement)
+    if conn.dialect.name == "duckdb":
+        return _arrow_frame(result)
+    return _rows_frame(result)
+
+
 def _apply_planner_settings(conn: sa.Connection, statement: sa.Executable) -> None:
     """``SET LOCAL`` the ``postgresql_settings`` a statement asks for (constant pairs
     written in ``queries/``, never user input): they end with this read's transaction."""
@@ -194,22 +210,6 @@ def begin(engine: sa.Engine | None = None) -> Iterator[sa.Connection]:
     if _writes != writes_before:
         # Committed: decisions taken during the transaction saw the data before it.
         _writes += 1
-
-
-def execute(conn: sa.Connection, statement: sa.Executable) -> int:
-    """Run a write statement (built in ``queries/``) inside the caller's transaction
-    (:func:`begin`); returns the number of rows it changed (-1 when the driver cannot
-    tell)."""
-    return conn.execute(statement).rowcount
-
-
-def fetch_in(conn: sa.Connection, statement: sa.Executable) -> pl.DataFrame:
-    """A read inside the caller's transaction (it sees the transaction's own writes);
-    same frame conventions as :func:`fetch`."""
-    result = conn.execute(statement)
-    if conn.dialect.name == "duckdb":
-        return _arrow_frame(result)
-    return _rows_frame(result)
 
 
 def scalar_in(conn: sa.Connection, statement: sa.Executable):

@@ -114,3 +114,86 @@ def _median_default(element, compiler, **kw):
 def _median_pg(element, compiler, **kw):
     arg = compiler.process(element.clauses, **kw)
     return f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {arg})"
+
+
+class add_hours(FunctionElement):  # noqa: N801
+    """A timestamp plus a whole number of hours (a bound integer), as a timestamp."""
+
+    type = sa.DateTime()
+    inherit_cache = True
+    name = "add_hours"
+
+    def __init__(self, timestamp, hours):
+        super().__init__(timestamp, hours)
+
+
+@compiles(add_hours)
+def _add_hours_default(element, compiler, **kw):
+    timestamp, hours = _two_args(element, compiler, **kw)
+    return f"({timestamp} + to_hours(CAST({hours} AS BIGINT)))"
+
+
+@compiles(add_hours, "postgresql")
+def _add_hours_pg(element, compiler, **kw):
+    timestamp, hours = _two_args(element, compiler, **kw)
+    return f"({timestamp} + make_interval(hours => CAST({hours} AS INTEGER)))"
+
+
+@compiles(add_hours, "sqlite")
+def _add_hours_sqlite(element, compiler, **kw):
+    timestamp, hours = _two_args(element, compiler, **kw)
+    # strftime drops the fraction of a second; SQLAlchemy stores 'YYYY-MM-DD HH:MM:SS.ffffff',
+    # so the original fraction is put back: the text then compares like every other timestamp.
+    return (
+        f"(strftime('%Y-%m-%d %H:%M:%S', {timestamp}, '+' || {hours} || ' hours')"
+        f" || substr({timestamp}, 20))"
+    )
+
+
+class digits_only(FunctionElement):  # noqa: N801
+    """A text with every character but 0-9 removed (phone numbers compared as digits)."""
+
+    type = sa.String()
+    inherit_cache = True
+    name = "digits_only"
+
+
+@compiles(digits_only)
+def _digits_only_default(element, compiler, **kw):
+    # DuckDB and PostgreSQL spell it the same.
+    return f"regexp_replace({compiler.process(element.clauses, **kw)}, '[^0-9]', '', 'g')"
+
+
+# SQLite has no regexp_replace: remove the separators people type in phone numbers.
+PHONE_SEPARATORS = (" ", "-", ".", "(", ")", "+", "/", "\t")
+
+
+@compiles(digits_only, "sqlite")
+def _digits_only_sqlite(element, compiler, **kw):
+    text = compiler.process(element.clauses, **kw)
+    for separator in PHONE_SEPARATORS:
+        text = f"replace({text}, '{separator}', '')"
+    return text
+
+
+class bytewise(FunctionElement):  # noqa: N801
+    """A text compared byte by byte (code point order), whatever the database's collation.
+
+    DuckDB and SQLite compare text that way already. PostgreSQL follows the database's
+    collation: slower to sort, and (under e.g. en_US) an order the other engines do not
+    share. ``COLLATE "C"`` gives the same order everywhere and the fast sort.
+    """
+
+    type = sa.String()
+    inherit_cache = True
+    name = "bytewise"
+
+
+@compiles(bytewise)
+def _bytewise_default(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(bytewise, "postgresql")
+def _bytewise_pg(element, compiler, **kw):
+    return f'({compiler.process(element.clauses, **kw)} COLLATE "C")'

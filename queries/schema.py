@@ -95,6 +95,63 @@ touchpoints = sa.Table(
     ),
 )
 
+# -- the closed loop: follow-up items and their event log --------------------------------
+# Written by the dashboard, never by imports: these are not source tables of the summaries
+# (queries.rollups.SOURCE_TABLES) and are not in TABLES, so imports, the demo generator's
+# ``empty_tables`` and summary rebuilds leave them alone.
+
+FOLLOWUP_STATUSES = ("new", "contacted", "resolved", "unreachable", "closed")
+
+followups = sa.Table(
+    "followups",
+    metadata,
+    # One item per detractor / CSAT 1-2 response: the response's key is the item's key,
+    # which is what makes creating them idempotent.
+    sa.Column("response_id", sa.String, primary_key=True),
+    sa.Column("customer_id", sa.String, nullable=False),
+    # A copy of the response as it was when the item was created.
+    sa.Column("touchpoint", sa.String, nullable=False),
+    sa.Column("responded_at", sa.DateTime, nullable=False),
+    sa.Column("nps", sa.SmallInteger),
+    sa.Column("csat", sa.SmallInteger),
+    sa.Column("status", sa.String, nullable=False),
+    sa.Column("owner", sa.String),
+    sa.Column("due_at", sa.DateTime, nullable=False, comment="responded_at + SLA"),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("updated_by", sa.String, nullable=False),
+    # Optimistic concurrency: every change is UPDATE ... WHERE version = <read version>.
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("first_contact_at", sa.DateTime, comment="when it first became 'contacted'"),
+    sa.CheckConstraint(
+        "status IN (" + ", ".join(f"'{s}'" for s in FOLLOWUP_STATUSES) + ")",
+        name="ck_followups_status",
+    ),
+    sa.Index("ix_followups_customer", "customer_id"),
+    sa.Index("ix_followups_status_due", "status", "due_at"),
+)
+
+followup_events = sa.Table(
+    "followup_events",
+    metadata,
+    # '<response_id>#<version>': the change that produced that version of the item. Two
+    # writers that both read version n can never both log version n + 1.
+    sa.Column("event_id", sa.String, primary_key=True),
+    sa.Column("response_id", sa.String, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, comment="the item's version after it"),
+    # "at" is a reserved word in DuckDB.
+    sa.Column("changed_at", sa.DateTime, nullable=False),
+    sa.Column("actor", sa.String, nullable=False),
+    sa.Column("from_status", sa.String, comment="NULL when the item was created"),
+    sa.Column("to_status", sa.String, nullable=False),
+    sa.Column("owner_from", sa.String),
+    sa.Column("owner_to", sa.String),
+    sa.Column("note", sa.Text),
+    sa.Index("ix_followup_events_response", "response_id", "version"),
+)
+
+FOLLOWUP_TABLES = (followups, followup_events)
+
 
 def _not_duckdb(ddl, target, bind, **kw) -> bool:
     return kw.get("dialect", bind.dialect if bind is not None else None).name != "duckdb"

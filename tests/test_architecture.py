@@ -31,6 +31,8 @@ RANKS = {
     "dashboard.state": 4,
     "dashboard.ingest": 4,
     "dashboard.service": 4,
+    "dashboard.customers": 4,
+    "dashboard.followup": 4,
     "dashboard.views": 5,
     "data": 5,
     "dashboard.export": 6,
@@ -41,7 +43,7 @@ RANKS = {
     "pages": 8,
 }
 STREAMLIT_ALLOWED = ("dashboard.ui", "dashboard.app", "pages")
-SQL_CALLS = {"execute", "exec_driver_sql", "executemany", "raw_connection"}
+SQL_CALLS = {"execute", "exec_driver_sql", "executemany", "raw_connection", "create_all"}
 
 
 def _module_name(path: Path) -> str:
