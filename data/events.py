@@ -13,10 +13,10 @@ from data.people import (
     EVENT_CHANNELS,
     FIRST_VISIT_CHANNEL,
     HOME_SHARE,
-    _People,
+    People,
 )
-from data.sampling import _labels, _lognormal, _pick, _sigmoid
-from data.story import DAY, DAYS, YEAR, Scale, _Calendar, _timestamps
+from data.sampling import labels, lognormal, pick, sigmoid
+from data.story import DAY, DAYS, YEAR, Calendar, Scale, timestamps
 
 STAGES = ("visit", "signup", "cart", "purchase", "repeat_purchase")
 VISIT, SIGNUP, CART, PURCHASE, REPEAT = range(5)
@@ -74,14 +74,14 @@ def _concat(parts: list[_Events]) -> _Events:
 
 
 def _sessions(
-    rng: np.random.Generator, people: _People, customer: np.ndarray, at: np.ndarray, stage: int
+    rng: np.random.Generator, people: People, customer: np.ndarray, at: np.ndarray, stage: int
 ) -> tuple[_Events, np.ndarray]:
     """Visit -> (cart ->) ``stage`` sessions ending at ``at``; returns events, channels."""
     n = len(customer)
     home = rng.random(n) < HOME_SHARE
-    channel = np.where(home, people.home[customer], _pick(rng, n, AWAY_CHANNEL))
-    cart_at = at - _lognormal(rng, n, *GAP_SESSION).astype(np.int64) - 1
-    visit_at = cart_at - _lognormal(rng, n, *GAP_SESSION).astype(np.int64) - 1
+    channel = np.where(home, people.home[customer], pick(rng, n, AWAY_CHANNEL))
+    cart_at = at - lognormal(rng, n, *GAP_SESSION).astype(np.int64) - 1
+    visit_at = cart_at - lognormal(rng, n, *GAP_SESSION).astype(np.int64) - 1
     if stage == CART:  # an abandoned cart: visit, cart, nothing else
         stamps, stages = [visit_at, at], [VISIT, CART]
     else:
@@ -93,7 +93,7 @@ def _sessions(
     return _concat(parts), channel
 
 
-def _amounts(rng: np.random.Generator, cal: _Calendar, segment: np.ndarray, at: np.ndarray):
+def _amounts(rng: np.random.Generator, cal: Calendar, segment: np.ndarray, at: np.ndarray):
     raw = AMOUNT_MEDIAN[segment] * np.exp(AMOUNT_SIGMA[segment] * rng.standard_normal(len(at)))
     raw = raw * np.where(cal.pre_tet[cal.day_of(at)], TET_SPENDING, 1.0)
     # Prices end in thousands of đồng; bigger orders go through a quote, not the shop.
@@ -101,7 +101,7 @@ def _amounts(rng: np.random.Generator, cal: _Calendar, segment: np.ndarray, at: 
 
 
 def _recurring(
-    rng: np.random.Generator, cal: _Calendar, who: np.ndarray, since: np.ndarray, per_year
+    rng: np.random.Generator, cal: Calendar, who: np.ndarray, since: np.ndarray, per_year
 ) -> tuple[np.ndarray, np.ndarray]:
     """Repeated seasonal moments after ``since`` for each of ``who``: (who, when) pairs.
 
@@ -124,7 +124,7 @@ class _Orders:
 
 
 @dataclass
-class _History:
+class History:
     """What a chunk of customers did: all events, plus the moments surveys follow."""
 
     events: _Events
@@ -138,7 +138,7 @@ def _step(who: np.ndarray, stage: int, at: np.ndarray, channel: np.ndarray, amou
     return _Events(who, np.full(len(who), stage), at, channel, amount)
 
 
-def _first_steps(rng: np.random.Generator, cal: _Calendar, people: _People):
+def _first_steps(rng: np.random.Generator, cal: Calendar, people: People):
     """Each customer's first visit and, if they get that far, signup, cart and purchase.
 
     Returns the events, then per customer: first visit, whether and when they signed
@@ -149,7 +149,7 @@ def _first_steps(rng: np.random.Generator, cal: _Calendar, people: _People):
     logits = (
         FUNNEL_BASE + FUNNEL_BY_ACQUISITION[people.acquisition] + FUNNEL_BY_SEGMENT[people.segment]
     )
-    p_signup, p_cart, p_buy = _sigmoid(logits).T
+    p_signup, p_cart, p_buy = sigmoid(logits).T
     # The store's existing base comes in during the CRM's first weeks, the rest over time.
     existing = rng.random(n) < EXISTING_BASE_SHARE
     first_visit = np.where(
@@ -157,11 +157,11 @@ def _first_steps(rng: np.random.Generator, cal: _Calendar, people: _People):
         cal.after(rng, None, n, within_days=EXISTING_BASE_DAYS)[0],
         cal.after(rng, None, n)[0],
     )
-    signup_at = first_visit + _lognormal(rng, n, *GAP_SIGNUP).astype(np.int64) + 1
+    signup_at = first_visit + lognormal(rng, n, *GAP_SIGNUP).astype(np.int64) + 1
     signed = (rng.random(n) < p_signup) & (signup_at < horizon)
-    cart_at = signup_at + _lognormal(rng, n, *GAP_CART).astype(np.int64) + 1
+    cart_at = signup_at + lognormal(rng, n, *GAP_CART).astype(np.int64) + 1
     carted = signed & (rng.random(n) < p_cart) & (cart_at < horizon)
-    bought_at = cart_at + _lognormal(rng, n, *GAP_PURCHASE).astype(np.int64) + 1
+    bought_at = cart_at + lognormal(rng, n, *GAP_PURCHASE).astype(np.int64) + 1
     bought = carted & (rng.random(n) < p_buy) & (bought_at < horizon)
 
     # People sign up where they usually shop, or on the web / in the app.
@@ -184,7 +184,7 @@ def _first_steps(rng: np.random.Generator, cal: _Calendar, people: _People):
     return events, first_visit, signed, signup_at, bought, bought_at
 
 
-def _funnel(rng: np.random.Generator, cal: _Calendar, people: _People, spec: Scale) -> _History:
+def draw_history(rng: np.random.Generator, cal: Calendar, people: People, spec: Scale) -> History:
     """Every customer's events, in funnel order, and the moments surveys follow."""
     everyone = np.arange(people.n)
     parts, first_visit, signed, signup_at, bought, bought_at = _first_steps(rng, cal, people)
@@ -192,7 +192,7 @@ def _funnel(rng: np.random.Generator, cal: _Calendar, people: _People, spec: Sca
 
     # Repeat orders: happier customers churn less and come back more often.
     s = people.satisfaction[buyers]
-    churned = rng.random(len(buyers)) < _sigmoid(-0.3 - 1.2 * s)
+    churned = rng.random(len(buyers)) < sigmoid(-0.3 - 1.2 * s)
     rate = np.where(churned, 0.0, REPEAT_PER_YEAR[people.segment[buyers]] * np.exp(0.45 * s))
     repeat_customer, repeat_at = _recurring(rng, cal, buyers, bought_at[bought], rate)
     repeat_events, repeat_channel = _sessions(rng, people, repeat_customer, repeat_at, REPEAT)
@@ -211,14 +211,14 @@ def _funnel(rng: np.random.Generator, cal: _Calendar, people: _People, spec: Sca
     browse_channel = np.where(
         rng.random(len(visitor)) < HOME_SHARE,
         people.home[visitor],
-        _pick(rng, len(visitor), AWAY_CHANNEL),
+        pick(rng, len(visitor), AWAY_CHANNEL),
     )
     parts.append(_step(visitor, VISIT, browse_at, browse_channel))
 
     people.frame = people.frame.with_columns(
-        pl.when(pl.lit(pl.Series(signed))).then(pl.lit(_timestamps(signup_at))).alias("signup_at")
+        pl.when(pl.lit(pl.Series(signed))).then(pl.lit(timestamps(signup_at))).alias("signup_at")
     )
-    return _History(
+    return History(
         events=_concat(parts),
         orders=_Orders(
             customer=np.concatenate([buyers, repeat_customer]),
@@ -230,7 +230,7 @@ def _funnel(rng: np.random.Generator, cal: _Calendar, people: _People, spec: Sca
     )
 
 
-def _events_frame(people: _People, ev: _Events) -> pl.DataFrame:
+def events_frame(people: People, ev: _Events) -> pl.DataFrame:
     """A chunk's events by customer and time (event_id is numbered when written)."""
     # One int64 key sorts faster than a three-key lexsort: customer, time, stage.
     order = np.argsort((ev.customer << 32) + (ev.at << 3) + ev.stage)
@@ -238,9 +238,9 @@ def _events_frame(people: _People, ev: _Events) -> pl.DataFrame:
         {
             "customer_id": people.ids.gather(ev.customer[order]),
             "stage": _STAGE_SERIES.gather(ev.stage[order]),
-            "occurred_at": _timestamps(ev.at[order]),
+            "occurred_at": timestamps(ev.at[order]),
             "amount": pl.Series(ev.amount[order]).fill_nan(None),
-            "channel": _labels(EVENT_CHANNELS, ev.channel[order]),
+            "channel": labels(EVENT_CHANNELS, ev.channel[order]),
         }
     )
 

@@ -9,19 +9,19 @@ import numpy as np
 import polars as pl
 
 from data import vocab
-from data.events import _History
-from data.people import _People
-from data.sampling import _labels, _lognormal, _pick, _pick_by
+from data.events import History
+from data.people import People
+from data.sampling import labels, lognormal, pick, pick_by
 from data.story import (
     APP_RELEASE,
     DAY,
     DAYS,
     INCIDENT_END,
     INCIDENT_START,
+    Calendar,
     Scale,
-    _Calendar,
-    _seconds,
-    _timestamps,
+    seconds_into_history,
+    timestamps,
 )
 
 TOUCHPOINTS = ("Website", "Mobile app", "Store", "Call center", "Delivery", "Billing", "Support")
@@ -80,47 +80,47 @@ LANGUAGES = ("vi", "en")
 
 
 @dataclass
-class _Responses:
+class Responses:
     customer: np.ndarray  # -1 = anonymous
     touchpoint: np.ndarray
     at: np.ndarray
 
 
-def _invitations(
-    rng: np.random.Generator, cal: _Calendar, people: _People, history: _History, spec: Scale
-) -> _Responses:
+def draw_responses(
+    rng: np.random.Generator, cal: Calendar, people: People, history: History, spec: Scale
+) -> Responses:
     """Who answered which survey, when: after orders, deliveries, contacts, visits."""
     rate, orders = spec.survey_rate, history.orders
-    incident = (_seconds(INCIDENT_START), _seconds(INCIDENT_END))
-    parts: list[_Responses] = []
+    incident = (seconds_into_history(INCIDENT_START), seconds_into_history(INCIDENT_END))
+    parts: list[Responses] = []
 
     def add(customer, touchpoint, at) -> None:
-        parts.append(_Responses(customer, np.broadcast_to(touchpoint, len(customer)).copy(), at))
+        parts.append(Responses(customer, np.broadcast_to(touchpoint, len(customer)).copy(), at))
 
     n = len(orders.customer)
     take = rng.random(n) < P_ORDER_SURVEY * rate
     add(
         orders.customer[take],
         ORDER_TOUCHPOINT[orders.channel[take]],
-        orders.at[take] + _lognormal(rng, take.sum(), 3 * 3600, 1.0).astype(np.int64),
+        orders.at[take] + lognormal(rng, take.sum(), 3 * 3600, 1.0).astype(np.int64),
     )
 
     shipped = orders.channel != 2  # Store orders are carried home
     stuck = shipped & (orders.at >= incident[0] - 3 * DAY) & (orders.at < incident[1])
-    delivered_at = orders.at + _lognormal(rng, n, 1.6 * DAY, 0.5).astype(np.int64)
-    delivered_at += np.where(stuck, _lognormal(rng, n, 5 * DAY, 0.4), 0).astype(np.int64)
+    delivered_at = orders.at + lognormal(rng, n, 1.6 * DAY, 0.5).astype(np.int64)
+    delivered_at += np.where(stuck, lognormal(rng, n, 5 * DAY, 0.4), 0).astype(np.int64)
     take = shipped & (rng.random(n) < P_DELIVERY_SURVEY * rate)
     add(
         orders.customer[take],
         DELIVERY,
-        delivered_at[take] + _lognormal(rng, take.sum(), 4 * 3600, 1.0).astype(np.int64),
+        delivered_at[take] + lognormal(rng, take.sum(), 4 * 3600, 1.0).astype(np.int64),
     )
 
     take = rng.random(n) < P_BILLING_SURVEY * rate
     add(
         orders.customer[take],
         BILLING,
-        orders.at[take] + _lognormal(rng, take.sum(), 2 * DAY, 0.8).astype(np.int64),
+        orders.at[take] + lognormal(rng, take.sum(), 2 * DAY, 0.8).astype(np.int64),
     )
 
     unhappy = people.satisfaction[orders.customer] < -0.8
@@ -130,7 +130,7 @@ def _invitations(
     add(
         orders.customer[take],
         where,
-        orders.at[take] + _lognormal(rng, take.sum(), 2.5 * DAY, 0.7).astype(np.int64),
+        orders.at[take] + lognormal(rng, take.sum(), 2.5 * DAY, 0.7).astype(np.int64),
     )
 
     customer, signed_at = history.signups
@@ -139,7 +139,7 @@ def _invitations(
     add(
         customer[take],
         where,
-        signed_at[take] + _lognormal(rng, take.sum(), DAY, 1.0).astype(np.int64),
+        signed_at[take] + lognormal(rng, take.sum(), DAY, 1.0).astype(np.int64),
     )
 
     customer, visited_at, channel = history.browsing
@@ -147,23 +147,23 @@ def _invitations(
     add(
         customer[take],
         np.array([WEBSITE, APP, STORE_TP])[channel[take]],
-        visited_at[take] + _lognormal(rng, take.sum(), 10 * 60, 0.8).astype(np.int64),
+        visited_at[take] + lognormal(rng, take.sum(), 10 * 60, 0.8).astype(np.int64),
     )
 
     known = sum(len(p.customer) for p in parts)
     anonymous = int(round(known * ANONYMOUS_SHARE))
     at, _ = cal.after(rng, None, anonymous)
-    add(np.full(anonymous, -1), _pick(rng, anonymous, [0.45, 0.30, 0.25]), at)
+    add(np.full(anonymous, -1), pick(rng, anonymous, [0.45, 0.30, 0.25]), at)
 
-    out = _Responses(
+    out = Responses(
         *(np.concatenate([getattr(p, f) for p in parts]) for f in ("customer", "touchpoint", "at"))
     )
     keep = out.at < DAYS * DAY
-    return _Responses(out.customer[keep], out.touchpoint[keep], out.at[keep])
+    return Responses(out.customer[keep], out.touchpoint[keep], out.at[keep])
 
 
 def _scores(
-    rng: np.random.Generator, cal: _Calendar, people: _People, r: _Responses
+    rng: np.random.Generator, cal: Calendar, people: People, r: Responses
 ) -> dict[str, np.ndarray]:
     """NPS, CSAT, CES from the customer's satisfaction, the touchpoint, segment and time."""
     n = len(r.at)
@@ -171,7 +171,9 @@ def _scores(
     who = np.where(known, r.customer, 0)
     customer_level = np.where(known, people.satisfaction[who], rng.standard_normal(n))
     segment_shift = np.where(known, SEGMENT_TOUCHPOINT[people.segment[who], r.touchpoint], 0.0)
-    in_incident = (r.at >= _seconds(INCIDENT_START)) & (r.at < _seconds(INCIDENT_END))
+    in_incident = (r.at >= seconds_into_history(INCIDENT_START)) & (
+        r.at < seconds_into_history(INCIDENT_END)
+    )
     effect = np.where(in_incident & (r.touchpoint == DELIVERY), INCIDENT_DELIVERY_EFFECT, 0.0)
     effect += np.where(
         in_incident & np.isin(r.touchpoint, [CALL_CENTER, SUPPORT]), INCIDENT_CONTACT_EFFECT, 0.0
@@ -180,7 +182,7 @@ def _scores(
         cal.tet_rush[cal.day_of(r.at)] & (r.touchpoint == DELIVERY), TET_DELIVERY_EFFECT, 0.0
     )
     effect += np.where(
-        (r.touchpoint == APP) & (r.at >= _seconds(APP_RELEASE)), APP_RELEASE_EFFECT, 0.0
+        (r.touchpoint == APP) & (r.at >= seconds_into_history(APP_RELEASE)), APP_RELEASE_EFFECT, 0.0
     )
     x = customer_level + TOUCHPOINT_LEVEL[r.touchpoint] + segment_shift + effect
     x = x + 0.85 * rng.standard_normal(n)
@@ -245,7 +247,7 @@ def _templates() -> tuple[_TemplateTable, _TemplateTable]:
     return _TemplateTable.build(sentences), _TemplateTable.build(closings)
 
 
-def _comments(rng: np.random.Generator, scores: dict, r: _Responses, english: np.ndarray):
+def _comments(rng: np.random.Generator, scores: dict, r: Responses, english: np.ndarray):
     """Comment text whose tone follows the scores; None for most responses."""
     n = len(r.at)
     nps, csat, ces = scores["nps"], scores["csat"], scores["ces"]
@@ -270,7 +272,7 @@ def _comments(rng: np.random.Generator, scores: dict, r: _Responses, english: np
     late = scores["in_incident"] & (r.touchpoint == DELIVERY) & (tone == 0) & (rng.random(n) < 0.7)
     main = sentences.draw(rng, (lang, np.where(late, _COURIER, r.touchpoint), tone))
     closing = closings.draw(rng, (lang, tone))
-    form = _pick(rng, n, [0.5, 0.3, 0.2])  # sentence; sentence + closing; closing alone
+    form = pick(rng, n, [0.5, 0.3, 0.2])  # sentence; sentence + closing; closing alone
     frame = pl.DataFrame(
         {
             "main": sentences.texts.gather(main),
@@ -291,25 +293,25 @@ def _comments(rng: np.random.Generator, scores: dict, r: _Responses, english: np
     )["comment"]
 
 
-def _feedback_frame(
-    rng: np.random.Generator, cal: _Calendar, people: _People, r: _Responses
+def feedback_frame(
+    rng: np.random.Generator, cal: Calendar, people: People, r: Responses
 ) -> pl.DataFrame:
     """A chunk's responses by time (response_id is numbered when written)."""
     n = len(r.at)
     order = np.lexsort((r.customer, r.at))  # ids follow response time
-    r = _Responses(r.customer[order], r.touchpoint[order], r.at[order])
+    r = Responses(r.customer[order], r.touchpoint[order], r.at[order])
     scores = _scores(rng, cal, people, r)
     known = r.customer >= 0
     english = np.where(known, people.english[np.where(known, r.customer, 0)], rng.random(n) < 0.1)
-    survey_channel = _pick_by(rng, r.touchpoint, SURVEY_CHANNEL_BY_TOUCHPOINT)
+    survey_channel = pick_by(rng, r.touchpoint, SURVEY_CHANNEL_BY_TOUCHPOINT)
     # Anonymous answers come from on-site intercepts: web form, in-app prompt, QR in store.
     survey_channel = np.where(
         known, survey_channel, np.array([4, 3, 4])[np.minimum(r.touchpoint, 2)]
     )
     return pl.DataFrame(
         {
-            "responded_at": _timestamps(r.at),
-            "touchpoint": _labels(TOUCHPOINTS, r.touchpoint),
+            "responded_at": timestamps(r.at),
+            "touchpoint": labels(TOUCHPOINTS, r.touchpoint),
             "customer_id": pl.concat([people.ids, pl.Series([None], dtype=pl.String)]).gather(
                 np.where(known, r.customer, people.n)
             ),
@@ -317,8 +319,8 @@ def _feedback_frame(
             "csat": pl.Series(scores["csat"]).fill_nan(None).cast(pl.Int16),
             "ces": pl.Series(scores["ces"]).fill_nan(None).cast(pl.Int16),
             "comment": _comments(rng, scores, r, english),
-            "channel": _labels(SURVEY_CHANNELS, survey_channel),
-            "language": _labels(LANGUAGES, english.astype(np.int64)),
+            "channel": labels(SURVEY_CHANNELS, survey_channel),
+            "language": labels(LANGUAGES, english.astype(np.int64)),
         }
     )
 

@@ -23,27 +23,27 @@ import polars as pl
 import sqlalchemy as sa
 
 from dashboard import db, rollup_store
-from data.events import _events_frame, _funnel, stages_frame
-from data.feedback import _feedback_frame, _invitations, touchpoints_frame
-from data.people import _people
-from data.story import SCALES, Scale, _Calendar
+from data.events import draw_history, events_frame, stages_frame
+from data.feedback import draw_responses, feedback_frame, touchpoints_frame
+from data.people import draw_people
+from data.story import SCALES, Calendar, Scale
 from queries import schema
 
 Progress = Callable[[str, float], None]
 
 
 def _chunk(
-    seed_seq: np.random.SeedSequence, cal: _Calendar, spec: Scale, first: int, n: int
+    seed_seq: np.random.SeedSequence, cal: Calendar, spec: Scale, first: int, n: int
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Customers, events and feedback of customers ``first`` .. ``first + n - 1``."""
     rng = np.random.default_rng(seed_seq)
-    people = _people(rng, first, n)
-    history = _funnel(rng, cal, people, spec)
-    responses = _invitations(rng, cal, people, history, spec)
+    people = draw_people(rng, first, n)
+    history = draw_history(rng, cal, people, spec)
+    responses = draw_responses(rng, cal, people, history, spec)
     return (
         people.frame,
-        _events_frame(people, history.events),
-        _feedback_frame(rng, cal, people, responses),
+        events_frame(people, history.events),
+        feedback_frame(rng, cal, people, responses),
     )
 
 
@@ -122,7 +122,7 @@ def generate(
             f"({', '.join(f'{v:,} {k}' for k, v in existing.items() if v)}); "
             "pass replace=True (--replace) to overwrite it"
         )
-    cal = _Calendar()
+    cal = Calendar()
     chunks = list(range(0, spec.customers, spec.chunk))
     seeds = np.random.SeedSequence(seed).spawn(len(chunks))
     counts = dict.fromkeys(schema.TABLES, 0)

@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 
 from data import vocab
-from data.sampling import _labels, _pick, _pick_by, _with_missing
+from data.sampling import labels, pick, pick_by, with_missing
 
 SEGMENTS = ("Consumer", "SMB", "Enterprise", "VIP")
 SEGMENT_SHARE = (0.78, 0.13, 0.03, 0.06)
@@ -88,7 +88,7 @@ SEGMENT_SATISFACTION = np.array([0.0, -0.05, -0.1, 0.25])
 
 
 @dataclass
-class _People:
+class People:
     n: int
     ids: pl.Series
     segment: np.ndarray
@@ -99,13 +99,13 @@ class _People:
     frame: pl.DataFrame | None = None
 
 
-def _people(rng: np.random.Generator, first: int, n: int) -> _People:
-    segment = _pick(rng, n, SEGMENT_SHARE)
-    acquisition = _pick_by(rng, segment, ACQUISITION_BY_SEGMENT)
-    region = _pick(rng, n, list(vocab.REGIONS.values()))
-    age = _pick_by(rng, acquisition, AGE_BY_ACQUISITION)
-    gender = _pick(rng, n, GENDER_SHARE)
-    income = _pick_by(rng, segment, INCOME_BY_SEGMENT)
+def draw_people(rng: np.random.Generator, first: int, n: int) -> People:
+    segment = pick(rng, n, SEGMENT_SHARE)
+    acquisition = pick_by(rng, segment, ACQUISITION_BY_SEGMENT)
+    region = pick(rng, n, list(vocab.REGIONS.values()))
+    age = pick_by(rng, acquisition, AGE_BY_ACQUISITION)
+    gender = pick(rng, n, GENDER_SHARE)
+    income = pick_by(rng, segment, INCOME_BY_SEGMENT)
     ids = pl.Series(np.arange(first + 1, first + n + 1)).cast(pl.String).str.zfill(7)
     ids = ("C" + ids).alias("customer_id")
     region_names = list(vocab.REGIONS)
@@ -114,25 +114,25 @@ def _people(rng: np.random.Generator, first: int, n: int) -> _People:
     frame = pl.DataFrame(
         {
             "customer_id": ids,
-            "segment": _labels(SEGMENTS, segment),
-            "region": _labels(region_names, _with_missing(rng, region, MISSING_SHARE["region"])),
-            "channel": _labels(
-                ACQUISITION, _with_missing(rng, acquisition, MISSING_SHARE["channel"])
+            "segment": labels(SEGMENTS, segment),
+            "region": labels(region_names, with_missing(rng, region, MISSING_SHARE["region"])),
+            "channel": labels(
+                ACQUISITION, with_missing(rng, acquisition, MISSING_SHARE["channel"])
             ),
-            "age_band": _labels(AGE_BANDS, _with_missing(rng, age, MISSING_SHARE["age_band"])),
-            "gender": _labels(GENDERS, _with_missing(rng, gender, MISSING_SHARE["gender"])),
-            "income_band": _labels(
-                INCOME_BANDS, _with_missing(rng, income, MISSING_SHARE["income_band"])
+            "age_band": labels(AGE_BANDS, with_missing(rng, age, MISSING_SHARE["age_band"])),
+            "gender": labels(GENDERS, with_missing(rng, gender, MISSING_SHARE["gender"])),
+            "income_band": labels(
+                INCOME_BANDS, with_missing(rng, income, MISSING_SHARE["income_band"])
             ),
         }
     )
     frame = frame.with_columns(_contacts(rng, gender))
-    return _People(
+    return People(
         n=n,
         ids=ids,
         segment=segment,
         acquisition=acquisition,
-        home=_pick_by(rng, acquisition, HOME_CHANNEL),
+        home=pick_by(rng, acquisition, HOME_CHANNEL),
         satisfaction=SEGMENT_SATISFACTION[segment] + rng.standard_normal(n),
         english=english,
         frame=frame,
@@ -143,18 +143,18 @@ def _contacts(rng: np.random.Generator, gender: np.ndarray) -> list[pl.Series]:
     """Name, e-mail and phone: Vietnamese names in family-middle-given order."""
     n = len(gender)
     family_names = list(vocab.FAMILY_NAMES)
-    family = _pick(rng, n, list(vocab.FAMILY_NAMES.values()))
+    family = pick(rng, n, list(vocab.FAMILY_NAMES.values()))
     # 'Other' gender: names drawn from either list.
     female = np.where(gender == 2, rng.random(n) < 0.5, gender == 0)
-    parts = {"family": _labels(family_names, family)}
-    ascii_parts = {"family": _labels([vocab.ascii_fold(f) for f in family_names], family)}
+    parts = {"family": labels(family_names, family)}
+    ascii_parts = {"family": labels([vocab.ascii_fold(f) for f in family_names], family)}
     for part, lists in (("middle", vocab.MIDDLE_NAMES), ("given", vocab.GIVEN_NAMES)):
         female_pick = rng.integers(0, len(lists["Female"]), n)
         male_pick = rng.integers(0, len(lists["Male"]), n)
         names = [*lists["Female"], *lists["Male"]]
         codes = np.where(female, female_pick, len(lists["Female"]) + male_pick)
-        parts[part] = _labels(names, codes)
-        ascii_parts[part] = _labels([vocab.ascii_fold(x) for x in names], codes)
+        parts[part] = labels(names, codes)
+        ascii_parts[part] = labels([vocab.ascii_fold(x) for x in names], codes)
     frame = pl.DataFrame(
         {
             **parts,
@@ -162,11 +162,11 @@ def _contacts(rng: np.random.Generator, gender: np.ndarray) -> list[pl.Series]:
             "family_ascii": ascii_parts["family"],
             "number": pl.Series(rng.integers(1, 2000, n)).cast(pl.String),
             "with_number": rng.random(n) < 0.8,
-            "domain": _labels(
-                list(vocab.EMAIL_DOMAINS), _pick(rng, n, [*vocab.EMAIL_DOMAINS.values()])
+            "domain": labels(
+                list(vocab.EMAIL_DOMAINS), pick(rng, n, [*vocab.EMAIL_DOMAINS.values()])
             ),
             "has_email": rng.random(n) >= 0.1,
-            "prefix": _labels(vocab.PHONE_PREFIXES, rng.integers(0, len(vocab.PHONE_PREFIXES), n)),
+            "prefix": labels(vocab.PHONE_PREFIXES, rng.integers(0, len(vocab.PHONE_PREFIXES), n)),
             "line": pl.Series(rng.integers(0, 10_000_000, n)).cast(pl.String).str.zfill(7),
             "has_phone": rng.random(n) >= 0.05,
         }

@@ -6,12 +6,12 @@ import numpy as np
 import polars as pl
 
 
-def _pick(rng: np.random.Generator, n: int, weights) -> np.ndarray:
+def pick(rng: np.random.Generator, n: int, weights) -> np.ndarray:
     cdf = np.cumsum(np.asarray(weights, dtype=float))
     return np.searchsorted(cdf / cdf[-1], rng.random(n), side="right").clip(max=len(cdf) - 1)
 
 
-def _pick_by(rng: np.random.Generator, rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+def pick_by(rng: np.random.Generator, rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     """One draw per element of ``rows`` from that row of a probability ``matrix``."""
     cdf = np.cumsum(matrix / matrix.sum(axis=1, keepdims=True), axis=1)
     u = rng.random(len(rows))
@@ -21,19 +21,19 @@ def _pick_by(rng: np.random.Generator, rows: np.ndarray, matrix: np.ndarray) -> 
     return picked
 
 
-def _with_missing(rng: np.random.Generator, codes: np.ndarray, share: float) -> np.ndarray:
+def with_missing(rng: np.random.Generator, codes: np.ndarray, share: float) -> np.ndarray:
     return np.where(rng.random(len(codes)) < share, -1, codes)
 
 
-def _labels(names, codes: np.ndarray) -> pl.Series:
+def labels(names, codes: np.ndarray) -> pl.Series:
     """Codes -> labels; code -1 -> null."""
     table = pl.Series([*names, None], dtype=pl.String)
     return table.gather(np.where(codes < 0, len(names), codes))
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
+def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def _lognormal(rng: np.random.Generator, n: int, median: float, sigma: float) -> np.ndarray:
+def lognormal(rng: np.random.Generator, n: int, median: float, sigma: float) -> np.ndarray:
     return median * np.exp(sigma * rng.standard_normal(n))

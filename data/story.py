@@ -66,16 +66,16 @@ SCALES = {
 }
 
 
-def _timestamps(seconds: np.ndarray) -> pl.Series:
+def timestamps(seconds: np.ndarray) -> pl.Series:
     base = int((HISTORY_START - datetime(1970, 1, 1)).total_seconds())
     return pl.Series((seconds.astype(np.int64) + base) * 1_000_000).cast(pl.Datetime("us"))
 
 
-def _seconds(moment: datetime) -> int:
+def seconds_into_history(moment: datetime) -> int:
     return int((moment - HISTORY_START).total_seconds())
 
 
-class _Calendar:
+class Calendar:
     """Day weights (trend, weekday, year, Tết, sales) and times drawn from them.
 
     Times are whole seconds since HISTORY_START.
