@@ -131,6 +131,7 @@ class History:
     orders: _Orders
     signups: tuple[np.ndarray, np.ndarray]  # (customer, signed up at)
     browsing: tuple[np.ndarray, np.ndarray, np.ndarray]  # (customer, visited at, channel)
+    signed_up_at: pl.Series  # customers.signup_at of each of the chunk's people (null: never)
 
 
 def _step(who: np.ndarray, stage: int, at: np.ndarray, channel: np.ndarray, amount=None):
@@ -215,9 +216,6 @@ def draw_history(rng: np.random.Generator, cal: Calendar, people: People, spec: 
     )
     parts.append(_step(visitor, VISIT, browse_at, browse_channel))
 
-    people.frame = people.frame.with_columns(
-        pl.when(pl.lit(pl.Series(signed))).then(pl.lit(timestamps(signup_at))).alias("signup_at")
-    )
     return History(
         events=_concat(parts),
         orders=_Orders(
@@ -227,6 +225,11 @@ def draw_history(rng: np.random.Generator, cal: Calendar, people: People, spec: 
         ),
         signups=(everyone[signed], signup_at[signed]),
         browsing=(visitor, browse_at, browse_channel),
+        signed_up_at=pl.select(
+            pl.when(pl.lit(pl.Series(signed)))
+            .then(pl.lit(timestamps(signup_at)))
+            .alias("signup_at")
+        ).to_series(),
     )
 
 

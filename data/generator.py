@@ -41,7 +41,7 @@ def _chunk(
     history = draw_history(rng, cal, people, spec)
     responses = draw_responses(rng, cal, people, history, spec)
     return (
-        people.frame,
+        people.frame.with_columns(history.signed_up_at),
         events_frame(people, history.events),
         feedback_frame(rng, cal, people, responses),
     )

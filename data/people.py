@@ -89,6 +89,9 @@ SEGMENT_SATISFACTION = np.array([0.0, -0.05, -0.1, 0.25])
 
 @dataclass
 class People:
+    """A chunk of customers: codes (indices into the constants above) that the funnel and
+    the surveys draw from, and their ``customers`` rows."""
+
     n: int
     ids: pl.Series
     segment: np.ndarray
@@ -96,7 +99,7 @@ class People:
     home: np.ndarray
     satisfaction: np.ndarray
     english: np.ndarray
-    frame: pl.DataFrame | None = None
+    frame: pl.DataFrame  # their customers rows, without signup_at (see History)
 
 
 def draw_people(rng: np.random.Generator, first: int, n: int) -> People:
