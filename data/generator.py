@@ -14,15 +14,16 @@ customers ``C0000001``, events ``E0000000001``, responses ``R000000001``.
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 
 import numpy as np
 import polars as pl
 import sqlalchemy as sa
 
-from dashboard import db, rollup_store
+from dashboard import db
+from dashboard.ingest.write import load
 from data.events import draw_history, events_frame, stages_frame
 from data.feedback import draw_responses, feedback_frame, touchpoints_frame
 from data.people import draw_people
@@ -32,9 +33,13 @@ from queries import schema
 Progress = Callable[[str, float], None]
 
 
+# The customers, events and feedback rows of one chunk of customers.
+ChunkFrames = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]
+
+
 def _chunk(
     seed_seq: np.random.SeedSequence, cal: Calendar, spec: Scale, first: int, n: int
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+) -> ChunkFrames:
     """Customers, events and feedback of customers ``first`` .. ``first + n - 1``."""
     rng = np.random.default_rng(seed_seq)
     people = draw_people(rng, first, n)
@@ -92,8 +97,10 @@ def generate(
 ) -> dict[str, int]:
     """Fill the store with demo data; returns the rows written per table.
 
-    Creates the schema if needed. All rows are written in one transaction, so a
-    failure leaves the store as it was.
+    Creates the schema if needed. All rows are written through the one write path of
+    imports (:func:`dashboard.ingest.write.load`): one transaction, so a failure leaves
+    the store as it was, with the summary tables rebuilt and one import-log row per
+    table (origin ``"demo-data <scale> seed <seed>"``) before it commits.
 
     Parameters
     ----------
@@ -122,45 +129,49 @@ def generate(
             f"({', '.join(f'{v:,} {k}' for k, v in existing.items() if v)}); "
             "pass replace=True (--replace) to overwrite it"
         )
+    origin = f"demo-data {scale} seed {seed}"
+    replacing = any(existing.values())
+    with (
+        load(engine, origin=origin, replace=replacing, progress=report) as loader,
+        closing(_drawn_chunks(spec, seed)) as chunks,
+    ):
+        loader.append("stages", stages_frame())
+        loader.append("touchpoints", touchpoints_frame())
+        count = len(_chunk_starts(spec))
+        for i, (first, n, frames) in enumerate(chunks):
+            report(f"customers {first + 1:,}-{first + n:,} of {spec.customers:,}", i / count)
+            for name, frame in zip(("customers", "events", "feedback"), frames, strict=True):
+                loader.append(name, _numbered(name, frame, loader.rows.get(name, 0)))
+    return {name: loader.rows.get(name, 0) for name in schema.TABLES}
+
+
+def _chunk_starts(spec: Scale) -> range:
+    """The first customer (0-based) of each chunk."""
+    return range(0, spec.customers, spec.chunk)
+
+
+def _drawn_chunks(spec: Scale, seed: int) -> Iterator[tuple[int, int, ChunkFrames]]:
+    """(first customer, customers, frames) of each chunk, in order.
+
+    One thread draws the next chunk while the caller writes this one: numpy, polars and
+    DuckDB release the GIL, so the two cores both work. At most one chunk waits, so
+    memory stays bounded. Close the iterator (``contextlib.closing``) when stopping early.
+    """
     cal = Calendar()
-    chunks = list(range(0, spec.customers, spec.chunk))
+    chunks = [(first, min(spec.chunk, spec.customers - first)) for first in _chunk_starts(spec)]
     seeds = np.random.SeedSequence(seed).spawn(len(chunks))
-    counts = dict.fromkeys(schema.TABLES, 0)
-    with db.begin(engine) as conn:
-        if any(existing.values()):
-            report("removing the existing data", 0.0)
-            db.empty_tables(conn, schema.TABLES.values())
-        for name, frame in (("stages", stages_frame()), ("touchpoints", touchpoints_frame())):
-            db.append_frame(conn, schema.TABLES[name], frame)
-            counts[name] = frame.height
-        # One thread generates the next chunk while this one writes the last: numpy,
-        # polars and DuckDB release the GIL, so the two cores both work.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            jobs = iter(zip(chunks, seeds, strict=True))
-            pending = deque()
+    with ThreadPoolExecutor(max_workers=1) as pool:
 
-            def submit_next() -> None:
-                for first, seed_seq in jobs:  # at most one: bounded memory
-                    n = min(spec.chunk, spec.customers - first)
-                    pending.append((first, n, pool.submit(_chunk, seed_seq, cal, spec, first, n)))
-                    return
+        def submit(i: int) -> Future[ChunkFrames]:
+            first, n = chunks[i]
+            return pool.submit(_chunk, seeds[i], cal, spec, first, n)
 
-            submit_next()
-            for i in range(len(chunks)):
-                first, n, job = pending.popleft()
-                frames = job.result()
-                submit_next()
-                report(
-                    f"customers {first + 1:,}-{first + n:,} of {spec.customers:,}", i / len(chunks)
-                )
-                for name, frame in zip(("customers", "events", "feedback"), frames, strict=True):
-                    frame = _numbered(name, frame, counts[name])
-                    db.append_frame(conn, schema.TABLES[name], frame)
-                    counts[name] += frame.height
-        # Summaries are part of the same transaction: readers never see data without them.
-        rollup_store.refresh(conn, lambda message, _: report(message, 1.0))
-        report("committing", 1.0)
-    return counts
+        pending = submit(0) if chunks else None
+        for i, (first, n) in enumerate(chunks):
+            frames = pending.result()
+            if i + 1 < len(chunks):
+                pending = submit(i + 1)
+            yield first, n, frames
 
 
 def ensure_demo_data(

@@ -119,6 +119,17 @@ def test_generates_the_same_data_on_other_backends(small, store):
     assert generator.generate(store, scale="small", seed=42, replace=True) == counts
 
 
+def test_the_demo_load_is_logged_like_an_import(small):
+    log = sql(
+        small,
+        "SELECT table_name, file, rows_read, rows_inserted, rows_updated FROM cxdash_imports",
+    )
+    counts = generator.row_counts(small)
+    assert sorted(log.iter_rows()) == [
+        (name, "demo-data small seed 42", counts[name], counts[name], 0) for name in sorted(counts)
+    ]
+
+
 # -- shape of the data ---------------------------------------------------------------
 
 
