@@ -1,9 +1,9 @@
 """Keeping the summary tables of ``queries.rollups`` true, and deciding when to use them.
 
-- :func:`refresh` rebuilds them inside the caller's transaction: imports and the demo
-  generator call it before they commit, so readers never see data without matching
-  summaries. ``cxdash refresh`` and the Data page call it for data written by other
-  tools.
+- :func:`refresh` rebuilds them inside the caller's transaction: the one write path
+  (``dashboard.ingest.write.load``, used by imports and the demo generator) calls it
+  before it commits, so readers never see data without matching summaries.
+  ``cxdash refresh`` and the Data page call it for data written by other tools.
 - Every write through ``dashboard.db`` to a source table deletes the state row first
   (``db.forget_summaries``), so a write that is not followed by a refresh can never be
   answered from outdated summaries.

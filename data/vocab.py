@@ -407,7 +407,7 @@ CLOSINGS: dict[str, dict[str, list[str]]] = {
     },
 }
 
-# Delivery complaints during the delivery-partner failure (see generator.INCIDENT_*).
+# Delivery complaints during the delivery-partner failure (see story.INCIDENT_*).
 INCIDENT_COMMENTS: dict[str, list[str]] = {
     "vi": [
         "Đơn hàng bị kẹt ở kho của đơn vị vận chuyển hơn 10 ngày.",

@@ -2,7 +2,7 @@
 
 The steps live in the modules of this package (``read``, ``mapping``, ``validate``,
 ``suggest``, ``plan``, ``write``, ``upload``, ``health``); the names below are the API
-the CLI, the Data page and the demo generator use.
+the CLI, the Data page and the demo generator use (``load`` is the one write path).
 """
 
 from __future__ import annotations
@@ -15,16 +15,27 @@ from dashboard.ingest.plan import (
     resolve_file,
 )
 from dashboard.ingest.report import ImportRejected, ImportReport
-from dashboard.ingest.write import import_directory, import_file, import_log, write_plans
+from dashboard.ingest.write import (
+    Loader,
+    LogEntry,
+    import_directory,
+    import_file,
+    import_log,
+    load,
+    write_plans,
+)
 
 __all__ = [
     "IMPORT_ORDER",
     "ImportPlan",
     "ImportRejected",
     "ImportReport",
+    "Loader",
+    "LogEntry",
     "import_directory",
     "import_file",
     "import_log",
+    "load",
     "plan_directory",
     "plan_import",
     "resolve_file",

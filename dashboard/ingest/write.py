@@ -1,8 +1,17 @@
-"""Writing planned imports: one transaction for all files, summaries refreshed before commit."""
+"""Writing to the store: one loading primitive, used by imports and the demo generator.
+
+:func:`load` is the one write path: a single transaction that optionally empties tables,
+takes frames (:class:`Loader`), rebuilds the summary tables the changed tables feed and
+appends to the import log (``cxdash_imports``) before it commits -- so readers never see
+rows without their summaries, and every load leaves a trace. :func:`write_plans` writes
+planned imports through it; ``data.generator`` writes the demo data through it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,56 +40,201 @@ import_log = sa.Table(
     sa.Column("encoding", sa.String),
     sa.Column("mapping", sa.String),
 )
-# -- writing -----------------------------------------------------------------------------------
+_LOG_SCHEMA = {
+    "imported_at": pl.Datetime("us"),
+    "table_name": pl.String,
+    "file": pl.String,
+    "rows_read": pl.Int64,
+    "rows_inserted": pl.Int64,
+    "rows_updated": pl.Int64,
+    "encoding": pl.String,
+    "mapping": pl.String,
+}
+
+# -- loading -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One row of the import log: what a load took into one table, and from where.
+
+    ``None`` counts mean unknown (e.g. an upsert that did not count its updates).
+    """
+
+    table_name: str
+    file: str  # the source file, or the load's origin (e.g. "demo-data small seed 42")
+    rows_read: int | None = None
+    rows_inserted: int | None = None
+    rows_updated: int | None = None
+    encoding: str | None = None
+    mapping: str | None = None  # where the column mapping came from
+
+
+class Loader:
+    """Writes frames into the store inside :func:`load`'s transaction, and keeps count.
+
+    Tables are named as in ``queries.schema.TABLES``. Use it from one thread.
+    """
+
+    def __init__(self, conn: sa.Connection, emptied: Iterable[str] = ()) -> None:
+        self._conn = conn
+        self._emptied = list(emptied)
+        self.rows: dict[str, int] = {}  # rows written per table, in order of first write
+        self._appended: dict[str, int] = {}
+        self._upserted: dict[str, int] = {}
+        self._entries: list[LogEntry] = []
+
+    def append(self, table_name: str, frame: pl.DataFrame) -> None:
+        """Bulk-insert rows that are not in the store yet (no key comparison: fast).
+
+        A row whose key is already stored fails the whole load (nothing is written).
+        """
+        db.append_frame(self._conn, schema.TABLES[table_name], frame)
+        self._count(self._appended, table_name, frame.height)
+
+    def upsert(self, table_name: str, frame: pl.DataFrame) -> None:
+        """Insert rows, replacing stored rows with the same key."""
+        db.upsert_frame(self._conn, schema.TABLES[table_name], frame)
+        self._count(self._upserted, table_name, frame.height)
+
+    def log(self, entry: LogEntry) -> None:
+        """Describe one source of this load for the import log (imports: one per file).
+
+        The table counts as changed even if no row was written (its summaries are
+        rebuilt, as for any import). Tables written without an entry get one from the
+        load's ``origin``.
+        """
+        self._entries.append(entry)
+
+    @property
+    def changed(self) -> set[str]:
+        """Tables this load emptied, wrote to or logged."""
+        return {*self._emptied, *self.rows, *(e.table_name for e in self._entries)}
+
+    def _entries_for_log(self, origin: str) -> list[LogEntry]:
+        """The logged entries, then one from ``origin`` per other changed table."""
+        described = {e.table_name for e in self._entries}
+        others = [*self.rows, *(t for t in self._emptied if t not in self.rows)]
+        return [
+            *self._entries,
+            *(self._origin_entry(name, origin) for name in others if name not in described),
+        ]
+
+    def _origin_entry(self, table_name: str, origin: str) -> LogEntry:
+        upserted = self._upserted.get(table_name, 0)
+        return LogEntry(
+            table_name=table_name,
+            file=origin,
+            rows_read=self.rows.get(table_name, 0),
+            # An upsert does not tell inserts from updates: then both are unknown.
+            rows_inserted=None if upserted else self._appended.get(table_name, 0),
+            rows_updated=None if upserted else 0,
+        )
+
+    def _count(self, counts: dict[str, int], table_name: str, rows: int) -> None:
+        counts[table_name] = counts.get(table_name, 0) + rows
+        self.rows[table_name] = self.rows.get(table_name, 0) + rows
+
+
+@contextmanager
+def load(
+    engine: sa.Engine,
+    *,
+    origin: str,
+    replace: bool | Iterable[str] = False,
+    progress: rollup_store.Progress | None = None,
+) -> Iterator[Loader]:
+    """One atomic load into the store: ``with load(engine, origin=...) as loader: ...``.
+
+    Opens one transaction; empties the tables to replace; yields a :class:`Loader`; then,
+    before commit, rebuilds the summary tables fed by the tables that changed (only those
+    when the summaries were up to date before, all otherwise) and appends one import-log
+    row per :meth:`Loader.log` entry and per other changed table. An exception inside
+    the block rolls everything back, emptied tables included.
+
+    Parameters
+    ----------
+    origin
+        What the import log calls the source of rows no :meth:`Loader.log` entry
+        describes, e.g. ``"demo-data small seed 42"``.
+    replace
+        ``True`` empties every table of ``queries.schema.TABLES`` first; a collection of
+        table names empties those.
+    progress
+        Called as ``progress(message, fraction)``: ``("removing the existing data", 0.0)``
+        before emptying, then each summary step and ``("committing", 1.0)`` at 1.0. The
+        caller reports its own writing in between.
+    """
+    emptied = _tables_to_empty(replace)
+    report = progress or (lambda message, fraction: None)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with db.begin(engine) as conn:
+        summaries_were_up_to_date = rollup_store.up_to_date(conn)
+        if emptied:
+            report("removing the existing data", 0.0)
+            db.empty_tables(conn, [schema.TABLES[name] for name in emptied])
+        loader = Loader(conn, emptied)
+        yield loader
+        changed = loader.changed & rollups.SOURCE_TABLES
+        if changed:  # before commit: never data without its summaries
+            rollup_store.refresh(
+                conn,
+                lambda message, _: report(message, 1.0),
+                changed=changed if summaries_were_up_to_date else None,
+            )
+        _append_to_log(conn, loader._entries_for_log(origin), now)
+        report("committing", 1.0)
+
+
+def _tables_to_empty(replace: bool | Iterable[str]) -> list[str]:
+    if replace is True:
+        return list(schema.TABLES)
+    if replace is False:
+        return []
+    names = list(replace)
+    unknown = [name for name in names if name not in schema.TABLES]
+    if unknown:
+        raise ValueError(f"unknown tables {unknown}; choose from {', '.join(schema.TABLES)}")
+    return names
+
+
+def _append_to_log(conn: sa.Connection, entries: list[LogEntry], now: datetime) -> None:
+    if not entries:
+        return
+    import_log.create(conn, checkfirst=True)
+    rows = [{"imported_at": now, **asdict(entry)} for entry in entries]
+    db.append_frame(conn, import_log, pl.DataFrame(rows, schema=_LOG_SCHEMA))
+
+
+# -- writing planned imports -------------------------------------------------------------------
 
 
 def write_plans(plans: Iterable[ImportPlan], engine: sa.Engine | None = None) -> None:
-    """Write every plan in one transaction; refuses if any plan has an error."""
+    """Write every plan in one :func:`load`; refuses if any plan has an error."""
     plans = list(plans)
     engine = engine or db.default_engine()
     rejected = [p for p in plans if not p.report.ok]
     if rejected:
         raise ImportRejected("\n\n".join(p.report.render() for p in rejected))
-    now = datetime.now(UTC).replace(tzinfo=None)
-    with db.begin(engine) as conn:
-        summaries_were_up_to_date = rollup_store.up_to_date(conn)
+    with load(engine, origin="import") as loader:
         for plan in plans:
             # Nothing of this file is in the store yet: a plain bulk insert is enough (a
             # row written meanwhile by someone else fails the key and rolls back all).
             fresh = plan.report.would_insert == plan.report.rows_valid
-            write = db.append_frame if fresh else db.upsert_frame
+            write = loader.append if fresh else loader.upsert
             for batch in plan.batches():
-                write(conn, schema.TABLES[plan.table], batch)
-        changed = {p.table for p in plans} & rollups.SOURCE_TABLES
-        if changed:  # before commit: never data without its summaries
-            rollup_store.refresh(conn, changed=changed if summaries_were_up_to_date else None)
-        import_log.create(conn, checkfirst=True)
-        log = pl.DataFrame(
-            [
-                {
-                    "imported_at": now,
-                    "table_name": p.table,
-                    "file": p.report.file,
-                    "rows_read": p.report.rows_read,
-                    "rows_inserted": p.report.would_insert,
-                    "rows_updated": p.report.would_update,
-                    "encoding": p.encoding,
-                    "mapping": p.mapping.origin,
-                }
-                for p in plans
-            ],
-            schema={
-                "imported_at": pl.Datetime("us"),
-                "table_name": pl.String,
-                "file": pl.String,
-                "rows_read": pl.Int64,
-                "rows_inserted": pl.Int64,
-                "rows_updated": pl.Int64,
-                "encoding": pl.String,
-                "mapping": pl.String,
-            },
-        )
-        db.append_frame(conn, import_log, log)
+                write(plan.table, batch)
+            loader.log(
+                LogEntry(
+                    table_name=plan.table,
+                    file=plan.report.file,
+                    rows_read=plan.report.rows_read,
+                    rows_inserted=plan.report.would_insert,
+                    rows_updated=plan.report.would_update,
+                    encoding=plan.encoding,
+                    mapping=plan.mapping.origin,
+                )
+            )
     for plan in plans:
         plan.report.status = "written"
 

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from dashboard import cli, db
-from data import generator
+from data import generator, story
 from queries import schema
 
 
@@ -119,6 +119,17 @@ def test_generates_the_same_data_on_other_backends(small, store):
     assert generator.generate(store, scale="small", seed=42, replace=True) == counts
 
 
+def test_the_demo_load_is_logged_like_an_import(small):
+    log = sql(
+        small,
+        "SELECT table_name, file, rows_read, rows_inserted, rows_updated FROM cxdash_imports",
+    )
+    counts = generator.row_counts(small)
+    assert sorted(log.iter_rows()) == [
+        (name, "demo-data small seed 42", counts[name], counts[name], 0) for name in sorted(counts)
+    ]
+
+
 # -- shape of the data ---------------------------------------------------------------
 
 
@@ -149,10 +160,10 @@ def test_history_is_two_years_ending_on_a_fixed_date(small):
         "SELECT MIN(occurred_at) AS first, MAX(occurred_at) AS last FROM events "
         "UNION ALL SELECT MIN(responded_at), MAX(responded_at) FROM feedback",
     )
-    assert bounds["first"].min() >= generator.HISTORY_START
-    assert bounds["last"].max() < generator.HISTORY_END
-    assert bounds["last"].max() >= generator.HISTORY_END - timedelta(days=7)
-    assert bounds["first"].max() <= generator.HISTORY_START + timedelta(days=14)
+    assert bounds["first"].min() >= story.HISTORY_START
+    assert bounds["last"].max() < story.HISTORY_END
+    assert bounds["last"].max() >= story.HISTORY_END - timedelta(days=7)
+    assert bounds["first"].max() <= story.HISTORY_START + timedelta(days=14)
 
 
 def test_customers_have_vietnamese_details_and_some_unknown_values(small):
@@ -257,12 +268,12 @@ def test_weekly_and_tet_seasonality(small):
         small,
         "SELECT CAST(occurred_at AS DATE) AS day, COUNT(*) AS n FROM events "
         "WHERE occurred_at >= :start GROUP BY 1",
-        start=generator.HISTORY_START + timedelta(days=180),  # past the CRM's first weeks
+        start=story.HISTORY_START + timedelta(days=180),  # past the CRM's first weeks
     ).with_columns(weekend=pl.col("day").dt.weekday() >= 6)
     weekend = per_day.filter("weekend")["n"].mean()
     weekday = per_day.filter(~pl.col("weekend"))["n"].mean()
     assert weekend > 1.1 * weekday
-    tet = generator.TET[1]
+    tet = story.TET[1]
     before = per_day.filter(pl.col("day").is_between(tet - timedelta(days=14), tet, closed="left"))
     holiday = per_day.filter(pl.col("day").is_between(tet, tet + timedelta(days=5)))
     assert before["n"].mean() > 2 * holiday["n"].mean()
@@ -336,8 +347,8 @@ def test_delivery_incident_drags_delivery_scores_down(small):
                COUNT(csat) AS n
         FROM feedback WHERE touchpoint = 'Delivery' GROUP BY 1
         """,
-        start=generator.INCIDENT_START,
-        end=generator.INCIDENT_END,
+        start=story.INCIDENT_START,
+        end=story.INCIDENT_END,
     )
     inside = by_window.filter("incident").row(0, named=True)
     outside = by_window.filter(~pl.col("incident")).row(0, named=True)
@@ -345,7 +356,7 @@ def test_delivery_incident_drags_delivery_scores_down(small):
     assert inside["csat"] <= outside["csat"] - 15
     assert inside["nps"] <= outside["nps"] - 25
     assert inside["detractors"] >= outside["detractors"] + 10
-    incident_length = generator.INCIDENT_END - generator.INCIDENT_START
+    incident_length = story.INCIDENT_END - story.INCIDENT_START
     assert incident_length == timedelta(weeks=6)
 
 
@@ -385,7 +396,7 @@ def test_touchpoints_differ_in_satisfaction(small):
         sql(
             small,
             f"SELECT touchpoint, {NPS_SQL} FROM feedback WHERE responded_at < :start GROUP BY 1",
-            start=generator.INCIDENT_START,
+            start=story.INCIDENT_START,
         ).iter_rows()
     )
     assert len(nps) == 7
@@ -399,7 +410,7 @@ def test_mobile_app_improves_after_its_release(small):
             small,
             f"SELECT responded_at >= :release, {NPS_SQL} FROM feedback "
             "WHERE touchpoint = 'Mobile app' GROUP BY 1",
-            release=generator.APP_RELEASE,
+            release=story.APP_RELEASE,
         ).iter_rows()
     )
     assert nps[True] >= nps[False] + 10
