@@ -153,6 +153,21 @@ followup_events = sa.Table(
 FOLLOWUP_TABLES = (followups, followup_events)
 
 
+# When each import ran: kept in the store itself so every backend has it.
+import_log = sa.Table(
+    "cxdash_imports",
+    metadata,
+    sa.Column("imported_at", sa.DateTime, nullable=False),
+    sa.Column("table_name", sa.String, nullable=False),
+    sa.Column("file", sa.String, nullable=False),
+    sa.Column("rows_read", sa.Integer),
+    sa.Column("rows_inserted", sa.Integer),
+    sa.Column("rows_updated", sa.Integer),
+    sa.Column("encoding", sa.String),
+    sa.Column("mapping", sa.String),
+)
+
+
 def _not_duckdb(ddl, target, bind, **kw) -> bool:
     return kw.get("dialect", bind.dialect if bind is not None else None).name != "duckdb"
 

@@ -2,7 +2,7 @@
 
 Row counts per table, the time each table covers, the share of feedback that is
 anonymous or names an unknown customer (orphans), and the last import, read from
-the ``cxdash_imports`` log that :func:`dashboard.ingest.write_plans` keeps in the
+the ``cxdash_imports`` log that every load (:func:`dashboard.ingest.write.load`) keeps in the
 store itself (so it works the same on DuckDB, PostgreSQL and SQLite).
 """
 
@@ -15,14 +15,14 @@ import polars as pl
 import sqlalchemy as sa
 
 from dashboard import db
-from dashboard.ingest import import_log
 from queries import schema
-
-TIME_COLUMNS = {
-    "customers": "signup_at",
-    "events": "occurred_at",
-    "feedback": "responded_at",
-}
+from queries.health import (
+    TIME_COLUMNS,
+    counts_statement,
+    coverage_statement,
+    feedback_customers_statement,
+    recent_imports_statement,
+)
 
 
 @dataclass
@@ -52,43 +52,6 @@ class DataHealth:
             },
             schema={"table": pl.String, "rows": pl.Int64, "from": pl.Datetime, "to": pl.Datetime},
         )
-
-
-def counts_statement() -> sa.Select:
-    """One row: the number of rows of each table (columns named after the tables)."""
-    return sa.select(
-        *(
-            sa.select(sa.func.count()).select_from(t).scalar_subquery().label(str(name))
-            for name, t in schema.TABLES.items()
-        )
-    )
-
-
-def coverage_statement() -> sa.Select:
-    """One row: ``<table>_from`` / ``<table>_to`` for each table with a time column."""
-    parts = []
-    for name, column in TIME_COLUMNS.items():
-        col = schema.TABLES[name].c[column]
-        parts.append(sa.select(sa.func.min(col)).scalar_subquery().label(f"{name}_from"))
-        parts.append(sa.select(sa.func.max(col)).scalar_subquery().label(f"{name}_to"))
-    return sa.select(*parts)
-
-
-def feedback_customers_statement() -> sa.Select:
-    """One row: total feedback, anonymous (no customer_id), orphans (unknown customer_id)."""
-    fb, customers = schema.feedback, schema.customers
-    known = sa.exists().where(customers.c.customer_id == fb.c.customer_id)
-    return sa.select(
-        sa.func.count().label("total"),
-        sa.func.sum(sa.case((fb.c.customer_id.is_(None), 1), else_=0)).label("anonymous"),
-        sa.func.sum(sa.case((sa.and_(fb.c.customer_id.is_not(None), ~known), 1), else_=0)).label(
-            "orphans"
-        ),
-    ).select_from(fb)
-
-
-def recent_imports_statement(limit: int = 10) -> sa.Select:
-    return sa.select(import_log).order_by(import_log.c.imported_at.desc()).limit(limit)
 
 
 def data_health(engine: sa.Engine) -> DataHealth:

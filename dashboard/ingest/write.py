@@ -25,21 +25,8 @@ from dashboard.ingest.mapping import (
 from dashboard.ingest.plan import ImportPlan, plan_directory, plan_import
 from dashboard.ingest.report import ImportRejected, ImportReport
 from queries import rollups, schema
+from queries.schema import import_log
 
-# When each import ran: kept in the store itself so every backend has it.
-import_log_metadata = sa.MetaData()
-import_log = sa.Table(
-    "cxdash_imports",
-    import_log_metadata,
-    sa.Column("imported_at", sa.DateTime, nullable=False),
-    sa.Column("table_name", sa.String, nullable=False),
-    sa.Column("file", sa.String, nullable=False),
-    sa.Column("rows_read", sa.Integer),
-    sa.Column("rows_inserted", sa.Integer),
-    sa.Column("rows_updated", sa.Integer),
-    sa.Column("encoding", sa.String),
-    sa.Column("mapping", sa.String),
-)
 _LOG_SCHEMA = {
     "imported_at": pl.Datetime("us"),
     "table_name": pl.String,
@@ -169,6 +156,7 @@ def load(
     report = progress or (lambda message, fraction: None)
     now = datetime.now(UTC).replace(tzinfo=None)
     with db.begin(engine) as conn:
+        db.create_schema(conn)  # a store from before a table existed (e.g. the import log)
         summaries_were_up_to_date = rollup_store.up_to_date(conn)
         if emptied:
             report("removing the existing data", 0.0)
@@ -201,7 +189,6 @@ def _tables_to_empty(replace: bool | Iterable[str]) -> list[str]:
 def _append_to_log(conn: sa.Connection, entries: list[LogEntry], now: datetime) -> None:
     if not entries:
         return
-    import_log.create(conn, checkfirst=True)
     rows = [{"imported_at": now, **asdict(entry)} for entry in entries]
     db.append_frame(conn, import_log, pl.DataFrame(rows, schema=_LOG_SCHEMA))
 
