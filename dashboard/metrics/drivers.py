@@ -321,26 +321,20 @@ def _clean(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _varies(values: pl.Expr) -> pl.Expr:
-    return values.max() > values.min()
+def _kept_columns(values: np.ndarray, min_n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(pairs per touchpoint, which to keep) for the x columns of a customer matrix:
+    kept when at least ``min_n`` customers have x_t and y and both vary over them
+    (else there is no correlation)."""
+    y, x = values[:, :1], values[:, 1:]
+    present = ~np.isnan(x)
+    pairs = present.sum(axis=0)
 
+    def spread(column_values: np.ndarray) -> np.ndarray:
+        high = np.where(present, column_values, -np.inf).max(axis=0)
+        low = np.where(present, column_values, np.inf).min(axis=0)
+        return high > low
 
-def _kept_touchpoints(frame: pl.DataFrame, min_n: int) -> tuple[list[str], pl.DataFrame]:
-    """Touchpoints with at least ``min_n`` customers having x_t and y, where both x_t and
-    y vary over those customers (else they have no correlation); and the pairs per
-    touchpoint (columns touchpoint, n)."""
-    pairs = (
-        frame.group_by("touchpoint")
-        .agg(
-            pl.len().alias("n"),
-            _varies(pl.col("csat_sum") / pl.col("csat_n")).alias("x_varies"),
-            _varies(pl.col("nps_sum") / pl.col("nps_n")).alias("y_varies"),
-        )
-        .sort("touchpoint")
-    )
-    varies = pl.col("x_varies") & pl.col("y_varies")
-    kept = pairs.filter((pl.col("n") >= min_n) & varies)
-    return kept["touchpoint"].to_list(), pairs.select("touchpoint", "n")
+    return pairs, (pairs >= min_n) & spread(x) & spread(np.broadcast_to(y, x.shape))
 
 
 def _current_csat(csat_frame: pl.DataFrame, privacy_n: int) -> pl.DataFrame:
@@ -410,17 +404,22 @@ def key_drivers(
         return _empty(
             Verdict("no_data", "No customer gave both an NPS and a CSAT score in this selection.")
         )
-    keep, pairs = _kept_touchpoints(frame, min_n)
-    if not keep:
+    touchpoints = sorted(frame["touchpoint"].unique().to_list())
+    everyone = customer_matrix(frame, touchpoints)
+    n_pairs, kept = _kept_columns(everyone, min_n)
+    if not kept.any():
         return _empty(
             Verdict(
                 "no_driver",
                 f"No touchpoint has {min_n} customers who gave both an NPS score and a CSAT "
                 "score there (that vary): too few to estimate a driver.",
             ),
-            customers=frame["customer_id"].n_unique(),
+            customers=len(everyone),
         )
-    values = customer_matrix(frame, keep)
+    keep = [t for t, k in zip(touchpoints, kept, strict=True) if k]
+    pairs = pl.DataFrame({"touchpoint": touchpoints, "n": n_pairs.astype(np.int64)})
+    values = everyone[:, np.r_[0, 1 + np.flatnonzero(kept)]]
+    values = values[~np.isnan(values[:, 1:]).all(axis=1)]  # no kept x: not a unit here
     customers = len(values)
     point = _estimate(_moments(values, np.ones((1, customers))))
     method = int(point["method"][0])
