@@ -47,11 +47,10 @@ from queries.summaries import feedback_columns
 
 ALL_TOUCHPOINTS = "(all)"  # the touchpoint of the rows over every touchpoint together
 SIDES = ("converted", "dropped")
-# The statistics of queries.summaries.feedback_columns: which are counts, which sums.
-COUNT_COLUMNS = (
-    "responses", "n_nps", "promoters", "detractors", "n_csat", "csat_top2", "n_ces",
-)  # fmt: skip
-SUM_COLUMNS = ("csat_sum", "ces_sum", "ces_sumsq")
+# The statistics of queries.summaries.feedback_columns, in its order; the sums of
+# scores are floats, the rest counts.
+STATISTICS = tuple(column.name for column in feedback_columns())
+SUM_COLUMNS = frozenset({"csat_sum", "ces_sum", "ces_sumsq"})
 
 
 def funnel_satisfaction(f: Filters, steps: Sequence[str], window_days: float = 30) -> sa.Select:
@@ -126,10 +125,14 @@ def _progress(steps: list[sa.CTE], key: str) -> sa.CTE:
 
 
 def _summed(source: sa.FromClause) -> list[sa.ColumnElement]:
-    """The statistics of ``source`` summed (counts stay integers on every backend)."""
+    """The statistics of ``source`` summed (counts stay integers on every backend:
+    PostgreSQL's sum of a bigint is numeric)."""
     return [
-        sa.cast(sa.func.sum(source.c[name]), sa.BigInteger).label(name) for name in COUNT_COLUMNS
-    ] + [sa.cast(sa.func.sum(source.c[name]), sa.Double).label(name) for name in SUM_COLUMNS]
+        sa.cast(
+            sa.func.sum(source.c[name]), sa.Double if name in SUM_COLUMNS else sa.BigInteger
+        ).label(name)
+        for name in STATISTICS
+    ]
 
 
 def _cells(source: sa.FromClause, progress: sa.CTE, f: Filters, k: int) -> sa.Select:
@@ -154,7 +157,7 @@ def _cells(source: sa.FromClause, progress: sa.CTE, f: Filters, k: int) -> sa.Se
                 sa.literal_column(str(position), sa.Integer).label("position"),
                 sa.case((bf.furthest >= position, converted), else_=dropped).label("side"),
                 bf.touchpoint,
-                *(bf[name] for name in (*COUNT_COLUMNS, *SUM_COLUMNS)),
+                *(bf[name] for name in STATISTICS),
             ).where(bf.furthest >= position - 1)
             for position in range(2, k + 1)
         )

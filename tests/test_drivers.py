@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from dashboard import db, why
 from dashboard.metrics import drivers
@@ -422,3 +423,10 @@ def test_service_end_to_end(duck_store):
     # From the 25th: the customers of four days of the 28, about 17 < min_n 30.
     model = why.drivers_model(duck_store, MARCH.replace(date_from=dt.date(2025, 3, 25)))
     assert model.table.is_empty() and model.verdict.reason == "no_driver"
+
+
+def test_every_value_is_a_bound_parameter():
+    f = MARCH.replace(segment=("SMB' OR 1=1",), touchpoint=("W'eb",), survey_channel=("S'MS",))
+    for statement in (driver_queries.customer_scores(f), driver_queries.touchpoint_csat(f)):
+        sql = str(statement.compile(dialect=postgresql.dialect()))
+        assert "SMB'" not in sql and "W'eb" not in sql and "S'MS" not in sql

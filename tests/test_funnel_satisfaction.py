@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy.dialects import postgresql
 
 from dashboard import db, rollup_store, why
 from dashboard.metrics import funnel_satisfaction as fs_metrics
@@ -604,3 +605,15 @@ def test_sql_agrees_with_the_definition(
     if covers(steps, index):
         statement = fs_queries.funnel_satisfaction_from_rollup(f, steps, index, window_days)
         assert rows_of(db.fetch(statement, property_engine)) == expected
+
+
+def test_every_value_is_a_bound_parameter():
+    f = MARCH.replace(segment=("SMB' OR 1=1",), touchpoint=("Bill'ing",), survey_channel=("S'MS",))
+    index = {"vis'it": 1, "cart": 2}
+    for statement in (
+        fs_queries.funnel_satisfaction(f, ["vis'it", "cart"], 30),
+        fs_queries.funnel_satisfaction_from_rollup(f, ["vis'it", "cart"], index, 30),
+    ):
+        sql = str(statement.compile(dialect=postgresql.dialect()))
+        assert "vis'it" not in sql and "SMB'" not in sql and "Bill'ing" not in sql
+        assert "S'MS" not in sql and "2592000" not in sql

@@ -22,10 +22,12 @@ DESIGN.md ("Key drivers of NPS"), on the per-customer frame of
   definite); replicates where neither is defined are left out.
 
 Speed: every statistic is a weighted sum over customers, and a bootstrap replicate
-is a vector of customer weights (how often each was drawn). Customers with identical
-rows are merged first (scores are small integers, so many are), then one matrix
-product of the replicate weights with the per-row products gives every replicate's
-sufficient statistics; the weights themselves run on (replicates, p, p) arrays.
+is a vector of customer weights (how often each was drawn), so no replicate passes
+over the customers again. Customers with identical rows are merged first (scores are
+small integers, so many are); rows are then taken a missingness pattern at a time,
+where all pairs share their rows, and one matrix product per pattern (replicate
+weights x [1, values, products of values]) gives every replicate's moments. The
+weights themselves run on (replicates, p, p) arrays.
 """
 
 from __future__ import annotations
@@ -37,9 +39,10 @@ import polars as pl
 
 from dashboard.metrics import scores
 
-# Replicates of the bootstrap: 200 keeps the intervals under ~1.5 s on 300k customers
-# x 7 touchpoints on 2 cores (benchmarks/why_bench.py); percentile intervals from 200
-# replicates move by about a point of importance between seeds.
+# Replicates of the bootstrap: 200 keeps the intervals within ~1.5 s on 300k customers
+# x 7 touchpoints on 2 cores (benchmarks/why_bench.py --synthetic 300000); with 200,
+# the interval bounds move by about half a point of importance between seeds (sd
+# 0.2-0.9 on the medium demo).
 REPLICATES = 200
 CONFIDENCE = 0.95
 WEAK_R2 = 0.05  # below this share of NPS variance explained, say so
