@@ -160,19 +160,9 @@ def _moments(values: np.ndarray, weights: np.ndarray) -> _Moments:
     complete = (np.zeros(replicates), np.zeros((replicates, v)), np.zeros((replicates, v, v)))
     for start, stop in zip(boundaries[:-1], boundaries[1:], strict=True):
         columns = np.flatnonzero(present[start])
-        s, upper = len(columns), np.triu_indices(len(columns))
-        moments = np.zeros((replicates, 1 + s + len(upper[0])))
-        for chunk in range(start, stop, _ROW_CHUNK):
-            z = values[chunk : min(chunk + _ROW_CHUNK, stop)][:, columns]
-            features = np.concatenate([np.ones((len(z), 1)), z, z[:, upper[0]] * z[:, upper[1]]], 1)
-            # One product per block (many small BLAS calls cost more than their work).
-            moments += (
-                weights[:, chunk : min(chunk + _ROW_CHUNK, stop)].astype(np.float64) @ features
-            )
-        total, sums, products = moments[:, 0], moments[:, 1 : 1 + s], moments[:, 1 + s :]
-        cross = np.zeros((replicates, len(columns), len(columns)))
-        cross[:, upper[0], upper[1]] = products
-        cross[:, upper[1], upper[0]] = products
+        total, sums, cross = _pattern_moments(
+            values[start:stop][:, columns], weights[:, start:stop]
+        )
         pair = np.ix_(np.arange(replicates), columns, columns)
         out["n"][pair] += total[:, None, None]
         out["first"][pair] += sums[:, :, None]
@@ -182,6 +172,30 @@ def _moments(values: np.ndarray, weights: np.ndarray) -> _Moments:
             complete = (total, sums, cross)
     return _Moments(**out, complete_n=complete[0], complete_first=complete[1],
                     complete_cross=complete[2])  # fmt: skip
+
+
+def _pattern_moments(
+    z: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted count (replicates,), sums (replicates, s) and cross products
+    (replicates, s, s) of rows ``z`` (rows, s) with no missing value."""
+    replicates, s = len(weights), z.shape[1]
+    if replicates == 1:  # the point estimate: plain products, no feature matrix
+        w = weights[0].astype(np.float64)
+        return np.array([w.sum()]), (w @ z)[None, :], ((z.T * w) @ z)[None, :, :]
+    upper = np.triu_indices(s)
+    moments = np.zeros((replicates, 1 + s + len(upper[0])))
+    for start in range(0, len(z), _ROW_CHUNK):
+        block = z[start : start + _ROW_CHUNK]
+        features = np.concatenate(
+            [np.ones((len(block), 1)), block, block[:, upper[0]] * block[:, upper[1]]], axis=1
+        )
+        # One product per block: many small BLAS calls cost more than their work.
+        moments += weights[:, start : start + _ROW_CHUNK].astype(np.float64) @ features
+    cross = np.zeros((replicates, s, s))
+    cross[:, upper[0], upper[1]] = moments[:, 1 + s :]
+    cross[:, upper[1], upper[0]] = moments[:, 1 + s :]
+    return moments[:, 0], moments[:, 1 : 1 + s], cross
 
 
 def _correlations(n, first_a, first_b, second_a, second_b, cross) -> np.ndarray:
