@@ -19,7 +19,12 @@ Two stories:
    for Enterprise, Store for VIP -- so that touchpoint's CSAT explains about half or
    more of the explained NPS variance when the page is filtered to that segment.
 
-Where it goes in ``data/generator.py`` (names as of commit 2ebce29):
+Where it goes. Names below are those of ``data/generator.py`` at commit 2ebce29; after
+the split on main they live in: ``_people`` / ``_People`` -> ``data.people.draw_people``
+/ ``People``; ``_first_steps``, ``_History`` -> ``data.events._first_steps``,
+``History``; ``_invitations``, ``_Responses`` -> ``data.feedback.draw_responses``,
+``Responses``; ``_scores`` -> ``data.feedback._scores``; ``_sigmoid`` / ``_lognormal``
+-> ``data.sampling.sigmoid`` / ``lognormal``.
 
 - ``_first_steps``: after ``carted`` is known, draw
   ``friction = carted & (rng.random(n) < story.payment_friction_share[segment])`` and
@@ -68,7 +73,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-SEGMENTS = ("Consumer", "SMB", "Enterprise", "VIP")  # as data.generator.SEGMENTS
+SEGMENTS = ("Consumer", "SMB", "Enterprise", "VIP")  # the demo's segments (a test checks)
 
 
 @dataclass(frozen=True)
