@@ -72,7 +72,7 @@ class Status:
 # Which summary tables each source feeds (dimensions are copied into three of them).
 DEPENDS_ON = {
     "customers": {"customer_days", "feedback", "funnel_stages", "funnel_events"},
-    "events": {"customer_days", "funnel_stages", "funnel_events"},
+    "events": {"customer_days", "funnel_stages", "funnel_events", "customer_keys"},
     "feedback": {"feedback"},
     "stages": {"funnel_stages", "funnel_events"},
 }
@@ -92,16 +92,20 @@ def refresh(
     # On large stores this takes minutes: lift the app's statement timeout for the rest
     # of this transaction (the Data page imports on the app's connection).
     db.lift_timeout(conn)
-    db.create_schema(conn)
-    db.execute(conn, rollups.state.delete())
     steps = [
         ("customer_days", "customer days", rollups.customer_days, rollups.fill_customer_days),
         ("feedback", "feedback", rollups.feedback_facts, rollups.fill_feedback_facts),
         ("funnel_stages", "funnel stages", rollups.funnel_stages, rollups.fill_funnel_stages),
         ("funnel_events", "funnel events", rollups.funnel_events, None),
+        ("customer_keys", "customer keys", rollups.customer_keys, rollups.fill_customer_keys),
     ]
+    # A summary table added by a newer version is filled whatever changed: otherwise
+    # a partial refresh would leave it empty beside a "fresh" state.
+    new_tables = {name for name, _, table, _ in steps if not db.has_table(conn, table)}
+    db.create_schema(conn)
+    db.execute(conn, rollups.state.delete())
     if changed is not None:
-        wanted = set().union(*(DEPENDS_ON.get(name, set()) for name in changed))
+        wanted = set().union(*(DEPENDS_ON.get(name, set()) for name in changed), new_tables)
         steps = [step for step in steps if step[0] in wanted]
     for i, (_, label, table, fill) in enumerate(steps):
         report(f"summarising {label}", i / len(steps))

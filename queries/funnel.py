@@ -100,25 +100,48 @@ def funnel(
     """
     steps = check_steps(steps, window_days)
     check_dimension(by)
-    window = dt.timedelta(days=window_days)
-
-    cohort = _cohort(f, steps[0], by)
+    cohort, *later_steps = step_ctes(f, steps, window_days, by)
     # One row per (customer, step reached): [group,] the step's position and the
     # seconds from the previous step (NULL for step 1).
     reached = [reached_row(cohort, 1, sa.cast(sa.null(), sa.Double), by)]
+    for position, step in enumerate(later_steps, start=2):
+        gap = seconds_between(step.c.previous_t, step.c.t)
+        reached.append(reached_row(step, position, gap, by))
+    return count_reached(reached, len(steps), by).execution_options(**NO_NESTED_LOOPS)
+
+
+# PostgreSQL cannot estimate the rows of `later` filtered by stage (it guesses 23 for
+# thousands) and joins the steps by nested loops: 6.9 s instead of 0.16 s on the medium
+# demo. dashboard.db.fetch applies these settings to the statement that carries them only.
+NO_NESTED_LOOPS = {"postgresql_settings": (("enable_nestloop", "off"),)}
+
+
+def step_ctes(
+    f: Filters,
+    steps: Sequence[str],
+    window_days: float = DEFAULT_WINDOW_DAYS,
+    by: str | None = None,
+) -> list[sa.CTE]:
+    """The customers reaching each step: one CTE per step, in funnel order.
+
+    The first (``cohort``) has columns customer_id, t1 [, grp]; step i >= 2 has
+    customer_id, [grp,] previous_t (the time step i-1 was reached) and t (step i's
+    time). Each holds one row per customer who reached that step, so step i's rows
+    are a subset of step i-1's. Shared by :func:`funnel` and
+    ``queries.funnel_satisfaction``.
+    """
+    steps = check_steps(steps, window_days)
+    check_dimension(by)
+    window = dt.timedelta(days=window_days)
+    cohort = _cohort(f, steps[0], by)
+    reached = [cohort]
     if len(steps) > 1:
         later = _later_events(f, steps[1:], cohort, window, by)
         previous = None
         for position, step in enumerate(steps[1:], start=2):
             previous = _next_step(later, step, position, previous, by)
-            gap = seconds_between(previous.c.previous_t, previous.c.t)
-            reached.append(reached_row(previous, position, gap, by))
-    # PostgreSQL cannot estimate the rows of `later` filtered by stage (it guesses 23
-    # for thousands) and joins the steps by nested loops: 6.9 s instead of 0.16 s on
-    # the medium demo. dashboard.db.fetch applies these settings to this statement only.
-    return count_reached(reached, len(steps), by).execution_options(
-        postgresql_settings=(("enable_nestloop", "off"),)
-    )
+            reached.append(previous)
+    return reached
 
 
 def count_reached(reached: Sequence[sa.Select], k: int, by: str | None) -> sa.Select:

@@ -47,6 +47,26 @@ def funnel_from_rollup(
     """:func:`queries.funnel.funnel` from the rollup; ``stage_index`` maps each step to
     its ``rollup_funnel_stages.idx`` (see :func:`covers`)."""
     steps = check_steps(steps, window_days)
+    cohort, *later_steps = step_ctes_from_rollup(f, steps, stage_index, window_days, by)
+    reached = [reached_row(cohort, 1, sa.cast(sa.null(), sa.Double), by)]
+    for position, step in enumerate(later_steps, start=2):
+        gap = seconds_between(step.c.previous_t, step.c.t)
+        reached.append(reached_row(step, position, gap, by))
+    return count_reached(reached, len(steps), by)
+
+
+def step_ctes_from_rollup(
+    f: Filters,
+    steps: Sequence[str],
+    stage_index: Mapping[str, int],
+    window_days: float = DEFAULT_WINDOW_DAYS,
+    by: str | None = None,
+) -> list[sa.CTE]:
+    """:func:`queries.funnel.step_ctes` from the rollup: one CTE per step, in funnel
+    order, keyed by ``ckey`` (the rollup's integer customer key) instead of
+    customer_id. The first has ckey, t1 [, t] [, grp]; step i >= 2 has ckey, t1,
+    previous_t, t [, grp]."""
+    steps = check_steps(steps, window_days)
     check_dimension(by)
     if not covers(steps, stage_index):
         raise ValueError("the funnel rollup does not cover these steps; use queries.funnel")
@@ -55,16 +75,15 @@ def funnel_from_rollup(
     indexes = [stage_index[s] for s in steps]
 
     cohort = _cohort(f, indexes, by)
-    reached = [reached_row(cohort, 1, sa.cast(sa.null(), sa.Double), by)]
+    reached = [cohort]
     previous = None
     for position in range(2, len(steps) + 1):
         if previous is None:
             previous = _step_2(cohort, window_seconds, by)
         else:
             previous = _step_after(f, previous, position, indexes, window, window_seconds, by)
-        gap = seconds_between(previous.c.previous_t, previous.c.t)
-        reached.append(reached_row(previous, position, gap, by))
-    return count_reached(reached, len(steps), by)
+        reached.append(previous)
+    return reached
 
 
 def _cohort(f: Filters, indexes: list[int], by: str | None) -> sa.CTE:

@@ -21,6 +21,10 @@ views become filtered scans with conditional counts:
     period is the one whose previous S1 event lies before the period) and, per stage
     index i, ``next_i``: the customer's earliest stage-i event at or after this one
     (ties included). Reaching S(i+1) from the S(i) event at time t is then a lookup.
+``rollup_customer_keys``
+    The funnel events' integer customer key -> customer_id, one row per customer with
+    events: joins funnel progress read from the rollup with feedback
+    (``queries.funnel_satisfaction``).
 
 Dimensions are copied as stored (empty and NULL kept), so ``queries.common`` applies
 DESIGN.md's rules to them unchanged. ``rollup_state`` records when the tables were
@@ -95,6 +99,14 @@ funnel_events = sa.Table(
     sa.Index("ix_rollup_funnel_events_lookup", "ckey", "idx", "occurred_at"),
 )
 
+customer_keys = sa.Table(
+    "rollup_customer_keys",
+    metadata,
+    sa.Column("ckey", sa.Integer, nullable=False, comment="rollup_funnel_events.ckey"),
+    sa.Column("customer_id", sa.String, nullable=False),
+    sa.Index("ix_rollup_customer_keys_ckey", "ckey"),
+)
+
 state = sa.Table(
     "rollup_state",
     metadata,
@@ -109,7 +121,7 @@ state = sa.Table(
     sa.Column("stages_rows", sa.BigInteger, nullable=False),
 )
 
-ROLLUP_TABLES = (customer_days, feedback_facts, funnel_stages, funnel_events)
+ROLLUP_TABLES = (customer_days, feedback_facts, funnel_stages, funnel_events, customer_keys)
 FINGERPRINT = (
     "events_rows", "events_last", "feedback_rows", "feedback_last", "customers_rows",
     "stages_rows",
@@ -239,14 +251,29 @@ def fill_funnel_stages() -> sa.Insert:
     return funnel_stages.insert().from_select(["stage", "idx"], select)
 
 
+def _customer_key_select() -> sa.Select:
+    """ckey, customer_id: every customer with events, numbered in customer_id order.
+
+    Both ``rollup_funnel_events`` and ``rollup_customer_keys`` are filled from this one
+    expression, in the same refresh whenever ``events`` changed (ids are distinct, so
+    the numbering is deterministic): their keys agree.
+    """
+    ev = events.c
+    return sa.select(
+        sa.func.row_number().over(order_by=ev.customer_id).label("ckey"), ev.customer_id
+    ).group_by(ev.customer_id)
+
+
+def fill_customer_keys() -> sa.Insert:
+    """``rollup_customer_keys``: the funnel rollup's ckey -> customer_id, so that funnel
+    progress read from the rollup can be joined with feedback."""
+    return customer_keys.insert().from_select(["ckey", "customer_id"], _customer_key_select())
+
+
 def fill_funnel_events(stage_count: int) -> sa.Insert:
     """Events with next_1 .. next_<stage_count> (at most ``MAX_FUNNEL_STAGES``)."""
     ev = events.c
-    keys = (
-        sa.select(sa.func.row_number().over(order_by=ev.customer_id).label("ckey"), ev.customer_id)
-        .group_by(ev.customer_id)
-        .subquery("keys")
-    )
+    keys = _customer_key_select().subquery("keys")
     idx = funnel_stages.c.idx
     by_customer = {"partition_by": ev.customer_id, "order_by": ev.occurred_at}
     nexts = [

@@ -33,6 +33,8 @@ RANKS = {
     "dashboard.service": 4,
     "dashboard.customers": 4,
     "dashboard.followup": 4,
+    "dashboard.why": 4,
+    "dashboard.text": 4,
     "dashboard.views": 5,
     "data": 5,
     "dashboard.export": 6,
