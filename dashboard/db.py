@@ -183,6 +183,22 @@ def _floats_for_decimals(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(decimals).cast(pl.Float64))
 
 
+def fetch_in(conn: sa.Connection, statement: sa.Executable) -> pl.DataFrame:
+    """:func:`fetch` inside the caller's transaction (see :func:`begin`): reads what the
+    transaction wrote so far. Same frame conventions as :func:`fetch`."""
+    result = conn.execute(statement)
+    if conn.dialect.name == "duckdb":
+        return _arrow_frame(result)
+    return _rows_frame(result)
+
+
+def execute(conn: sa.Connection, statement: sa.Executable) -> int:
+    """Run a write statement (INSERT / UPDATE / DELETE built in ``queries/``) inside the
+    caller's transaction; returns the number of rows it changed (-1 where the driver
+    does not say)."""
+    return conn.execute(statement).rowcount
+
+
 @contextlib.contextmanager
 def begin(engine: sa.Engine | None = None) -> Iterator[sa.Connection]:
     """A transaction for writers (imports, demo data); errors are translated."""
