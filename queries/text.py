@@ -501,16 +501,6 @@ def responses_with_comments(response_ids: Sequence[str]) -> sa.Select:
     )
 
 
-def texts_to_score() -> sa.Select:
-    """Every analysed comment that no person labelled: response_id, text_norm, language."""
-    labelled = sa.select(lb.response_id).where(lb.response_id == cf.response_id).exists()
-    return (
-        sa.select(cf.response_id, cf.text_norm, cf.language)
-        .where(~labelled)
-        .order_by(cf.response_id)
-    )
-
-
 def label_facts() -> sa.Select:
     """Analysed comments that carry a label: response_id, sentiment, themes (the label's,
     NULL when the label has no themes), words, words_folded."""

@@ -116,20 +116,31 @@ def save_taxonomy(engine: sa.Engine, source: str, by: str) -> int:
     return version
 
 
+def _all_facts(conn: sa.Connection) -> pl.DataFrame:
+    return db.fetch_in(conn, sa.select(comment_facts)).select(FACT_COLUMNS)
+
+
+def _rewrite_facts(conn: sa.Connection, frame: pl.DataFrame) -> None:
+    """Replace every comment_facts row by ``frame`` (all columns). A bulk rewrite, not
+    a partial upsert: SQLite checks NOT NULL columns before ON CONFLICT, and the bulk
+    paths (Arrow on DuckDB, COPY on PostgreSQL) beat per-row UPDATEs."""
+    db.empty_tables(conn, [comment_facts])
+    db.append_frame(conn, comment_facts, frame.select(FACT_COLUMNS))
+
+
 def _retheme(conn: sa.Connection, taxonomy: themes.Taxonomy) -> None:
     """Themes of every analysed comment again, from its stored words (no re-reading)."""
-    facts = db.fetch_in(
-        conn,
-        sa.select(comment_facts.c.response_id, comment_facts.c.words, comment_facts.c.words_folded),
-    )
+    facts = _all_facts(conn)
     if facts.height == 0:
         return
     labelled = db.fetch_in(conn, q.labels())
-    matched = themes.theme_matches(facts, taxonomy)
+    if labelled.height == 0:
+        labelled = pl.DataFrame(schema=_LABEL_SCHEMA)
+    matched = themes.theme_matches(facts.select("response_id", "words", "words_folded"), taxonomy)
     long, joined = _effective_themes(facts.select("response_id"), matched, labelled)
     db.empty_tables(conn, [comment_themes])
     db.append_frame(conn, comment_themes, long)
-    db.upsert_frame(conn, comment_facts, joined)
+    _rewrite_facts(conn, facts.drop("themes").join(joined, on="response_id", how="left"))
 
 
 # -- the active model -------------------------------------------------------------------------
@@ -613,29 +624,33 @@ def models(engine: sa.Engine) -> pl.DataFrame:
 
 
 def _rescore(conn: sa.Connection, model: tuple[int, TrainedModel] | None) -> int:
-    """Sentiment of every analysed, unlabelled comment from ``model`` (None: baseline)."""
-    todo = db.fetch_in(conn, q.texts_to_score())
+    """Sentiment of every analysed, unlabelled comment from ``model`` (None: baseline).
+    Returns how many comments were re-scored."""
+    facts = _all_facts(conn)
+    todo = facts.filter(pl.col("sentiment_source") != "label")
     if todo.height == 0:
         return 0
     distinct = todo["text_norm"].unique(maintain_order=True).to_list()
     sentiments, margins, source, version = _scored(distinct, model)
     scored = pl.DataFrame(
-        {"text_norm": distinct, "sentiment": sentiments, "margin": margins},
-        schema={"text_norm": pl.String, "sentiment": pl.String, "margin": pl.Float64},
+        {"text_norm": distinct, "_sentiment": sentiments, "_margin": margins},
+        schema={"text_norm": pl.String, "_sentiment": pl.String, "_margin": pl.Float64},
     )
-    frame = (
-        todo.select("response_id", "text_norm")
-        .join(scored, on="text_norm")
-        .select(
-            "response_id",
-            "sentiment",
-            pl.lit(source).alias("sentiment_source"),
-            "margin",
-            pl.lit(version, dtype=pl.Int32).alias("model_version"),
-        )
+    unlabelled = pl.col("sentiment_source") != "label"
+    rescored = facts.join(scored, on="text_norm", how="left").with_columns(
+        pl.when(unlabelled).then(pl.col("_sentiment")).otherwise("sentiment").alias("sentiment"),
+        pl.when(unlabelled)
+        .then(pl.lit(source))
+        .otherwise("sentiment_source")
+        .alias("sentiment_source"),
+        pl.when(unlabelled).then(pl.col("_margin")).otherwise("margin").alias("margin"),
+        pl.when(unlabelled)
+        .then(pl.lit(version, dtype=pl.Int32))
+        .otherwise(pl.col("model_version").cast(pl.Int32))
+        .alias("model_version"),
     )
-    db.upsert_frame(conn, comment_facts, frame)
-    return frame.height
+    _rewrite_facts(conn, rescored)
+    return todo.height
 
 
 def activate_model(engine: sa.Engine, version: int, by: str = "") -> int:

@@ -179,9 +179,7 @@ def _theme(theme_id: str, table, source: str, origin: str) -> Theme:
         )
     unknown = sorted(set(table) - KEYS)
     if unknown:
-        raise fail(
-            f"unknown key {unknown[0]!r}; use {', '.join(sorted(KEYS))}", key=unknown[0]
-        )
+        raise fail(f"unknown key {unknown[0]!r}; use {', '.join(sorted(KEYS))}", key=unknown[0])
     label = table.get("label", theme_id)
     if not isinstance(label, str) or not label.strip():
         raise fail("label must be a non-empty string", key="label")
@@ -211,6 +209,19 @@ def _theme(theme_id: str, table, source: str, origin: str) -> Theme:
     return Theme(theme_id, label.strip(), tuple(keywords), excludes)
 
 
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column \d+\)$|\s*\(at end of document\)$")
+
+
+def _toml_position(message: str, source: str) -> tuple[int, str]:
+    """(line, message without its position) of a tomllib error (Python 3.11 gives the
+    position only inside the message)."""
+    found = _TOML_AT.search(message)
+    if found is None:
+        return 1, message
+    line = int(found.group(1)) if found.group(1) else max(len(source.splitlines()), 1)
+    return line, message[: found.start()]
+
+
 def parse(source: str, origin: str = "themes.toml") -> Taxonomy:
     """A taxonomy from TOML text.
 
@@ -223,10 +234,8 @@ def parse(source: str, origin: str = "themes.toml") -> Taxonomy:
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        message = getattr(exc, "msg", str(exc))
-        where = f", line {line}" if line else ""
-        raise TaxonomyError(f"{origin}{where}: not valid TOML: {message}") from None
+        line, message = _toml_position(str(exc), source)
+        raise TaxonomyError(f"{origin}, line {line}: not valid TOML: {message}") from None
     if not data:
         raise TaxonomyError(f"{origin}: no themes; add a [theme_id] table with keywords")
     themes = tuple(_theme(tid, table, source, origin) for tid, table in data.items())
