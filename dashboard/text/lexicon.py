@@ -224,16 +224,26 @@ def _build_tables() -> tuple[dict[tuple[str, ...], Term], dict[tuple[str, ...], 
 _EXACT, _FOLDED = _build_tables()
 
 
-def _is_ascii(words: Iterable[str]) -> bool:
-    return all(w.isascii() for w in words)
+def _longest(table: dict[tuple[str, ...], Term]) -> dict[str, int]:
+    """First word -> the longest entry starting with it (most words start none)."""
+    out: dict[str, int] = {}
+    for key in table:
+        out[key[0]] = max(out.get(key[0], 0), len(key))
+    return out
 
 
-def _match(words: list[str], start: int) -> tuple[int, Term] | None:
-    """The longest lexicon entry at ``start``: (length, term), or None."""
-    for length in range(min(MAX_PHRASE, len(words) - start), 0, -1):
+_EXACT_FIRST, _FOLDED_FIRST = _longest(_EXACT), _longest(_FOLDED)
+
+
+def _match(words: list[str], plain: list[bool], start: int) -> tuple[int, Term] | None:
+    """The longest lexicon entry at ``start``: (length, term), or None. ``plain[i]``:
+    word i was typed without diacritics (so the folded lexicon may read it)."""
+    first = words[start]
+    longest = max(_EXACT_FIRST.get(first, 0), _FOLDED_FIRST.get(first, 0) if plain[start] else 0)
+    for length in range(min(longest, len(words) - start), 0, -1):
         span = tuple(words[start : start + length])
         term = _EXACT.get(span)
-        if term is None and _is_ascii(span):
+        if term is None and all(plain[start : start + length]):
             term = _FOLDED.get(span)
         if term is not None:
             return length, term
@@ -249,9 +259,11 @@ class Hit:
     negated: bool
 
 
-def analyse(text: str | None) -> tuple[float, list[Hit]]:
-    """(score, the counted terms) of a comment; see the module docstring for the rules."""
-    words = _tokens(normalise(text))
+def analyse(text: str | None, *, normalised: bool = False) -> tuple[float, list[Hit]]:
+    """(score, the counted terms) of a comment; see the module docstring for the rules.
+    ``normalised``: ``text`` is already ``normalise``d (skips that step)."""
+    words = _tokens(text or "" if normalised else normalise(text))
+    plain = [w.isascii() for w in words]
     clauses: list[float] = [0.0]
     hits: list[Hit] = []
     negation_left = 0
@@ -262,7 +274,7 @@ def analyse(text: str | None) -> tuple[float, list[Hit]]:
             negation_left, factor_left = 0, 0
             i += 1
             continue
-        found = _match(words, i)
+        found = _match(words, plain, i)
         if found is None:
             negation_left = max(negation_left - 1, 0)
             factor_left = max(factor_left - 1, 0)
@@ -289,9 +301,9 @@ def analyse(text: str | None) -> tuple[float, list[Hit]]:
     return total, hits
 
 
-def score(text: str | None) -> float:
+def score(text: str | None, *, normalised: bool = False) -> float:
     """The lexicon score of a comment (> 0 positive, < 0 negative)."""
-    return analyse(text)[0]
+    return analyse(text, normalised=normalised)[0]
 
 
 def label_for(value: float) -> str:
@@ -308,8 +320,11 @@ def sentiment(text: str | None) -> str:
     return label_for(score(text))
 
 
-def classify(texts: Iterable[str | None]) -> tuple[list[str], list[float]]:
+def classify(
+    texts: Iterable[str | None], *, normalised: bool = False
+) -> tuple[list[str], list[float]]:
     """(labels, scores) for many comments; the score's magnitude is the baseline's
-    confidence (``label_queue`` asks about the comments nearest 0 first)."""
-    scores = [score(t) for t in texts]
+    confidence (``label_queue`` asks about the comments nearest 0 first).
+    ``normalised``: the texts are already ``normalise``d."""
+    scores = [score(t, normalised=normalised) for t in texts]
     return [label_for(s) for s in scores], scores

@@ -81,9 +81,33 @@ def normalise(text: str | None) -> str:
     return _CANDIDATE.sub(_place_tone, text)
 
 
+def _strip_table() -> dict[int, str | None]:
+    """Precomposed Latin letters -> their base letter; combining marks -> nothing."""
+    table: dict[int, str | None] = {ord("đ"): "d", ord("Đ"): "D"}
+    for code in [*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00)]:
+        char = chr(code)
+        base = "".join(
+            c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)
+        )
+        if base and base != char:
+            table[code] = base
+    for code in range(0x0300, 0x0370):  # combining diacritical marks (NFD input)
+        table[code] = None
+    return table
+
+
+_STRIP = _strip_table()
+
+
 def strip_diacritics(text: str) -> str:
-    """Every combining mark removed and đ -> d, on text that is already lower case."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d"))
+    """Every diacritic of Latin letters removed (precomposed or combining), đ -> d."""
+    if text.isascii():
+        return text
+    stripped = text.translate(_STRIP)
+    if stripped.isascii():
+        return stripped
+    # Rare: a letter outside the table's ranges, or a mark it does not list.
+    decomposed = unicodedata.normalize("NFD", stripped)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -139,10 +163,14 @@ def detect_language(text: str | None) -> str | None:
     other accent -- and the larger count wins. None for empty text and for a tie
     (including no evidence at all: "ok", "10/10").
     """
-    normalised = normalise(text)
+    return detect_normalised(normalise(text))
+
+
+def detect_normalised(normalised: str) -> str | None:
+    """:func:`detect_language` of text that is already ``normalise``d."""
     if not normalised:
         return None
-    if any(c in _VI_ONLY for c in normalised):
+    if not normalised.isascii() and any(c in _VI_ONLY for c in normalised):
         return "vi"
     vi = en = 0
     for word in _TOKEN.findall(normalised):

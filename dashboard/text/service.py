@@ -32,7 +32,7 @@ from dashboard import db
 from dashboard.text import lexicon, themes
 from dashboard.text.model import TrainedModel, train
 from dashboard.text.normalize import (
-    detect_language,
+    detect_normalised,
     fold,
     language_code,
     normalise,
@@ -170,7 +170,7 @@ _EMPTY_THEMES = {"response_id": pl.String, "theme": pl.String}
 def _text_features(comments: list[str]) -> pl.DataFrame:
     """Per distinct comment: its normal forms, words and detected language."""
     norm = [normalise(c) for c in comments]
-    words = [themes.words_of(n) for n in norm]
+    words = [themes.words_of(n, normalised=True) for n in norm]
     return pl.DataFrame(
         {
             "comment": comments,
@@ -178,7 +178,7 @@ def _text_features(comments: list[str]) -> pl.DataFrame:
             "text_folded": [strip_diacritics(n) for n in norm],
             "words": words,
             "words_folded": [strip_diacritics(w) for w in words],
-            "detected": [detect_language(n) for n in norm],
+            "detected": [detect_normalised(n) for n in norm],
         },
         schema={
             "comment": pl.String,
@@ -196,10 +196,10 @@ def _scored(
 ) -> tuple[list[str], list[float], str, int | None]:
     """(sentiments, margins, source, model version) of distinct normalised texts."""
     if model is None:
-        labels, scores = lexicon.classify(texts)
+        labels, scores = lexicon.classify(texts, normalised=True)
         return labels, [abs(s) for s in scores], "baseline", None
     version, trained = model
-    labels, margins = trained.score_with_margin(texts)
+    labels, margins = trained.score_with_margin(texts, normalised=True)
     return labels, [float(m) for m in margins], "model", version
 
 

@@ -90,9 +90,11 @@ class Taxonomy:
 # -- words ---------------------------------------------------------------------------------
 
 
-def words_of(text: str | None) -> str:
-    """The normalised words of a text, space-padded: ``"Giao Hàng!"`` -> ``" giao hàng "``."""
-    return " " + " ".join(_WORD.findall(normalise(text))) + " "
+def words_of(text: str | None, *, normalised: bool = False) -> str:
+    """The normalised words of a text, space-padded: ``"Giao Hàng!"`` -> ``" giao hàng "``.
+    ``normalised``: ``text`` is already ``normalise``d (skips that step)."""
+    text = (text or "") if normalised else normalise(text)
+    return " " + " ".join(_WORD.findall(text)) + " "
 
 
 def folded_words_of(words: str) -> str:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from dashboard.text import model
-from dashboard.text.normalize import fold
+from dashboard.text.normalize import fold, normalise
 from tests.text.synthetic import comments
 
 
@@ -82,3 +82,33 @@ def test_two_sentiments_are_enough_and_languages_are_detected():
     assert set(two.metrics["per_language"]) == {"en", "vi"}
     labels_out, margins = two.score_with_margin(["rất hài lòng", "very disappointed"])
     assert labels_out == ["positive", "negative"] and (margins > 0).all()
+
+
+def test_fold_features_equal_a_pipeline_fitted_on_the_fold():
+    texts, labels, languages = comments(60)
+    texts = [normalise(t) for t in texts]
+    features = model._FoldFeatures(texts, languages)
+    train_idx, test_idx = np.arange(0, 45), np.arange(45, 60)
+    train_rows = features.train_rows(train_idx)
+    x_train, x_test = features.fold(train_rows, test_idx)
+    fitted = model._fit(
+        [texts[i] for i in train_idx], [labels[i] for i in train_idx],
+        [languages[i] for i in train_idx],
+    )  # fmt: skip
+    union = fitted.named_steps["features"]
+    expected_train = union.transform(
+        model._augmented([texts[i] for i in train_idx], [labels[i] for i in train_idx],
+                         [languages[i] for i in train_idx])[0]
+    )  # fmt: skip
+    assert x_train.shape == expected_train.shape
+    assert np.allclose(x_train.toarray(), expected_train.toarray(), atol=1e-6)
+    assert np.allclose(x_test.toarray(), union.transform([texts[i] for i in test_idx]).toarray(),
+                       atol=1e-6)  # fmt: skip
+
+
+def test_fast_scoring_equals_the_pipeline(trained):
+    texts, _, _ = comments(60, seed=11)
+    probe = [normalise(t) for t in texts] + ["", "k", "ok ok ok", "hàng   đẹp", "x" * 40]
+    expected = trained.pipeline.decision_function(probe)
+    assert np.allclose(trained.decision_function(probe), expected, atol=1e-6)
+    assert trained.score(probe) == [str(c) for c in trained.pipeline.predict(probe)]
