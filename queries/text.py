@@ -452,10 +452,10 @@ def stale_facts(response_ids: Sequence[str]) -> sa.Select:
     )
 
 
-def orphan_facts() -> sa.Select:
-    """Analysis rows whose response has no comment (any more): column response_id."""
-    has_comment = sa.select(fb.response_id).where(fb.response_id == cf.response_id, _has_comment())
-    return sa.select(cf.response_id).where(~has_comment.exists())
+def all_facts() -> sa.Select:
+    """Every comment_facts row, all columns (for bulk rewrites after a model or taxonomy
+    change)."""
+    return sa.select(comment_facts).order_by(cf.response_id)
 
 
 def delete_analysis(table: sa.Table, response_ids: Sequence[str]) -> sa.Delete:
@@ -551,11 +551,16 @@ def next_version(table: sa.Table) -> sa.Select:
 def activate(version: int, by: str, at: dt.datetime) -> list[sa.Update]:
     """Statements that make ``version`` the only active model."""
     return [
-        sentiment_models.update().where(sm.active.is_(True)).values(active=False),
+        deactivate(),
         sentiment_models.update()
         .where(sm.version == version)
         .values(active=True, activated_at=at, activated_by=by),
     ]
+
+
+def deactivate() -> sa.Update:
+    """The statement that leaves no model active (the lexicon baseline applies)."""
+    return sentiment_models.update().where(sm.active.is_(True)).values(active=False)
 
 
 def latest_taxonomy() -> sa.Select:

@@ -117,7 +117,7 @@ def save_taxonomy(engine: sa.Engine, source: str, by: str) -> int:
 
 
 def _all_facts(conn: sa.Connection) -> pl.DataFrame:
-    return db.fetch_in(conn, sa.select(comment_facts)).select(FACT_COLUMNS)
+    return db.fetch_in(conn, q.all_facts()).select(FACT_COLUMNS)
 
 
 def _rewrite_facts(conn: sa.Connection, frame: pl.DataFrame) -> None:
@@ -519,6 +519,8 @@ def import_labels(engine: sa.Engine, path: str | Path, labelled_by: str) -> int:
         response without comment, a sentiment or theme that does not exist, a
         response_id given twice); nothing was written.
     """
+    if not labelled_by:
+        raise LabelRejected("say who labelled the file (labelled_by=...)")
     name, rows = _read_label_rows(Path(path))
     with db.begin(engine) as conn:
         taxonomy = _taxonomy_in(conn)
@@ -674,12 +676,7 @@ def deactivate_models(engine: sa.Engine) -> int:
     """Switch the model off: comments go back to the lexicon baseline. Returns the
     comments re-scored."""
     with db.begin(engine) as conn:
-        db.execute(
-            conn,
-            sentiment_models.update()
-            .where(sentiment_models.c.active.is_(True))
-            .values(active=False),
-        )
+        db.execute(conn, q.deactivate())
         return _rescore(conn, None)
 
 
