@@ -178,6 +178,98 @@ for _table in metadata.tables.values():
     for _index in _table.indexes:
         _index.ddl_if(callable_=_not_duckdb)
 
+# -- what customers say: analysis, labels, models (DESIGN.md "Comments") ----------------
+# A metadata of their own: they are derived from or added to the five source tables
+# above, not part of the data contract, and tools that copy the source tables (the
+# naive benchmark) need not copy them. ``create_all`` creates them with the rest.
+
+SENTIMENTS = ("negative", "neutral", "positive")
+SENTIMENT_SOURCES = ("label", "model", "baseline")
+
+comment_facts = sa.Table(
+    "comment_facts",
+    metadata,
+    # One row per feedback response with a non-empty comment, rebuilt by
+    # dashboard.text.service.analyse_comments.
+    sa.Column("response_id", sa.String, primary_key=True),
+    sa.Column("text_norm", sa.Text, nullable=False, comment="normalise(comment)"),
+    sa.Column("text_folded", sa.Text, nullable=False, comment="fold(comment): search"),
+    sa.Column("words", sa.Text, nullable=False, comment="' '-padded normalised words: themes"),
+    sa.Column("words_folded", sa.Text, nullable=False, comment="the same without diacritics"),
+    sa.Column("language", sa.String, comment="the import's language, else the detected one"),
+    sa.Column("language_source", sa.String, comment="import | detected | NULL (undecided)"),
+    sa.Column("sentiment", sa.String, nullable=False),
+    sa.Column("sentiment_source", sa.String, nullable=False),
+    sa.Column("margin", sa.Double, comment="confidence of the model (or |lexicon score|)"),
+    sa.Column("model_version", sa.Integer, comment="the model that scored it (source model)"),
+    sa.Column("themes", sa.Text, nullable=False, comment="';'-joined, sorted; '' for none"),
+    sa.Column("analysed_at", sa.DateTime, nullable=False),
+    sa.CheckConstraint(
+        "sentiment IN ('negative', 'neutral', 'positive')", name="ck_comment_facts_sentiment"
+    ),
+    sa.CheckConstraint(
+        "sentiment_source IN ('label', 'model', 'baseline')", name="ck_comment_facts_source"
+    ),
+)
+
+comment_themes = sa.Table(
+    "comment_themes",
+    metadata,
+    # The themes of comment_facts.themes, one row each, for filters and aggregates.
+    sa.Column("response_id", sa.String, primary_key=True),
+    sa.Column("theme", sa.String, primary_key=True),
+    sa.Index("ix_comment_themes_theme", "theme", "response_id"),
+)
+
+comment_labels = sa.Table(
+    "comment_labels",
+    metadata,
+    # What people said a comment is. Apart from feedback, so that re-imports keep it.
+    sa.Column("response_id", sa.String, primary_key=True),
+    sa.Column("sentiment", sa.String, nullable=False),
+    sa.Column("themes", sa.Text, comment="';'-joined; NULL = themes not labelled, '' = none"),
+    sa.Column("labelled_by", sa.String, nullable=False),
+    sa.Column("labelled_at", sa.DateTime, nullable=False),
+    sa.CheckConstraint(
+        "sentiment IN ('negative', 'neutral', 'positive')", name="ck_comment_labels_sentiment"
+    ),
+)
+
+sentiment_models = sa.Table(
+    "sentiment_models",
+    metadata,
+    # Models this store trained from its own labels; the bytes travel with the store.
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("created_by", sa.String, nullable=False),
+    sa.Column("languages", sa.String, comment="';'-joined languages of its training labels"),
+    sa.Column("n_labels", sa.Integer, nullable=False),
+    sa.Column("metrics", sa.Text, nullable=False, comment="JSON: cross-validated quality"),
+    sa.Column("model", sa.LargeBinary, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("activated_at", sa.DateTime),
+    sa.Column("activated_by", sa.String),
+)
+
+theme_taxonomies = sa.Table(
+    "theme_taxonomies",
+    metadata,
+    # The business's edited theme taxonomy (TOML text); the latest version is in force,
+    # none at all means the default file shipped with cxdash.
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("saved_at", sa.DateTime, nullable=False),
+    sa.Column("saved_by", sa.String, nullable=False),
+)
+
+TEXT_TABLES = {
+    t.name: t
+    for t in (comment_facts, comment_themes, comment_labels, sentiment_models, theme_taxonomies)
+}
+for _table in TEXT_TABLES.values():
+    for _index in _table.indexes:
+        _index.ddl_if(callable_=_not_duckdb)
+
 TABLES = {t.name: t for t in (customers, events, feedback, stages, touchpoints)}
 
 # Key column(s) per table: what an import upserts by.

@@ -16,16 +16,16 @@ from dashboard import db
 from queries.bench import rows_of
 from queries.definitions import CSAT_SATISFIED_MIN, DETRACTOR_MAX, PROMOTER_MIN
 from queries.filters import Filters
-from queries.schema import metadata
+from queries.schema import TABLES
 
 
 def copy_to_sqlite(engine: sa.Engine, path: Path) -> None:
     """Copy every table of the DuckDB store into a new SQLite file (same schema)."""
-    db.copy_to_sqlite(engine, path, metadata.sorted_tables)
+    db.copy_to_sqlite(engine, path, list(TABLES.values()))  # the five tables of the contract
 
 
 def _read(engine: sa.Engine, table: str, columns: list[str]) -> pd.DataFrame:
-    return db.fetch_pandas(rows_of(metadata.tables[table], columns), engine)
+    return db.fetch_pandas(rows_of(TABLES[table], columns), engine)
 
 
 def _period(frame: pd.DataFrame, column: str, f: Filters) -> pd.DataFrame:
