@@ -125,6 +125,7 @@ def test_progress_brackets_the_callers_writing(duck_store):
         ("summarising feedback", 1.0),
         ("summarising funnel stages", 1.0),
         ("summarising funnel events", 1.0),
+        ("summarising customer keys", 1.0),
         ("summaries ready", 1.0),
         ("committing", 1.0),
     ]
