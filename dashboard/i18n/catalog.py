@@ -26,7 +26,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-from dashboard.i18n.core import DOMAIN, catalog_path
+from dashboard.i18n.core import DOMAIN, catalog_path, read_catalogs
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIRS = ("dashboard", "pages")
@@ -120,6 +120,9 @@ def update(po_file: Path = VI_CATALOG, template: Catalog | None = None) -> Catal
     """
     template = extract() if template is None else template
     catalog = read_catalog(po_file)
+    # Messages another area's file of the same language translates stay out of this one.
+    elsewhere = {_key(m) for other in _siblings(po_file) for m in read_catalog(other) if m.id}
+    template = _without(template, elsewhere)
     for message in list(catalog.obsolete.values()):  # revive: exact matches merge back
         catalog[message.id] = message
     catalog.obsolete.clear()
@@ -164,11 +167,25 @@ def _key(message: Message) -> tuple[str, str | None]:
     return msgid, message.context
 
 
+def _siblings(po_file: Path) -> list[Path]:
+    """The other ``.po`` files of the same language (one per feature area)."""
+    return [p for p in sorted(Path(po_file).parent.glob("*.po")) if p != Path(po_file)]
+
+
+def _without(template: Catalog, keys: set) -> Catalog:
+    kept = Catalog(domain=template.domain, locale=template.locale)
+    for message in template:
+        if message.id and _key(message) not in keys:
+            kept[message.id] = message
+    return kept
+
+
 def check(po_file: Path = VI_CATALOG, template: Catalog | None = None) -> list[Problem]:
     """Everything wrong between the code's messages (``template``, default: extracted)
-    and the catalog, sorted; errors are those with :attr:`Problem.is_error`."""
+    and the language's catalogs (``po_file`` and the other area files beside it), sorted;
+    errors are those with :attr:`Problem.is_error`."""
     template = extract() if template is None else template
-    catalog = read_catalog(po_file)
+    catalog = read_catalogs([*_siblings(po_file), Path(po_file)])  # po_file has the last word
     problems = []
     used = set()
     for wanted in template:

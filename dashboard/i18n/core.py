@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -145,14 +146,36 @@ def language(lang: str | None) -> Iterator[str]:
 
 
 def catalog_path(lang: str, locale_dir: Path = LOCALE_DIR) -> Path:
-    """Where the ``.po`` file of ``lang`` lives (the source of truth, committed)."""
+    """Where the main ``.po`` file of ``lang`` lives (the source of truth, committed)."""
     return Path(locale_dir) / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-def compile_po(po_file: Path) -> gettext.GNUTranslations:
-    """A ``.po`` file compiled in memory; untranslated and fuzzy entries stay English."""
-    with open(po_file, "rb") as handle:
-        catalog = read_po(handle, domain=DOMAIN)
+def catalog_paths(lang: str, locale_dir: Path = LOCALE_DIR) -> list[Path]:
+    """Every ``.po`` file of ``lang``: the main one first, then one per feature area
+    (e.g. ``customers.po``), so that areas built in parallel do not edit one file."""
+    main = catalog_path(lang, locale_dir)
+    others = sorted(p for p in main.parent.glob("*.po") if p != main)
+    return [main, *others]
+
+
+def read_catalogs(po_files) -> Catalog:
+    """The messages of several ``.po`` files as one catalog (the first file's header)."""
+    merged = None
+    for po_file in po_files:
+        with open(po_file, "rb") as handle:
+            catalog = read_po(handle, domain=DOMAIN)
+        if merged is None:
+            merged = catalog
+            continue
+        for message in catalog:
+            if message.id:
+                merged[message.id] = message
+    return merged
+
+
+def compile_po(po_file: Path | list[Path]) -> gettext.GNUTranslations:
+    """``.po`` file(s) compiled in memory; untranslated and fuzzy entries stay English."""
+    catalog = read_catalogs(po_file if isinstance(po_file, list) else [po_file])
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
@@ -170,7 +193,7 @@ def translations(lang: str, locale_dir: Path = LOCALE_DIR) -> gettext.NullTransl
     lang = check_language(lang)
     if lang == SOURCE_LANGUAGE:
         return gettext.NullTranslations()
-    return compile_po(catalog_path(lang, locale_dir))
+    return compile_po(catalog_paths(lang, locale_dir))
 
 
 def reload_catalogs() -> None:

@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 
 from dashboard.i18n import catalog, compile_po
 
@@ -126,7 +127,8 @@ def test_the_command_line_exit_codes(sample, monkeypatch, capsys):
     assert catalog.main(["extract", "-o", str(root / "cxdash.pot")]) == 0
     assert 'msgctxt "menu"' in (root / "cxdash.pot").read_text(encoding="utf-8")
 
-    fixed = root / "fixed.po"
+    fixed = root / "fixed" / "cxdash.po"  # its own folder: the files of a folder form one catalog
+    fixed.parent.mkdir()
     fixed.write_text(
         'msgid ""\nmsgstr ""\n"Language: vi\\n"\n"Plural-Forms: nplurals=1; plural=0;\\n"\n\n'
         'msgid "Revenue"\nmsgstr "Doanh thu"\n\nmsgid "Overview"\nmsgstr "Tổng quan"\n\n'
@@ -193,3 +195,26 @@ def test_the_vietnamese_catalog_has_one_plural_form_and_no_empty_or_fuzzy_entry(
     entries = [m for m in vi if m.id]
     assert len(entries) > 80
     assert not [m.id for m in entries if m.fuzzy or not m.string]
+
+
+def test_area_files_beside_the_main_catalog_are_one_catalog(tmp_path):
+    # Feature areas keep their messages in files of their own (customers.po, ...): the
+    # translations and the check read every file of the language's folder.
+    from dashboard.i18n import core
+
+    folder = tmp_path / "vi" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    header = 'msgid ""\nmsgstr ""\n"Language: vi\\n"\n"Plural-Forms: nplurals=1; plural=0;\\n"\n\n'
+    (folder / "cxdash.po").write_text(header + 'msgid "Revenue"\nmsgstr "Doanh thu"\n')
+    (folder / "customers.po").write_text(header + 'msgid "At risk"\nmsgstr "Có nguy cơ"\n')
+    translated = core.compile_po(core.catalog_paths("vi", tmp_path))
+    assert translated.gettext("Revenue") == "Doanh thu"
+    assert translated.gettext("At risk") == "Có nguy cơ"
+    template = Catalog()
+    template.add("Revenue")
+    template.add("At risk")
+    assert catalog.errors(catalog.check(folder / "cxdash.po", template)) == []
+    template.add("Missing one")
+    assert [p.msgid for p in catalog.errors(catalog.check(folder / "cxdash.po", template))] == [
+        "Missing one"
+    ]
