@@ -10,6 +10,7 @@ from dashboard.config import get_settings
 from dashboard.metrics.scores import METRICS
 from dashboard.views import Options
 from queries.common import BREAKDOWNS
+from queries.definitions import NPS_BANDS
 from queries.dialect import GRAINS
 from queries.filters import DEFAULT_MIN_N, Filters
 
@@ -42,6 +43,16 @@ def _window(text: str) -> float:
     return days
 
 
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
 def _steps(text: str) -> tuple[str, ...]:
     steps = tuple(s.strip() for s in text.split(",") if s.strip())
     if not steps:
@@ -70,6 +81,19 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--window", type=_window, help="conversion window, e.g. 30d (default)")
     parser.add_argument("--grain", choices=GRAINS, default="month")
     parser.add_argument("--metric", choices=METRICS, default="nps")
+    parser.add_argument("--band", choices=tuple(NPS_BANDS), help="comments: only this NPS band")
+    parser.add_argument("--search", help="comments: only those containing this text")
+    parser.add_argument("--sentiment", choices=("negative", "neutral", "positive"),
+                        help="comments: only this sentiment")  # fmt: skip
+    parser.add_argument("--theme", help="comments: only this theme")
+    parser.add_argument("--id", dest="customer_id", help="customer: the customer's id")
+    parser.add_argument("--limit", type=_positive, help="lists: at most this many rows")
+    parser.add_argument("--sort", help="lists: sort by this column")
+    parser.add_argument("--ascending", action="store_true", help="lists: smallest first")
+    parser.add_argument("--status", help="follow-up: only items with this status")
+    parser.add_argument("--owner", help="follow-up: only items of this owner")
+    parser.add_argument("--overdue", action="store_true", default=None,
+                        help="follow-up: only overdue items")  # fmt: skip
 
 
 def filters_from_args(args: argparse.Namespace) -> Filters:
@@ -96,4 +120,13 @@ def options_from_args(args: argparse.Namespace) -> Options:
         band=getattr(args, "band", None),
         search=getattr(args, "search", None),
         compare=getattr(args, "compare", False),
+        limit=getattr(args, "limit", None),
+        sort=getattr(args, "sort", None),
+        descending=False if getattr(args, "ascending", False) else None,
+        customer_id=getattr(args, "customer_id", None),
+        sentiment=getattr(args, "sentiment", None),
+        theme=getattr(args, "theme", None),
+        status=getattr(args, "status", None),
+        owner=getattr(args, "owner", None),
+        overdue=getattr(args, "overdue", None),
     )

@@ -145,9 +145,6 @@ def register_cli(subparsers) -> None:
     p.add_argument("table", choices=views.exported_as("table"))
     p.add_argument("--format", choices=TABLE_FORMATS, help="default: from --out's extension")
     p.add_argument("--out", required=True)
-    p.add_argument("--band", choices=("detractor", "passive", "promoter"),
-                   help="feedback: only this NPS band")  # fmt: skip
-    p.add_argument("--search", help="feedback: only comments containing this text")
     add_filter_arguments(p)
     add_view_arguments(p)
     p.set_defaults(handler=_export_table)

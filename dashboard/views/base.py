@@ -40,6 +40,14 @@ class Options:
     by_kind: str = "touchpoint"  # what moved: touchpoints or a dimension's groups
     limit: int | None = None
     offset: int = 0
+    sort: str | None = None  # a list's sort column (None: the view's default order)
+    descending: bool | None = None  # None: the view's default direction
+    customer_id: str | None = None  # the customer view
+    sentiment: str | None = None  # comments: negative | neutral | positive
+    theme: str | None = None  # comments: a theme of the taxonomy
+    status: str | None = None  # follow-up items
+    owner: str | None = None
+    overdue: bool | None = None
 
     def replace(self, **changes) -> Options:
         return dataclasses.replace(self, **changes)
