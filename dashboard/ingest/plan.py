@@ -161,6 +161,11 @@ def plan_import(
         )
         rules.date_orders = _date_orders(source, mapping, lookups, table, report)
         parts, spill = _validate_all(source, mapping, lookups, rules, report)
+        if source.data_sheets and report.rejected_rows == report.rows_read:
+            report.notes.append(source.sheet_hint())  # nothing fit: the wrong sheet?
+    except FileRejected as exc:
+        hint = source.sheet_hint()  # e.g. the first sheet was notes, not the table
+        raise FileRejected(f"{exc}\n{hint}" if hint else str(exc)) from None
     finally:
         source.close()
     plan = ImportPlan(table=table, report=report, parts=parts, mapping=mapping,
