@@ -31,6 +31,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from dashboard import db
+from dashboard.i18n import _
 from dashboard.ingest.mapping import (
     Lookup,
     Mapping,
@@ -41,6 +42,7 @@ from dashboard.ingest.mapping import (
     load_mapping,
     with_canonical_columns,
 )
+from dashboard.ingest.paths import FileScope
 from dashboard.ingest.read import FileRejected, Source, open_source
 from dashboard.ingest.report import MAX_KEPT_ERRORS, ImportReport
 from dashboard.ingest.validate import (
@@ -74,6 +76,7 @@ class ImportPlan:
     mapping: Mapping
     encoding: str | None = None
     spill: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
+    _head: pl.DataFrame | None = field(default=None, repr=False)
 
     @property
     def columns(self) -> list[str]:
@@ -89,6 +92,22 @@ class ImportPlan:
 
     def frame(self) -> pl.DataFrame:
         return self.lazy().collect()
+
+    def head(self, rows: int = 20) -> pl.DataFrame:
+        """The first valid rows as they would be stored (still there after :meth:`close`)."""
+        if self._head is None or (self._head.height < rows and self.parts):
+            self._head = self.lazy().head(rows).collect()
+        return self._head.head(rows)
+
+    def close(self, keep_rows: int = 20) -> None:
+        """Remove the spilled rows now (once written, or when they never will be); the
+        first ``keep_rows`` stay for :meth:`head`."""
+        if self.parts:
+            self.head(keep_rows)
+        self.parts = []
+        if self.spill is not None:
+            self.spill.cleanup()
+            self.spill = None
 
     def batches(self):
         """The valid rows, one validated batch at a time."""
@@ -113,15 +132,18 @@ def plan_import(
     encoding: str | None = None,
     sheet: str | None = None,
     display_name: str | None = None,
-    lookup_dirs: list[Path] | None = None,
+    files: FileScope | None = None,
+    allow_lookups_outside: bool = False,
     same_import: dict[str, pl.DataFrame] | None = None,
     now: datetime | None = None,
 ) -> ImportPlan:
     """Read, map and validate ``path`` for ``table``; compare with the store. Writes nothing.
 
+    ``files`` is where the mapping's lookup files may be (default: the mapping's folder
+    and the data file's folder, nothing outside them unless ``allow_lookups_outside``).
     ``same_import`` holds frames of other tables imported together (for orphans and
     stages). Raises :class:`FileRejected` when the file cannot be read as a table or
-    lacks a required column.
+    lacks a required column, or a lookup names a file outside ``files``.
     """
     engine = engine or db.default_engine()
     path = Path(path)
@@ -139,7 +161,10 @@ def plan_import(
             if mapping
             else identity_mapping(table, source.columns)
         )
-        lookups = _load_lookups(mapping, lookup_dirs or [path.parent])
+        files = files or FileScope.of(
+            [mapping.folder, path.parent], allow_outside=allow_lookups_outside
+        )
+        lookups = _load_lookups(mapping, files)
         extra = {c for frame in lookups for c in frame.columns}
         check_mapping(mapping, source.columns, source.name, extra)
         _check_lookup_keys(mapping, source)
@@ -213,23 +238,17 @@ def _decimal_comma(mapping: Mapping, source: Source) -> bool:
     return source.delimiter == ";"
 
 
-def resolve_file(name: str, dirs: list[Path]) -> Path:
-    """The first of ``dirs`` that holds ``name`` (absolute names are kept)."""
-    candidate = Path(name)
-    if candidate.is_absolute():
-        return candidate
-    for folder in dirs:
-        if (folder / name).exists():
-            return folder / name
-    searched = ", ".join(str(d) for d in dirs)
-    raise FileRejected(f"{name}: not found in {searched}")
+def resolve_file(name: str, dirs: list[Path], *, allow_outside: bool = False) -> Path:
+    """The first of ``dirs`` that holds ``name``; names outside them are refused unless
+    ``allow_outside`` (see :class:`~dashboard.ingest.paths.FileScope`)."""
+    return FileScope.of(dirs, allow_outside=allow_outside).resolve(name, name, "file")
 
 
-def _load_lookups(mapping: Mapping, dirs: list[Path]) -> list[pl.DataFrame]:
+def _load_lookups(mapping: Mapping, files: FileScope) -> list[pl.DataFrame]:
     """Each lookup as a frame keyed by its ``on`` column (first match / sums per key)."""
     frames = []
     for lookup in mapping.lookups:
-        src = open_source(resolve_file(lookup.file, dirs))
+        src = open_source(files.resolve(lookup.file, mapping.where(lookup.line)))
         try:
             key = lookup.right_on or lookup.on
             wanted = [key, *lookup.columns, *lookup.sum]
@@ -325,7 +344,7 @@ def _has_slash_dates(source: Source, mapping: Mapping, lookups, columns: list[st
     if head.is_empty():
         return False
     for lookup, frame in zip(mapping.lookups, lookups, strict=True):
-        head, _ = _join_lookup(head, lookup, frame)
+        head, _misses = _join_lookup(head, lookup, frame)
     mapped = apply_mapping(mapping, head)
     present = [c for c in columns if c in mapped.columns]
     if not present:
@@ -472,10 +491,12 @@ def plan_directory(
     *,
     engine: sa.Engine | None = None,
     now: datetime | None = None,
+    allow_outside: bool = False,
 ) -> list[ImportPlan]:
     """Plan every ``*.toml`` mapping of ``mapping_dir`` (each names its ``file``).
 
-    Files are looked for in ``data_dir`` first, then beside the mappings. Tables are
+    Files are looked for in ``data_dir`` first, then beside the mappings, and only there
+    unless ``allow_outside`` (data files and lookups alike). Tables are
     planned in dependency order (stages, touchpoints, customers, events, feedback) so
     that orphans and unknown stages are judged against the whole import.
     """
@@ -488,15 +509,16 @@ def plan_directory(
     if missing:
         raise MappingError(f'{", ".join(missing)}: say which file to read: file = "..."')
     mappings.sort(key=lambda m: IMPORT_ORDER.index(m.table))
+    files = FileScope.of(dirs, allow_outside=allow_outside)
     plans: list[ImportPlan] = []
     same_import: dict[str, pl.DataFrame] = {}
     for mapping in mappings:
         plan = plan_import(
-            resolve_file(mapping.file, dirs),
+            files.resolve(mapping.file, mapping.where(mapping.file_line), _("data file")),
             mapping.table,
             engine=engine,
             mapping=mapping,
-            lookup_dirs=dirs,
+            files=files,
             same_import=same_import,
             now=now,
         )

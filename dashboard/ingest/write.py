@@ -252,9 +252,13 @@ def import_directory(
     *,
     engine: sa.Engine | None = None,
     dry_run: bool = False,
+    allow_outside: bool = False,
 ) -> list[ImportReport]:
-    """Plan a mapping directory and write all of it in one transaction (unless rejected)."""
-    plans = plan_directory(mapping_dir, data_dir, engine=engine)
+    """Plan a mapping directory and write all of it in one transaction (unless rejected).
+
+    Its files are read from ``data_dir`` and ``mapping_dir`` only, unless ``allow_outside``.
+    """
+    plans = plan_directory(mapping_dir, data_dir, engine=engine, allow_outside=allow_outside)
     if dry_run:
         for plan in plans:
             plan.report.status = "dry-run"
