@@ -22,6 +22,7 @@ the first ``MAX_KEPT_ERRORS`` are counted, not kept.
 
 from __future__ import annotations
 
+import errno
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,7 +44,7 @@ from dashboard.ingest.mapping import (
     with_canonical_columns,
 )
 from dashboard.ingest.paths import FileScope
-from dashboard.ingest.read import FileRejected, Source, open_source
+from dashboard.ingest.read import LINE, FileRejected, Source, open_source
 from dashboard.ingest.report import MAX_KEPT_ERRORS, ImportReport
 from dashboard.ingest.validate import (
     Rules,
@@ -51,8 +52,10 @@ from dashboard.ingest.validate import (
     derive_event_ids,
     duplicate_errors,
     key_column,
+    repeated_values,
     required_columns,
     timestamp_columns,
+    unique_columns,
     validate_batch,
 )
 from queries import schema
@@ -349,7 +352,7 @@ def _has_slash_dates(source: Source, mapping: Mapping, lookups, columns: list[st
     present = [c for c in columns if c in mapped.columns]
     if not present:
         return False
-    pattern = r"^\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}"
+    pattern = r"^\s*[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-][0-9]{4}"
     return bool(
         mapped.select(
             pl.any_horizontal(pl.col(c).str.contains(pattern).any() for c in present)
@@ -395,10 +398,21 @@ def _validate_all(source, mapping, lookups, rules, report):
             report.rejected_rows += count
             report.rows_valid -= count
             kept_errors.append(dup_errors)
+        for column in unique_columns(rules.table):  # e.g. two stages at one position
+            count, repeat_errors = repeated_values(lazy, column, MAX_KEPT_ERRORS)
+            if count:
+                _reject(report, count)
+                kept_errors.append(repeat_errors)
     if kept_errors:
         merged = pl.concat(kept_errors, how="vertical").sort("line", maintain_order=True)
         report.errors = merged.head(MAX_KEPT_ERRORS)
     return parts, spill
+
+
+def _reject(report: ImportReport, rows: int) -> None:
+    report.error_count += rows
+    report.rejected_rows += rows
+    report.rows_valid -= rows
 
 
 def _lazy_part(part: pl.DataFrame | Path) -> pl.LazyFrame:
@@ -409,7 +423,19 @@ def _spilled(part: pl.DataFrame | Path, spill: tempfile.TemporaryDirectory) -> P
     if isinstance(part, Path):
         return part
     path = Path(spill.name) / f"part{len(list(Path(spill.name).iterdir())):05d}.parquet"
-    part.write_parquet(path, compression="lz4")
+    try:
+        part.write_parquet(path, compression="lz4")
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        # polars reports the operating system's error in its text ("os error 28")
+        if getattr(exc, "errno", None) != errno.ENOSPC and "os error 28" not in str(exc):
+            raise
+        raise FileRejected(
+            _(
+                "the disk of the temporary folder {folder} is full while checking this big "
+                "file; nothing was written. Free some space there, or point TMPDIR at a "
+                "bigger disk."
+            ).format(folder=tempfile.gettempdir())
+        ) from None
     return path
 
 
@@ -422,6 +448,8 @@ def _compare_with_store(plan: ImportPlan, engine: sa.Engine, same_import) -> Non
         return
     table = schema.TABLES[plan.table]
     key = key_column(plan.table)
+    for column in unique_columns(plan.table):
+        _taken_in_store(plan, table, key, column, engine)
     # Empty results come back with a Null dtype on some backends: cast to the key's type.
     stored_keys = db.fetch(sa.select(table.c[key]), engine).cast(pl.String)
     existing = (
@@ -442,6 +470,50 @@ def _compare_with_store(plan: ImportPlan, engine: sa.Engine, same_import) -> Non
     if plan.table == "events":
         stages = plan.lazy().select(pl.col("stage").unique()).collect()
         _unknown_stages(stages, report, engine, same_import)
+    if plan.table == "feedback":
+        used = plan.lazy().select(pl.col("touchpoint").unique()).collect()
+        _unknown_touchpoints(used, report, engine, same_import)
+
+
+def _taken_in_store(plan: ImportPlan, table: sa.Table, key: str, column: str, engine) -> None:
+    """Reject rows whose UNIQUE ``column`` value a stored row of another key keeps (the
+    write would fail on it): e.g. a new stage at the position of a stage already stored."""
+    stored = db.fetch(sa.select(table.c[key], table.c[column]), engine)
+    if stored.is_empty():
+        return
+    # The parts keep each row's line (the plan's lazy() drops it).
+    rows = pl.concat([_lazy_part(p) for p in plan.parts], how="diagonal_relaxed").select(
+        pl.col(LINE), pl.col(key), pl.col(column)
+    )
+    imported = rows.select(key).collect()
+    types = rows.collect_schema()
+    stored = stored.cast({key: types[key], column: types[column]}, strict=False)
+    staying = stored.join(imported, on=key, how="anti")
+    clashes = (
+        rows.join(staying.lazy().rename({key: "_held_by"}), on=column, how="inner")
+        .sort(LINE)
+        .collect()
+    )
+    if clashes.is_empty():
+        return
+    _reject(plan.report, clashes.height)
+    errors = clashes.head(MAX_KEPT_ERRORS).select(
+        pl.col(LINE).cast(pl.Int64).alias("line"),
+        pl.lit(column, pl.String).alias("column"),
+        pl.col(column).cast(pl.String).alias("value"),
+        pl.format(
+            _("is already the {column} of {key} '{{}}' in the store").format(
+                column=column, key=key
+            ),
+            pl.col("_held_by"),
+        ).alias("rule"),
+        pl.lit(_(
+            "give this row another {column}, or import that {key} with a new {column} in the "
+            "same file"
+        ).format(column=column, key=key)).alias("fix"),
+    )  # fmt: skip
+    merged = pl.concat([plan.report.errors, errors], how="vertical").sort("line")
+    plan.report.errors = merged.head(MAX_KEPT_ERRORS)
 
 
 def _stored_rows(table: sa.Table, key: str, keys: list[str], engine: sa.Engine) -> pl.DataFrame:
@@ -485,6 +557,32 @@ def _unknown_stages(frame: pl.DataFrame, report: ImportReport, engine, same_impo
         )
 
 
+def _unknown_touchpoints(frame: pl.DataFrame, report: ImportReport, engine, same_import) -> None:
+    """Warn about touchpoints missing from a touchpoints table that has rows (a store
+    without one takes any touchpoint: then there is nothing to compare with)."""
+    known = set(
+        db.fetch(sa.select(schema.touchpoints.c.touchpoint), engine)
+        .get_column("touchpoint")
+        .to_list()
+    )
+    if "touchpoints" in same_import:
+        known |= set(same_import["touchpoints"].get_column("touchpoint").to_list())
+    if not known:
+        return
+    unknown = [
+        t for t in frame.get_column("touchpoint").unique().sort().to_list() if t not in known
+    ]
+    if unknown:
+        more = _(" and {n} more").format(n=len(unknown) - 10) if len(unknown) > 10 else ""
+        shown = ", ".join(unknown[:10]) + more
+        report.warnings.append(
+            _(
+                "touchpoint(s) {names} are not in the touchpoints table (kept): they have no "
+                "journey phase or targets; check the spelling, or import them into touchpoints"
+            ).format(names=shown)
+        )
+
+
 def plan_directory(
     mapping_dir: str | Path,
     data_dir: str | Path | None = None,
@@ -523,7 +621,7 @@ def plan_directory(
             now=now,
         )
         plans.append(plan)
-        if mapping.table in {"customers", "stages"} and plan.has_rows:
+        if mapping.table in {"customers", "stages", "touchpoints"} and plan.has_rows:
             # Only the keys matter to later tables (orphans, unknown stages).
             frame = plan.lazy().select(key_column(mapping.table)).collect()
             earlier = same_import.get(mapping.table)
