@@ -79,6 +79,17 @@ class Settings:
         48, "A follow-up item is due this many hours after the response that created it."
     )
 
+    import_max_mb: int = _setting(
+        2048,
+        "The most one imported file may expand to once decompressed and decoded (MB), "
+        "checked before it is read; 0 = no limit.",
+    )
+    import_max_ratio: int = _setting(
+        1000,
+        "The most one imported file may expand relative to its size on disk, once it "
+        "expands beyond 64 MB (compression bombs); 0 = no limit.",
+    )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Defaults overridden by ``CXDASH_*`` variables of ``environ`` (default os.environ)."""

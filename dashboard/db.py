@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import decimal
+import errno
 import statistics
 import warnings
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from dashboard.config import get_settings
+from dashboard.i18n import _
 
 sa.dialects.registry.register("duckdb.cxdash", "dashboard.duckdb_dialect", "CachingDuckDBDialect")
 
@@ -40,6 +42,10 @@ class SchemaMissing(StoreError):
 
 class QueryFailed(StoreError):
     """A statement failed for another reason (timeout, bad value, ...)."""
+
+
+class DiskFull(StoreError):
+    """The disk of the store (or of its temporary files) is full; nothing was written."""
 
 
 def backend(engine: sa.Engine) -> str:
@@ -331,8 +337,14 @@ def translate_errors(engine: sa.Engine) -> Iterator[None]:
         raise
     except sa.exc.DBAPIError as exc:
         raise _translated(engine, exc) from exc
-    except Exception as exc:  # duckdb raises its own errors outside SQLAlchemy at connect
-        if type(exc).__module__.startswith("_duckdb") or type(exc).__module__ == "duckdb":
+    except OSError as exc:  # e.g. a temporary file written beside the statements
+        if exc.errno == errno.ENOSPC:
+            raise _translated(engine, exc) from exc
+        raise
+    except Exception as exc:
+        # duckdb raises its own errors outside SQLAlchemy at connect, and bulk paths talk
+        # to the drivers directly (DuckDB's Arrow scan, PostgreSQL's COPY).
+        if type(exc).__module__.split(".")[0] in {"_duckdb", "duckdb", "psycopg"}:
             raise _translated(engine, exc) from exc
         raise
 
@@ -361,9 +373,30 @@ def _translated(engine: sa.Engine, exc: Exception) -> StoreError:
             f"Cannot reach the database ({where}). Is the server running and the URL "
             f"right (CXDASH_DATABASE_URL)? Driver said: {_first_line(text)}"
         )
+    if _out_of_space(exc, lowered):
+        return DiskFull(
+            _(
+                "The disk of {where} is full, so nothing was written (the transaction was "
+                "rolled back). Free some space or move the store, then try again."
+            ).format(where=where)
+        )
     if "statement timeout" in lowered or "canceling statement" in lowered:
         return QueryFailed(f"The query took too long on {where} and was cancelled.")
     return QueryFailed(f"The database ({where}) refused a statement: {_first_line(text)}")
+
+
+# What "out of space" looks like: OSError ENOSPC, PostgreSQL's SQLSTATE 53100 (disk_full),
+# SQLite's SQLITE_FULL, DuckDB's IO errors from the operating system.
+_OUT_OF_SPACE = ("no space left on device", "database or disk is full", "disk full")
+
+
+def _out_of_space(exc: Exception, lowered: str) -> bool:
+    orig = getattr(exc, "orig", None) or exc
+    if isinstance(orig, OSError) and orig.errno == errno.ENOSPC:
+        return True
+    if getattr(orig, "sqlstate", None) == "53100" or getattr(orig, "pgcode", None) == "53100":
+        return True
+    return any(text in lowered for text in _OUT_OF_SPACE)
 
 
 def _first_line(text: str) -> str:

@@ -204,12 +204,14 @@ class View:
             return [raw] if isinstance(raw, str) else [str(v) for v in raw]
 
         preset = (values("period") or [""])[0]
-        try:
+        try:  # dates outside queries.definitions' range are refused here too
             dates = Filters.from_params({k: values(k) for k in ("from", "to")})
         except ValueError:
             dates = Filters()
         if preset not in PRESETS:
             preset = "custom" if (dates.date_from or dates.date_to) else DEFAULT_PRESET
+        elif preset == "custom" and not (dates.date_from or dates.date_to):
+            preset = DEFAULT_PRESET  # a custom range without usable days: the default
         selections = tuple(
             (key, tuple(sorted({v for v in values(key) if v}))) for key in MULTISELECT_KEYS
         )

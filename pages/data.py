@@ -5,16 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import db, ui
+from dashboard.i18n import _
 from dashboard.ingest import IMPORT_ORDER
 from dashboard.ingest.mapping import MappingError
 from dashboard.ingest.read import FileRejected
 from dashboard.ingest.upload import (
     UPLOAD_LIMIT_MB,
     UPLOAD_TYPES,
+    Upload,
     commit,
     plan_upload,
     preview,
-    save_upload,
     starting_mapping,
 )
 
@@ -36,12 +37,20 @@ if upload is None:
     st.caption("Nothing is written until you press Import, and only if every row is valid.")
     st.stop()
 
+extra = st.file_uploader(
+    _("Lookup files (optional): the files the mapping's [[lookups]] name"),
+    type=list(UPLOAD_TYPES),
+    accept_multiple_files=True,
+    key="lookup_uploads",
+)
+main = Upload(upload.name, upload.getvalue())
+lookups = [Upload(f.name, f.getvalue()) for f in extra or []]
+lookup_names = [u.name for u in lookups]  # a change of them calls for a new Check too
 key = f"{upload.file_id}:{table}"
 try:
     if st.session_state.get("upload_key") != key:
-        path = save_upload(upload.name, upload.getvalue())
-        st.session_state.update(upload_key=key, upload_path=path, plan=None,
-                                mapping_text=starting_mapping(path, table))  # fmt: skip
+        st.session_state.update(upload_key=key, plan=None,
+                                mapping_text=starting_mapping(main, table))  # fmt: skip
 except FileRejected as exc:
     st.error(str(exc), icon=":material/block:")
     st.stop()
@@ -51,8 +60,8 @@ if st.button("Check", icon=":material/fact_check:", key="check"):
     try:
         db.create_schema(engine)
         text = st.session_state["mapping_text"]
-        st.session_state["plan"] = plan_upload(st.session_state["upload_path"], table, text, engine)
-        st.session_state["checked_text"] = text
+        st.session_state["plan"] = plan_upload(main, table, text, engine, lookups)
+        st.session_state["checked_text"] = (text, lookup_names)
     except (FileRejected, MappingError, db.StoreError) as exc:
         st.session_state["plan"] = None
         st.error(str(exc), icon=":material/block:")
@@ -60,7 +69,7 @@ if st.button("Check", icon=":material/fact_check:", key="check"):
 plan = st.session_state.get("plan")
 if plan is None:
     st.stop()
-if st.session_state.get("checked_text") != st.session_state["mapping_text"]:
+if st.session_state.get("checked_text") != (st.session_state["mapping_text"], lookup_names):
     st.warning("The mapping changed since the last check: press Check again.")
     st.stop()
 report = plan.report

@@ -7,6 +7,8 @@ the statistics, the charts, the imports' validation and the settings all read th
 
 from __future__ import annotations
 
+import datetime as dt
+
 SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}  # valid values, inclusive
 
 # NPS: promoters 9-10, passives 7-8, detractors 0-6 (skipped answers are in no band).
@@ -19,6 +21,19 @@ CSAT_SATISFIED_MIN = 4  # CSAT is the share of answers scoring 4 or 5 (top-2-box
 DEFAULT_MIN_N = 30  # fewer scored responses: flagged low_n, drawn grey
 DEFAULT_PRIVACY_N = 5  # fewer scored responses: the score is hidden
 DEFAULT_WINDOW_DAYS = 30  # funnel conversion window, counted from entry
+
+# The days cxdash works with, both included. Imports reject timestamps outside them,
+# `cxdash query/export --from/--to` refuse them and a URL asking for them falls back to
+# the default period: far enough either side of any customer-experience data, close
+# enough that a typo (0001-01-01, 9999-12-31) neither stretches "All time" over
+# centuries nor overflows date arithmetic (the day after 9999-12-31 does not exist).
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
+def date_in_range(day: dt.date) -> bool:
+    """Whether ``day`` lies within ``EARLIEST_DATE``..``LATEST_DATE``."""
+    return EARLIEST_DATE <= day <= LATEST_DATE
 
 
 def nps_band(score: int | None) -> str | None:

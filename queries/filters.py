@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from queries.definitions import DEFAULT_MIN_N
+from queries.definitions import DEFAULT_MIN_N, EARLIEST_DATE, LATEST_DATE, date_in_range
 from queries.schema import DIMENSIONS
 
 UNKNOWN = "(unknown)"  # the group of anonymous / orphan feedback and empty dimension values
@@ -116,9 +116,15 @@ class Filters:
             if not got or not got[0]:
                 return None
             try:
-                return dt.date.fromisoformat(got[0])
+                day = dt.date.fromisoformat(got[0])
             except ValueError:
                 raise ValueError(f"{key!r} must be a date YYYY-MM-DD, got {got[0]!r}") from None
+            if not date_in_range(day):  # 0001-01-01 or 9999-12-31 would overflow later
+                raise ValueError(
+                    f"{key!r} must lie within {EARLIEST_DATE.isoformat()} … "
+                    f"{LATEST_DATE.isoformat()}, got {got[0]!r}"
+                )
+            return day
 
         kwargs: dict = {
             name: values(name) for name in (*DIMENSIONS, "touchpoint", "survey_channel")

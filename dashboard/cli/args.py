@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import re
+import sys
+from collections.abc import Mapping
 
+import sqlalchemy as sa
+
+from dashboard import db, state
 from dashboard.config import get_settings
+from dashboard.i18n import _
 from dashboard.metrics.scores import METRICS
 from dashboard.views import Options
 from queries.common import BREAKDOWNS
-from queries.definitions import NPS_BANDS
+from queries.definitions import EARLIEST_DATE, LATEST_DATE, NPS_BANDS, date_in_range
 from queries.dialect import GRAINS
-from queries.filters import DEFAULT_MIN_N, Filters
+from queries.filters import DEFAULT_MIN_N, UNKNOWN, Filters
 
 DIMENSION_FLAGS = {
     "segment": "--segment",
@@ -22,13 +29,33 @@ DIMENSION_FLAGS = {
     "gender": "--gender",
     "income_band": "--income-band",
 }
+# Every flag that selects values of the data, for the unknown-value warnings.
+VALUE_FLAGS = {
+    **DIMENSION_FLAGS,
+    "touchpoint": "--touchpoint",
+    "survey_channel": "--survey-channel",
+}
+PERIODS = tuple(p for p in state.PRESETS if p != "custom")
+PERIOD_HELP = (
+    "the period when --from/--to are not given: one of the dashboard's presets, relative to "
+    "the newest data (default: last_12_months, as the dashboard opens; all_time for all the "
+    "data). With only one of --from/--to, the other end is the data's first or last day."
+)
+MAX_LISTED = 15
 
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+    if not date_in_range(day):
+        raise argparse.ArgumentTypeError(
+            _("{day} is outside the dates cxdash works with ({first} … {last})").format(
+                day=text, first=EARLIEST_DATE.isoformat(), last=LATEST_DATE.isoformat()
+            )
+        )
+    return day
 
 
 def _window(text: str) -> float:
@@ -64,6 +91,8 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     """The filters of every view: period, dimensions, touchpoints, min_n."""
     parser.add_argument("--from", dest="date_from", type=_date, help="first day (YYYY-MM-DD)")
     parser.add_argument("--to", dest="date_to", type=_date, help="last day, included")
+    parser.add_argument("--period", choices=PERIODS, default=state.DEFAULT_PRESET,
+                        help=PERIOD_HELP)  # fmt: skip
     for dim, flag in DIMENSION_FLAGS.items():
         parser.add_argument(flag, dest=dim, action="append", default=[], metavar="V",
                             help=f"keep customers whose {dim} is V (repeatable)")  # fmt: skip
@@ -107,6 +136,51 @@ def filters_from_args(args: argparse.Namespace) -> Filters:
         min_n=min_n,
         **{dim: tuple(getattr(args, dim)) for dim in DIMENSION_FLAGS},
     )
+
+
+def resolve_filters(engine: sa.Engine, args: argparse.Namespace) -> Filters:
+    """The filters of the arguments as ``query`` and ``export`` run them: the period
+    closed as the dashboard would (:data:`PERIOD_HELP`), and a warning on stderr for
+    each selected value that the data does not have."""
+    from dashboard.export.views import with_period
+
+    f = with_period(engine, filters_from_args(args), getattr(args, "period", None))
+    for line in unknown_value_warnings(f, _known_values(engine, f)):
+        print(f"cxdash: warning: {line}", file=sys.stderr)
+    return f
+
+
+def _known_values(engine: sa.Engine, f: Filters) -> dict[str, list[str]]:
+    """The values the data has, for the flags that select some."""
+    from queries import views as statements
+
+    return {
+        name: db.fetch(statements.dimension_values(name), engine)["value"].to_list()
+        for name in VALUE_FLAGS
+        if getattr(f, name)
+    }
+
+
+def unknown_value_warnings(f: Filters, known: Mapping[str, list[str]]) -> list[str]:
+    """One line per selected value that matches nothing in the data, with the known
+    values and a suggestion (the same value in other case, else the closest spelling)."""
+    lines = []
+    for name, flag in VALUE_FLAGS.items():
+        values = known.get(name, [])
+        for value in getattr(f, name):
+            if value in values or value == UNKNOWN:
+                continue
+            same = [v for v in values if v.casefold() == value.casefold()]
+            close = same or difflib.get_close_matches(value, values, n=1, cutoff=0.6)
+            listed = ", ".join(values[:MAX_LISTED]) + (" …" if len(values) > MAX_LISTED else "")
+            line = _(
+                "{flag} {value!r} matches nothing in the data, so it selects no rows; "
+                "known values: {known}."
+            ).format(flag=flag, value=value, known=listed or _("none"))
+            if close:
+                line += " " + _("Did you mean {suggestion}?").format(suggestion=close[0])
+            lines.append(line)
+    return lines
 
 
 def options_from_args(args: argparse.Namespace) -> Options:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from dashboard import views
-from dashboard.cli.args import options_from_args
+from dashboard.cli.args import PERIOD_HELP, options_from_args
 from dashboard.export.views import CHART_FORMATS, TABLE_FORMATS
 from dashboard.views.reports import REPORTS
 
@@ -34,11 +34,10 @@ def _write(path: str, data: bytes, started: float) -> None:
 
 def _engine_and_filters(args: argparse.Namespace):
     from dashboard import db
-    from dashboard.cli.args import filters_from_args
-    from dashboard.export.views import with_period
+    from dashboard.cli.args import resolve_filters
 
     engine = db.create_engine()
-    return engine, with_period(engine, filters_from_args(args))
+    return engine, resolve_filters(engine, args)
 
 
 def _no_browser(exc: Exception, hint: str):
@@ -117,8 +116,8 @@ def register_cli(subparsers) -> None:
         "export",
         help="export a report pack (PDF), a chart (PNG/SVG/PDF/HTML) or a table (CSV/XLSX)",
         description=(
-            "Export what the dashboard shows. Filters are those of `cxdash query`; without "
-            "--from/--to the period is the dashboard's default (the last 12 months of data)."
+            "Export what the dashboard shows. Filters are those of `cxdash query`. Period: "
+            + PERIOD_HELP
         ),
     )
     kinds = export.add_subparsers(dest="export_kind", required=True, metavar="WHAT")

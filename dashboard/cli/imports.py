@@ -32,6 +32,7 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--encoding", help="text encoding (default: detected)")
     p.add_argument("--dry-run", action="store_true", help="print the report, write nothing")
     p.add_argument("--suggest", action="store_true", help="print a suggested mapping TOML")
+    _add_outside_flag(p)
     p.add_argument("--max-errors", type=int, default=SHOWN_ERRORS, help="errors to print")
     p.set_defaults(handler=_cli_import)
 
@@ -46,7 +47,18 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--data", type=Path, help="folder of the data files (default: MAPPINGS)")
     p.add_argument("--dry-run", action="store_true", help="print the reports, write nothing")
     p.add_argument("--max-errors", type=int, default=SHOWN_ERRORS, help="errors to print per file")
+    _add_outside_flag(p)
     p.set_defaults(handler=_cli_import_dir)
+
+
+def _add_outside_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-lookups-outside",
+        action="store_true",
+        help="let the mapping name files anywhere (absolute paths, '..'); by default its "
+        "[[lookups]] (and import-dir's data files) must be in the mapping's folder or the "
+        "data's folder",
+    )
 
 
 def _cli_import(args: argparse.Namespace) -> int:
@@ -68,6 +80,7 @@ def _cli_import(args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
             encoding=args.encoding,
             sheet=args.sheet,
+            allow_lookups_outside=args.allow_lookups_outside,
         )
     except FileRejected as exc:
         print(f"REJECTED: {exc}\nNothing was written.", file=sys.stderr)
@@ -82,7 +95,13 @@ def _cli_import_dir(args: argparse.Namespace) -> int:
     with db.translate_errors(engine):
         db.create_schema(engine)
     try:
-        reports = import_directory(args.mappings, args.data, engine=engine, dry_run=args.dry_run)
+        reports = import_directory(
+            args.mappings,
+            args.data,
+            engine=engine,
+            dry_run=args.dry_run,
+            allow_outside=args.allow_lookups_outside,
+        )
     except FileRejected as exc:
         print(f"REJECTED: {exc}\nNothing was written.", file=sys.stderr)
         return 1

@@ -16,10 +16,11 @@ import polars as pl
 
 from dashboard import db, views
 from dashboard.cli.args import (
+    PERIOD_HELP,
     add_filter_arguments,
     add_view_arguments,
-    filters_from_args,
     options_from_args,
+    resolve_filters,
 )
 from dashboard.views import Options
 from queries.filters import Filters
@@ -55,12 +56,12 @@ def render(result: pl.DataFrame | dict, fmt: str) -> str:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    f = filters_from_args(args)
     if args.compare and args.query != "kpis":
         raise ValueError("--compare applies to kpis only")
+    engine = db.create_engine()
+    f = resolve_filters(engine, args)
     if args.compare and (f.date_from is None or f.date_to is None):
         raise ValueError("--compare needs a closed period: give --from and --to")
-    engine = db.create_engine()
     result = run_query(engine, args.query, f, options_from_args(args))
     key = views.get(args.query).json_key
     if isinstance(result, pl.DataFrame) and key in result.columns and args.format == "json":
@@ -77,7 +78,8 @@ def register_cli(subparsers) -> None:
     p = subparsers.add_parser(
         "query",
         help=f"print a view's numbers ({', '.join(views.exported_as('query'))})",
-        description="Print exactly what the dashboard shows for the given filters.",
+        description="Print exactly what the dashboard shows for the given filters. Period: "
+        + PERIOD_HELP,
     )
     p.add_argument("query", choices=views.exported_as("query"))
     add_filter_arguments(p)

@@ -17,9 +17,12 @@ import polars.selectors as cs
 import xlsxwriter
 
 from dashboard.export.charts import ExportContext
+from dashboard.i18n import _
+from dashboard.i18n.formats import fmt_int
 
 EXCEL_MAX_DATA_ROWS = 1_048_575  # 1,048,576 rows per sheet, one of them the header
 EXCEL_MAX_COLUMNS = 16_384
+EXCEL_MAX_CELL_CHARS = 32_767  # longer text is cut by Excel (and by xlsxwriter, silently)
 FORMULA_START = re.compile(r"^[=+\-@\t\r]")
 FORMULA_START_PATTERN = r"^[=+\-@\t\r]"
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -123,6 +126,32 @@ def column_widths(frame: pl.DataFrame) -> dict[str, int]:
     return widths
 
 
+def truncation_marker() -> str:
+    """What ends a text cut to fit Excel's cell (in the language of the export)."""
+    return _(" … [cut: Excel holds {limit} characters per cell; the CSV export has it all]").format(
+        limit=fmt_int(EXCEL_MAX_CELL_CHARS)
+    )
+
+
+def cut_to_excel_cells(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """``frame`` with every text longer than Excel's cell limit cut visibly (ending with
+    :func:`truncation_marker`), and how many cells were cut."""
+    text_columns = [c for c, t in frame.schema.items() if _is_text(t)]
+    if not text_columns or frame.is_empty():
+        return frame, 0
+    too_long = [pl.col(c).str.len_chars() > EXCEL_MAX_CELL_CHARS for c in text_columns]
+    count = frame.select(pl.sum_horizontal(e.sum() for e in too_long)).item() or 0
+    if not count:
+        return frame, 0
+    marker = truncation_marker()
+    keep = EXCEL_MAX_CELL_CHARS - len(marker)
+    cut = frame.with_columns(
+        pl.when(long).then(pl.col(c).str.slice(0, keep) + pl.lit(marker)).otherwise(pl.col(c))
+        for c, long in zip(text_columns, too_long, strict=True)
+    )
+    return cut, int(count)
+
+
 def table_xlsx(
     frame: pl.DataFrame, *, sheet: str = "Data", context: ExportContext | None = None
 ) -> bytes:
@@ -137,7 +166,7 @@ def table_xlsx(
         When the table exceeds Excel's 1,048,575 data rows (or 16,384 columns).
     """
     check_excel_limits(frame)
-    safe = neutralise_formulas(frame)
+    safe, cut = cut_to_excel_cells(neutralise_formulas(frame))
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         buffer,
@@ -166,13 +195,18 @@ def table_xlsx(
         autofilter=True,
     )
     if context is not None:
-        _about_sheet(workbook, context, table_sheet=name, rows=frame.height)
+        _about_sheet(workbook, context, table_sheet=name, rows=frame.height, cut=cut)
     workbook.close()
     return buffer.getvalue()
 
 
 def _about_sheet(
-    workbook: xlsxwriter.Workbook, context: ExportContext, *, table_sheet: str, rows: int
+    workbook: xlsxwriter.Workbook,
+    context: ExportContext,
+    *,
+    table_sheet: str,
+    rows: int,
+    cut: int = 0,
 ) -> None:
     about = workbook.add_worksheet("About" if table_sheet != "About" else "About export")
     bold = workbook.add_format({"bold": True})
@@ -183,6 +217,17 @@ def _about_sheet(
         ("Source", context.source),
         ("Table", f"sheet '{table_sheet}', {rows:,} rows"),
     ]
+    if cut:
+        entries.append(
+            (
+                _("Cut cells"),
+                _(
+                    "{n} text cell(s) were longer than the {limit} characters an Excel cell "
+                    "holds: they are cut and end with “… [cut: …]”. The CSV export has the "
+                    "whole text."
+                ).format(n=fmt_int(cut), limit=fmt_int(EXCEL_MAX_CELL_CHARS)),
+            )
+        )
     for row, (label, value) in enumerate(entries):
         about.write_string(row, 0, label, bold)
         about.write_string(row, 1, neutralise_text(str(value or "")))

@@ -25,17 +25,17 @@ CHART_FORMATS = ("png", "svg", "pdf", "html")
 TABLE_FORMATS = ("csv", "xlsx")
 
 
-def with_period(engine: sa.Engine, f: Filters) -> Filters:
-    """``f`` with a closed period: missing bounds come from the dashboard's default
-    (last 12 months ending at the newest data) or, when one bound is given, from the
-    data's range -- comparisons with the previous period need both."""
+def with_period(engine: sa.Engine, f: Filters, preset: str | None = None) -> Filters:
+    """``f`` with a closed period: missing bounds come from ``preset`` (default: the
+    dashboard's, the last 12 months ending at the newest data) or, when one bound is
+    given, from the data's range -- comparisons with the previous period need both."""
     if f.date_from is not None and f.date_to is not None:
         return f
     earliest, latest = service.data_range(engine)
     if latest is None:
         return f
     if f.date_from is None and f.date_to is None:
-        start, end = state.resolve_period(state.DEFAULT_PRESET, latest, earliest)
+        start, end = state.resolve_period(preset or state.DEFAULT_PRESET, latest, earliest)
         return f.replace(date_from=start, date_to=end)
     return f.replace(date_from=f.date_from or earliest, date_to=f.date_to or latest)
 

@@ -41,6 +41,7 @@ mapping (:func:`identity_mapping`); both go through the same :func:`apply_mappin
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,7 @@ class Lookup:
     columns: tuple[str, ...] = ()
     sum: tuple[str, ...] = ()
     right_on: str | None = None
+    line: int | None = None  # the mapping's line that names the file (for messages)
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,12 @@ class Mapping:
     encoding: str | None = None
     sheet: str | None = None
     origin: str = "identity"
+    folder: Path | None = None  # where the mapping file is (its lookups are beside it)
+    file_line: int | None = None  # the line of ``file = ...``
+
+    def where(self, line: int | None) -> str:
+        """``origin:line`` (or the origin alone) for messages about one of its lines."""
+        return f"{self.origin}:{line}" if line else self.origin
 
     def source_columns(self) -> set[str]:
         """Source columns this mapping reads from the main file."""
@@ -165,11 +173,46 @@ def load_mapping(path: str | Path, table: str | None = None) -> Mapping:
         raise MappingError(f"mapping file {path} not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise MappingError(f"{path.name}: not valid TOML: {exc}") from None
-    return parse_mapping(raw, table=table, origin=path.name)
+    mapping = parse_mapping(raw, table=table, origin=path.name, text=path.read_text("utf-8"))
+    return dataclasses.replace(mapping, folder=path.resolve().parent)
 
 
-def parse_mapping(raw: dict, *, table: str | None = None, origin: str = "mapping") -> Mapping:
-    """A :class:`Mapping` from parsed TOML; ``table`` (from the command line) must agree."""
+_SECTION = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(?:#.*)?$")
+_FILE_KEY = re.compile(r"^\s*file\s*=")
+
+
+def file_lines(text: str) -> tuple[int | None, list[int | None]]:
+    """(line of the top-level ``file = ...``, line of each ``[[lookups]]``' ``file = ...``).
+
+    For messages that point at the line to fix; None where the TOML spells it otherwise
+    (e.g. an inline table).
+    """
+    top: int | None = None
+    lookups: list[int | None] = []
+    section: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _SECTION.match(line)
+        if header:
+            section = header.group(1)
+            if line.strip().startswith("[[") and section == "lookups":
+                lookups.append(None)
+            continue
+        if not _FILE_KEY.match(line):
+            continue
+        if section is None and top is None:
+            top = number
+        elif section == "lookups" and lookups and lookups[-1] is None:
+            lookups[-1] = number
+    return top, lookups
+
+
+def parse_mapping(
+    raw: dict, *, table: str | None = None, origin: str = "mapping", text: str | None = None
+) -> Mapping:
+    """A :class:`Mapping` from parsed TOML; ``table`` (from the command line) must agree.
+
+    ``text`` (the TOML itself) lets messages name the line of a file name.
+    """
     declared = raw.get("table")
     if table and declared and declared != table:
         raise MappingError(f"{origin}: maps table {declared!r}, but you import into {table!r}")
@@ -209,7 +252,12 @@ def parse_mapping(raw: dict, *, table: str | None = None, origin: str = "mapping
     events = [_stage_column(e, origin) for e in raw.get("events", [])]
     if events and table != "events":
         raise MappingError(f'{origin}: [[events]] only applies to table = "events"')
+    file_line, lookup_lines = file_lines(text) if text else (None, [])
     lookups = [_lookup(item, origin) for item in raw.get("lookups", [])]
+    if len(lookup_lines) == len(lookups):
+        lookups = [
+            dataclasses.replace(lk, line=n) for lk, n in zip(lookups, lookup_lines, strict=True)
+        ]
     dayfirst = raw.get("dayfirst")
     if dayfirst is not None and not isinstance(dayfirst, bool):
         raise MappingError(f"{origin}: dayfirst must be true or false")
@@ -231,6 +279,7 @@ def parse_mapping(raw: dict, *, table: str | None = None, origin: str = "mapping
         encoding=raw.get("encoding"),
         sheet=raw.get("sheet"),
         origin=origin,
+        file_line=file_line,
     )
 
 

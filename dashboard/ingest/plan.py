@@ -22,6 +22,7 @@ the first ``MAX_KEPT_ERRORS`` are counted, not kept.
 
 from __future__ import annotations
 
+import errno
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +32,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from dashboard import db
+from dashboard.i18n import _
 from dashboard.ingest.mapping import (
     Lookup,
     Mapping,
@@ -41,7 +43,8 @@ from dashboard.ingest.mapping import (
     load_mapping,
     with_canonical_columns,
 )
-from dashboard.ingest.read import FileRejected, Source, open_source
+from dashboard.ingest.paths import FileScope
+from dashboard.ingest.read import LINE, FileRejected, Source, open_source
 from dashboard.ingest.report import MAX_KEPT_ERRORS, ImportReport
 from dashboard.ingest.validate import (
     Rules,
@@ -49,8 +52,10 @@ from dashboard.ingest.validate import (
     derive_event_ids,
     duplicate_errors,
     key_column,
+    repeated_values,
     required_columns,
     timestamp_columns,
+    unique_columns,
     validate_batch,
 )
 from queries import schema
@@ -74,6 +79,7 @@ class ImportPlan:
     mapping: Mapping
     encoding: str | None = None
     spill: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
+    _head: pl.DataFrame | None = field(default=None, repr=False)
 
     @property
     def columns(self) -> list[str]:
@@ -89,6 +95,22 @@ class ImportPlan:
 
     def frame(self) -> pl.DataFrame:
         return self.lazy().collect()
+
+    def head(self, rows: int = 20) -> pl.DataFrame:
+        """The first valid rows as they would be stored (still there after :meth:`close`)."""
+        if self._head is None or (self._head.height < rows and self.parts):
+            self._head = self.lazy().head(rows).collect()
+        return self._head.head(rows)
+
+    def close(self, keep_rows: int = 20) -> None:
+        """Remove the spilled rows now (once written, or when they never will be); the
+        first ``keep_rows`` stay for :meth:`head`."""
+        if self.parts:
+            self.head(keep_rows)
+        self.parts = []
+        if self.spill is not None:
+            self.spill.cleanup()
+            self.spill = None
 
     def batches(self):
         """The valid rows, one validated batch at a time."""
@@ -113,15 +135,18 @@ def plan_import(
     encoding: str | None = None,
     sheet: str | None = None,
     display_name: str | None = None,
-    lookup_dirs: list[Path] | None = None,
+    files: FileScope | None = None,
+    allow_lookups_outside: bool = False,
     same_import: dict[str, pl.DataFrame] | None = None,
     now: datetime | None = None,
 ) -> ImportPlan:
     """Read, map and validate ``path`` for ``table``; compare with the store. Writes nothing.
 
+    ``files`` is where the mapping's lookup files may be (default: the mapping's folder
+    and the data file's folder, nothing outside them unless ``allow_lookups_outside``).
     ``same_import`` holds frames of other tables imported together (for orphans and
     stages). Raises :class:`FileRejected` when the file cannot be read as a table or
-    lacks a required column.
+    lacks a required column, or a lookup names a file outside ``files``.
     """
     engine = engine or db.default_engine()
     path = Path(path)
@@ -139,7 +164,10 @@ def plan_import(
             if mapping
             else identity_mapping(table, source.columns)
         )
-        lookups = _load_lookups(mapping, lookup_dirs or [path.parent])
+        files = files or FileScope.of(
+            [mapping.folder, path.parent], allow_outside=allow_lookups_outside
+        )
+        lookups = _load_lookups(mapping, files)
         extra = {c for frame in lookups for c in frame.columns}
         check_mapping(mapping, source.columns, source.name, extra)
         _check_lookup_keys(mapping, source)
@@ -161,6 +189,11 @@ def plan_import(
         )
         rules.date_orders = _date_orders(source, mapping, lookups, table, report)
         parts, spill = _validate_all(source, mapping, lookups, rules, report)
+        if source.data_sheets and report.rejected_rows == report.rows_read:
+            report.notes.append(source.sheet_hint())  # nothing fit: the wrong sheet?
+    except FileRejected as exc:
+        hint = source.sheet_hint()  # e.g. the first sheet was notes, not the table
+        raise FileRejected(f"{exc}\n{hint}" if hint else str(exc)) from None
     finally:
         source.close()
     plan = ImportPlan(table=table, report=report, parts=parts, mapping=mapping,
@@ -208,23 +241,17 @@ def _decimal_comma(mapping: Mapping, source: Source) -> bool:
     return source.delimiter == ";"
 
 
-def resolve_file(name: str, dirs: list[Path]) -> Path:
-    """The first of ``dirs`` that holds ``name`` (absolute names are kept)."""
-    candidate = Path(name)
-    if candidate.is_absolute():
-        return candidate
-    for folder in dirs:
-        if (folder / name).exists():
-            return folder / name
-    searched = ", ".join(str(d) for d in dirs)
-    raise FileRejected(f"{name}: not found in {searched}")
+def resolve_file(name: str, dirs: list[Path], *, allow_outside: bool = False) -> Path:
+    """The first of ``dirs`` that holds ``name``; names outside them are refused unless
+    ``allow_outside`` (see :class:`~dashboard.ingest.paths.FileScope`)."""
+    return FileScope.of(dirs, allow_outside=allow_outside).resolve(name, name, "file")
 
 
-def _load_lookups(mapping: Mapping, dirs: list[Path]) -> list[pl.DataFrame]:
+def _load_lookups(mapping: Mapping, files: FileScope) -> list[pl.DataFrame]:
     """Each lookup as a frame keyed by its ``on`` column (first match / sums per key)."""
     frames = []
     for lookup in mapping.lookups:
-        src = open_source(resolve_file(lookup.file, dirs))
+        src = open_source(files.resolve(lookup.file, mapping.where(lookup.line)))
         try:
             key = lookup.right_on or lookup.on
             wanted = [key, *lookup.columns, *lookup.sum]
@@ -320,12 +347,12 @@ def _has_slash_dates(source: Source, mapping: Mapping, lookups, columns: list[st
     if head.is_empty():
         return False
     for lookup, frame in zip(mapping.lookups, lookups, strict=True):
-        head, _ = _join_lookup(head, lookup, frame)
+        head, _misses = _join_lookup(head, lookup, frame)
     mapped = apply_mapping(mapping, head)
     present = [c for c in columns if c in mapped.columns]
     if not present:
         return False
-    pattern = r"^\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}"
+    pattern = r"^\s*[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-][0-9]{4}"
     return bool(
         mapped.select(
             pl.any_horizontal(pl.col(c).str.contains(pattern).any() for c in present)
@@ -371,10 +398,21 @@ def _validate_all(source, mapping, lookups, rules, report):
             report.rejected_rows += count
             report.rows_valid -= count
             kept_errors.append(dup_errors)
+        for column in unique_columns(rules.table):  # e.g. two stages at one position
+            count, repeat_errors = repeated_values(lazy, column, MAX_KEPT_ERRORS)
+            if count:
+                _reject(report, count)
+                kept_errors.append(repeat_errors)
     if kept_errors:
         merged = pl.concat(kept_errors, how="vertical").sort("line", maintain_order=True)
         report.errors = merged.head(MAX_KEPT_ERRORS)
     return parts, spill
+
+
+def _reject(report: ImportReport, rows: int) -> None:
+    report.error_count += rows
+    report.rejected_rows += rows
+    report.rows_valid -= rows
 
 
 def _lazy_part(part: pl.DataFrame | Path) -> pl.LazyFrame:
@@ -385,7 +423,19 @@ def _spilled(part: pl.DataFrame | Path, spill: tempfile.TemporaryDirectory) -> P
     if isinstance(part, Path):
         return part
     path = Path(spill.name) / f"part{len(list(Path(spill.name).iterdir())):05d}.parquet"
-    part.write_parquet(path, compression="lz4")
+    try:
+        part.write_parquet(path, compression="lz4")
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        # polars reports the operating system's error in its text ("os error 28")
+        if getattr(exc, "errno", None) != errno.ENOSPC and "os error 28" not in str(exc):
+            raise
+        raise FileRejected(
+            _(
+                "the disk of the temporary folder {folder} is full while checking this big "
+                "file; nothing was written. Free some space there, or point TMPDIR at a "
+                "bigger disk."
+            ).format(folder=tempfile.gettempdir())
+        ) from None
     return path
 
 
@@ -398,6 +448,8 @@ def _compare_with_store(plan: ImportPlan, engine: sa.Engine, same_import) -> Non
         return
     table = schema.TABLES[plan.table]
     key = key_column(plan.table)
+    for column in unique_columns(plan.table):
+        _taken_in_store(plan, table, key, column, engine)
     # Empty results come back with a Null dtype on some backends: cast to the key's type.
     stored_keys = db.fetch(sa.select(table.c[key]), engine).cast(pl.String)
     existing = (
@@ -418,6 +470,50 @@ def _compare_with_store(plan: ImportPlan, engine: sa.Engine, same_import) -> Non
     if plan.table == "events":
         stages = plan.lazy().select(pl.col("stage").unique()).collect()
         _unknown_stages(stages, report, engine, same_import)
+    if plan.table == "feedback":
+        used = plan.lazy().select(pl.col("touchpoint").unique()).collect()
+        _unknown_touchpoints(used, report, engine, same_import)
+
+
+def _taken_in_store(plan: ImportPlan, table: sa.Table, key: str, column: str, engine) -> None:
+    """Reject rows whose UNIQUE ``column`` value a stored row of another key keeps (the
+    write would fail on it): e.g. a new stage at the position of a stage already stored."""
+    stored = db.fetch(sa.select(table.c[key], table.c[column]), engine)
+    if stored.is_empty():
+        return
+    # The parts keep each row's line (the plan's lazy() drops it).
+    rows = pl.concat([_lazy_part(p) for p in plan.parts], how="diagonal_relaxed").select(
+        pl.col(LINE), pl.col(key), pl.col(column)
+    )
+    imported = rows.select(key).collect()
+    types = rows.collect_schema()
+    stored = stored.cast({key: types[key], column: types[column]}, strict=False)
+    staying = stored.join(imported, on=key, how="anti")
+    clashes = (
+        rows.join(staying.lazy().rename({key: "_held_by"}), on=column, how="inner")
+        .sort(LINE)
+        .collect()
+    )
+    if clashes.is_empty():
+        return
+    _reject(plan.report, clashes.height)
+    errors = clashes.head(MAX_KEPT_ERRORS).select(
+        pl.col(LINE).cast(pl.Int64).alias("line"),
+        pl.lit(column, pl.String).alias("column"),
+        pl.col(column).cast(pl.String).alias("value"),
+        pl.format(
+            _("is already the {column} of {key} '{{}}' in the store").format(
+                column=column, key=key
+            ),
+            pl.col("_held_by"),
+        ).alias("rule"),
+        pl.lit(_(
+            "give this row another {column}, or import that {key} with a new {column} in the "
+            "same file"
+        ).format(column=column, key=key)).alias("fix"),
+    )  # fmt: skip
+    merged = pl.concat([plan.report.errors, errors], how="vertical").sort("line")
+    plan.report.errors = merged.head(MAX_KEPT_ERRORS)
 
 
 def _stored_rows(table: sa.Table, key: str, keys: list[str], engine: sa.Engine) -> pl.DataFrame:
@@ -461,16 +557,44 @@ def _unknown_stages(frame: pl.DataFrame, report: ImportReport, engine, same_impo
         )
 
 
+def _unknown_touchpoints(frame: pl.DataFrame, report: ImportReport, engine, same_import) -> None:
+    """Warn about touchpoints missing from a touchpoints table that has rows (a store
+    without one takes any touchpoint: then there is nothing to compare with)."""
+    known = set(
+        db.fetch(sa.select(schema.touchpoints.c.touchpoint), engine)
+        .get_column("touchpoint")
+        .to_list()
+    )
+    if "touchpoints" in same_import:
+        known |= set(same_import["touchpoints"].get_column("touchpoint").to_list())
+    if not known:
+        return
+    unknown = [
+        t for t in frame.get_column("touchpoint").unique().sort().to_list() if t not in known
+    ]
+    if unknown:
+        more = _(" and {n} more").format(n=len(unknown) - 10) if len(unknown) > 10 else ""
+        shown = ", ".join(unknown[:10]) + more
+        report.warnings.append(
+            _(
+                "touchpoint(s) {names} are not in the touchpoints table (kept): they have no "
+                "journey phase or targets; check the spelling, or import them into touchpoints"
+            ).format(names=shown)
+        )
+
+
 def plan_directory(
     mapping_dir: str | Path,
     data_dir: str | Path | None = None,
     *,
     engine: sa.Engine | None = None,
     now: datetime | None = None,
+    allow_outside: bool = False,
 ) -> list[ImportPlan]:
     """Plan every ``*.toml`` mapping of ``mapping_dir`` (each names its ``file``).
 
-    Files are looked for in ``data_dir`` first, then beside the mappings. Tables are
+    Files are looked for in ``data_dir`` first, then beside the mappings, and only there
+    unless ``allow_outside`` (data files and lookups alike). Tables are
     planned in dependency order (stages, touchpoints, customers, events, feedback) so
     that orphans and unknown stages are judged against the whole import.
     """
@@ -483,20 +607,21 @@ def plan_directory(
     if missing:
         raise MappingError(f'{", ".join(missing)}: say which file to read: file = "..."')
     mappings.sort(key=lambda m: IMPORT_ORDER.index(m.table))
+    files = FileScope.of(dirs, allow_outside=allow_outside)
     plans: list[ImportPlan] = []
     same_import: dict[str, pl.DataFrame] = {}
     for mapping in mappings:
         plan = plan_import(
-            resolve_file(mapping.file, dirs),
+            files.resolve(mapping.file, mapping.where(mapping.file_line), _("data file")),
             mapping.table,
             engine=engine,
             mapping=mapping,
-            lookup_dirs=dirs,
+            files=files,
             same_import=same_import,
             now=now,
         )
         plans.append(plan)
-        if mapping.table in {"customers", "stages"} and plan.has_rows:
+        if mapping.table in {"customers", "stages", "touchpoints"} and plan.has_rows:
             # Only the keys matter to later tables (orphans, unknown stages).
             frame = plan.lazy().select(key_column(mapping.table)).collect()
             earlier = same_import.get(mapping.table)

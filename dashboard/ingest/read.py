@@ -8,15 +8,21 @@ raises :class:`FileRejected` with a message that says what to do.
 
 Memory: CSV is read in batches (``scan_csv(...).collect_batches``); files that are
 not UTF-8 are first transcoded to a temporary UTF-8 file in 1 MB chunks, so no step
-holds the whole file in memory.
+holds the whole file in memory. Compressed CSV (gzip, bz2, xz) is decompressed the same
+way. What a file expands to is bounded before it is materialised (:mod:`.limits`):
+Parquet by its footer and dictionaries, XLSX by its ZIP directory and shared strings,
+compressed CSV while it is decompressed.
 """
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import contextlib
 import csv
+import gzip
 import io
+import lzma
 import os
 import re
 import tempfile
@@ -27,6 +33,14 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+
+from dashboard.i18n import _
+from dashboard.i18n.formats import fmt_int
+from dashboard.ingest.limits import (
+    ExpansionLimit,
+    ExpansionRefused,
+    row_overhead,
+)
 
 LINE = "_line"
 BATCH_ROWS = 250_000  # XLSX / Parquet batches
@@ -56,6 +70,8 @@ class Source:
     sheet: str | None = None
     header_lines: int = 1
     notes: list[str] = field(default_factory=list)
+    # XLSX opened at its first sheet by default: other sheets that look like tables.
+    data_sheets: list[str] = field(default_factory=list)
     _utf8_path: Path | None = None
     _cleanup: list[Path] = field(default_factory=list)
     _chunks: list = field(default_factory=list)
@@ -92,6 +108,16 @@ class Source:
             return pl.DataFrame() if first is None else first
         return next(self.batches(rows)).head(rows)
 
+    def sheet_hint(self) -> str:
+        """Advice to choose another sheet, when the first one was taken by default."""
+        if not self.data_sheets:
+            return ""
+        listed = ", ".join(repr(s) for s in self.data_sheets)
+        return _(
+            "The first sheet ({sheet!r}) was read; sheets that look like data: {sheets}. "
+            'Choose one with --sheet NAME (or sheet = "NAME" in the mapping).'
+        ).format(sheet=self.sheet, sheets=listed)
+
     def close(self) -> None:
         for path in self._cleanup:
             with contextlib.suppress(OSError):
@@ -123,13 +149,41 @@ def open_source(
         raise FileRejected(f"{name}: the file is empty (0 bytes); export the data again")
     kind = _sniff_kind(path)
     suffix = path.suffix.lower()
+    limit = ExpansionLimit.from_settings()
+    if kind in _DECOMPRESSORS:
+        if sheet:
+            raise FileRejected(f"{name}: --sheet applies to XLSX workbooks only")
+        plain = _decompressed(path, name, kind, limit)
+        try:
+            source = _open_csv(plain, name, encoding, delimiter, limit, path.stat().st_size)
+        except BaseException:
+            plain.unlink(missing_ok=True)
+            raise
+        source._cleanup.append(plain)
+        source.notes.append(_("decompressed from {kind}").format(kind=kind))
+        return source
+    if kind == "damaged_xlsx":
+        raise FileRejected(
+            _(
+                "{name}: this Excel workbook (XLSX) is damaged or truncated: its ZIP "
+                "structure is incomplete (a download or copy cut short?). Export or copy "
+                "it again."
+            ).format(name=name)
+        )
+    if kind == "damaged_zip":
+        raise FileRejected(
+            _(
+                "{name}: this ZIP file is damaged or truncated: its structure is "
+                "incomplete. Copy it again; import the CSV inside it, unzipped."
+            ).format(name=name)
+        )
     if kind == "xlsx":
         if suffix in {".csv", ".txt", ".tsv"}:
             raise FileRejected(
                 f"{name}: this is an Excel workbook (XLSX) with a {suffix} name; "
                 "rename it to .xlsx or save it from Excel as CSV"
             )
-        return _open_xlsx(path, name, sheet)
+        return _open_xlsx(path, name, sheet, limit)
     if kind == "zip":
         raise FileRejected(
             f"{name}: this is a ZIP archive, not a table; unzip it and import the CSV inside"
@@ -141,56 +195,153 @@ def open_source(
     if kind == "parquet":
         if suffix in {".csv", ".txt", ".tsv"}:
             raise FileRejected(f"{name}: this is a Parquet file with a {suffix} name; rename it")
-        return _open_parquet(path, name)
+        return _open_parquet(path, name, limit)
     if sheet:
         raise FileRejected(f"{name}: --sheet applies to XLSX workbooks only")
-    return _open_csv(path, name, encoding, delimiter)
+    return _open_csv(path, name, encoding, delimiter, limit, path.stat().st_size)
 
 
 # -- format and encoding -------------------------------------------------------------
 
 
+_MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz"}
+_DECOMPRESSORS = {"gzip": gzip.open, "bz2": bz2.open, "xz": lzma.open}
+# The entries an Office Open XML package starts with.
+_OOXML_ENTRIES = (b"[Content_Types].xml", b"_rels/", b"docProps/", b"xl/")
+
+
 def _sniff_kind(path: Path) -> str:
     with path.open("rb") as fh:
-        head = fh.read(8)
+        head = fh.read(64)
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         try:
             with zipfile.ZipFile(path) as archive:
                 names = set(archive.namelist())
         except zipfile.BadZipFile:
-            return "zip"
+            # The directory at the end is missing: a cut-short copy. Say what it was.
+            first_entry = head[30 : 30 + int.from_bytes(head[26:28], "little")]
+            workbook = path.suffix.lower() == ".xlsx" or first_entry.startswith(_OOXML_ENTRIES)
+            return "damaged_xlsx" if workbook else "damaged_zip"
         return "xlsx" if "xl/workbook.xml" in names else "zip"
     if head.startswith(b"PAR1"):
         return "parquet"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "xls"
+    for magic, kind in _MAGIC.items():
+        if head.startswith(magic):
+            return kind
     return "text"
 
 
-def detect_encoding(path: Path) -> str:
+def _decompressed(path: Path, name: str, kind: str, limit: ExpansionLimit) -> Path:
+    """A temporary decompressed copy of ``path``, refused as soon as it grows past the limit.
+
+    Streamed in 1 MB chunks: neither memory nor the disk ever holds more than the limit.
+    """
+    stored = path.stat().st_size
+    allowed = limit.allowed(stored)
+    fd, tmp = tempfile.mkstemp(prefix="cxdash_import_", suffix=".csv")
+    written = 0
+    try:
+        with _DECOMPRESSORS[kind](path, "rb") as src, os.fdopen(fd, "wb") as dst:
+            while chunk := src.read(CHUNK_BYTES):
+                written += len(chunk)
+                if allowed is not None and written > allowed:
+                    raise FileRejected(limit.message(name, stored, written))
+                dst.write(chunk)
+    except (OSError, EOFError, lzma.LZMAError) as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise FileRejected(
+            _("{name}: the {kind} file is damaged or truncated ({error}); copy it again").format(
+                name=name, kind=kind, error=exc
+            )
+        ) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def detect_encoding(path: Path, name: str | None = None) -> str:
     """'utf-8', 'utf-8-sig', 'utf-16', 'cp1258' or 'cp1252'.
 
     BOMs first; then a strict UTF-8 decode of the whole file (streamed); otherwise a
     single-byte code page, Windows-1258 when the text reads as Vietnamese in it.
+
+    Raises
+    ------
+    FileRejected
+        Some lines are UTF-8 and others are not (a file pasted together from two
+        exports): any single encoding would garble one part, so the lines are named
+        instead of guessing.
     """
     with path.open("rb") as fh:
         head = fh.read(4)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    bom = head.startswith(codecs.BOM_UTF8)
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     try:
         with path.open("rb") as fh:
             while chunk := fh.read(CHUNK_BYTES):
                 decoder.decode(chunk)
         decoder.decode(b"", final=True)
-        return "utf-8"
+        return "utf-8-sig" if bom else "utf-8"
     except UnicodeDecodeError:
         pass
+    utf8_lines, bad_lines, bad_count = _lines_by_encoding(path)
+    if bom or utf8_lines:
+        raise FileRejected(_mixed_message(name or path.name, utf8_lines, bad_lines, bad_count))
     with path.open("rb") as fh:
         sample = fh.read(CHUNK_BYTES)
     return "cp1258" if vietnamese_score(sample) > 0 else "cp1252"
+
+
+def _lines_by_encoding(path: Path) -> tuple[int, list[tuple[int, bytes]], int]:
+    """(lines with non-ASCII text that decode as UTF-8, the first lines that do not with
+    their bytes, how many do not). Streamed line by line."""
+    utf8_lines = bad_count = 0
+    bad: list[tuple[int, bytes]] = []
+    number = 0
+    carry = b""
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(CHUNK_BYTES)
+            lines = (carry + chunk).split(b"\n")
+            carry = lines.pop() if chunk else b""
+            for line in lines:
+                number += 1
+                if line.isascii():
+                    continue
+                try:
+                    line.decode("utf-8")
+                    utf8_lines += 1
+                except UnicodeDecodeError:
+                    bad_count += 1
+                    if len(bad) < _MAX_STRUCTURE_ERRORS:
+                        bad.append((number, line))
+            if not chunk:
+                break
+    return utf8_lines, bad, bad_count
+
+
+def _mixed_message(name: str, utf8_lines: int, bad: list[tuple[int, bytes]], count: int) -> str:
+    shown = "\n".join(
+        f"{name}:{number}: {line.decode('utf-8', errors='replace').strip()[:80]!r}"
+        for number, line in bad
+    )
+    more = _("\n... and {n} more").format(n=fmt_int(count - len(bad))) if count > len(bad) else ""
+    return (
+        _(
+            "{name}: mixed text encodings: {ok} line(s) are UTF-8 but {bad} are not "
+            "(probably pasted from an export in Windows-1252/1258). Reading the file in one "
+            "encoding would garble the others, so nothing is guessed: save these lines as "
+            "UTF-8 (or the whole file in one encoding), or pass --encoding if you are sure:"
+        ).format(name=name, ok=fmt_int(utf8_lines), bad=fmt_int(count))
+        + "\n"
+        + shown
+        + more
+    )
 
 
 # Windows-1258 writes most Vietnamese tones as combining marks after the vowel; the
@@ -236,41 +387,70 @@ def _check_nul(path: Path, name: str, encoding: str) -> None:
             offset += len(chunk)
 
 
-def _transcode(path: Path, encoding: str) -> Path:
+def _transcode(path: Path, encoding: str, name: str | None = None) -> Path:
     """A temporary UTF-8 copy of ``path``, written in chunks."""
     fd, tmp = tempfile.mkstemp(prefix="cxdash_import_", suffix=".csv")
     decoder = codecs.getincrementaldecoder(encoding)("strict")
+    offset = 0
     try:
         with path.open("rb") as src, os.fdopen(fd, "wb") as dst:
             while chunk := src.read(CHUNK_BYTES):
-                dst.write(decoder.decode(chunk).encode("utf-8"))
+                try:
+                    dst.write(decoder.decode(chunk).encode("utf-8"))
+                except UnicodeDecodeError as exc:
+                    raise UnicodeDecodeError(
+                        exc.encoding, exc.object, offset + exc.start, offset + exc.end, exc.reason
+                    ) from None
+                offset += len(chunk)
             dst.write(decoder.decode(b"", final=True).encode("utf-8"))
     except UnicodeDecodeError as exc:
         Path(tmp).unlink(missing_ok=True)
+        line = _line_of_byte(path, max(exc.start, 0))
         raise FileRejected(
-            f"{path.name}: not valid {encoding} text ({exc.reason} at byte {exc.start}); "
-            "pass the right --encoding"
+            f"{name or path.name}:{line}: not valid {encoding} text ({exc.reason} at byte "
+            f"{exc.start}); pass the right --encoding"
         ) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return Path(tmp)
+
+
+def _line_of_byte(path: Path, offset: int) -> int:
+    line = 1
+    with path.open("rb") as fh:
+        while offset > 0 and (chunk := fh.read(min(CHUNK_BYTES, offset))):
+            line += chunk.count(b"\n")
+            offset -= len(chunk)
+    return line
 
 
 # -- CSV -------------------------------------------------------------------------------
 
 
-def _open_csv(path: Path, name: str, encoding: str | None, delimiter: str | None) -> Source:
+def _open_csv(
+    path: Path,
+    name: str,
+    encoding: str | None,
+    delimiter: str | None,
+    limit: ExpansionLimit,
+    stored_bytes: int,
+) -> Source:
+    """``stored_bytes``: the size of the file as given (before any decompression)."""
+    _check_expansion(limit, name, stored_bytes, path.stat().st_size)
     if encoding:
         try:
             encoding = codecs.lookup(encoding).name
         except LookupError:
             raise FileRejected(f"unknown encoding {encoding!r}; try one of {ENCODINGS}") from None
     else:
-        encoding = detect_encoding(path)
+        encoding = detect_encoding(path, name)
     if encoding not in {"utf-16", "utf-16-le", "utf-16-be"}:
         _check_nul(path, name, encoding)
     cleanup: list[Path] = []
     utf8_path = path
     if encoding not in {"utf-8", "utf-8-sig"}:
-        utf8_path = _transcode(path, encoding)
+        utf8_path = _transcode(path, encoding, name)
         cleanup.append(utf8_path)
     try:
         sample = _read_text_sample(utf8_path)
@@ -278,8 +458,11 @@ def _open_csv(path: Path, name: str, encoding: str | None, delimiter: str | None
             raise FileRejected(f"{name}: the file has no text (only blank lines)")
         delimiter = delimiter or sniff_delimiter(sample)
         header, header_lines = _header(sample, delimiter, name)
-        chunks = _scan_records(utf8_path, name, delimiter, len(header))
-    except Exception:
+        chunks, records = _scan_records(utf8_path, name, delimiter, len(header))
+        # Counted without building a row: the text itself, and a view per cell.
+        expanded = utf8_path.stat().st_size + row_overhead(records, len(header))
+        _check_expansion(limit, name, stored_bytes, expanded, records)
+    except BaseException:
         for tmp in cleanup:
             tmp.unlink(missing_ok=True)
         raise
@@ -371,7 +554,9 @@ class _Chunk:
     first_line: int
 
 
-def _scan_records(utf8_path: Path, name: str, delimiter: str, width: int) -> list[_Chunk]:
+def _scan_records(
+    utf8_path: Path, name: str, delimiter: str, width: int
+) -> tuple[list[_Chunk], int]:
     """Cut the file into chunks of whole records and check every record's field count.
 
     One streamed pass over the bytes, vectorised with numpy: a newline ends a record
@@ -441,7 +626,7 @@ def _scan_records(utf8_path: Path, name: str, delimiter: str, width: int) -> lis
             f"{name}: {bad_count} row(s) do not have {width} fields like the header (ragged "
             "rows; a delimiter inside a value must be quoted):\n" + "\n".join(problems) + more
         )
-    return chunks
+    return chunks, records
 
 
 def _last_start(ends: np.ndarray) -> int:
@@ -492,7 +677,17 @@ def _drop_blank(batch: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
 # -- XLSX and Parquet ------------------------------------------------------------------------
 
 
-def _open_xlsx(path: Path, name: str, sheet: str | None) -> Source:
+def _check_expansion(
+    limit: ExpansionLimit, name: str, stored: int, expanded: int, rows: int = 0
+) -> None:
+    try:
+        limit.check(name, stored, expanded, rows)
+    except ExpansionRefused as exc:
+        raise FileRejected(str(exc)) from None
+
+
+def _open_xlsx(path: Path, name: str, sheet: str | None, limit: ExpansionLimit) -> Source:
+    _check_xlsx_expansion(path, name, limit)
     try:
         import fastexcel
 
@@ -504,11 +699,105 @@ def _open_xlsx(path: Path, name: str, sheet: str | None) -> Source:
     if chosen not in sheets:
         raise FileRejected(f"{name}: no sheet named {chosen!r}; sheets are {sheets}")
     source = Source(path=path, name=name, format="xlsx", columns=[], sheet=chosen)
-    frame = _read_xlsx(source)
-    source.columns = [c for c in frame.columns if c != LINE]
-    if frame.is_empty():
-        raise FileRejected(f"{name}: sheet {chosen!r} has a header but no data rows")
+    if sheet is None:
+        source.data_sheets = _data_like_sheets(reader, sheets[1:])
+    try:
+        frame = _read_xlsx(source)
+        source.columns = [c for c in frame.columns if c != LINE]
+        if frame.is_empty():
+            raise FileRejected(f"{name}: sheet {chosen!r} has a header but no data rows")
+    except FileRejected as exc:
+        hint = source.sheet_hint()
+        raise FileRejected(f"{exc}\n{hint}" if hint else str(exc)) from None
     return source
+
+
+def _data_like_sheets(reader, names: list[str]) -> list[str]:
+    """Sheets whose first rows look like a table: two or more named columns and a row."""
+    found = []
+    for sheet_name in names:
+        try:
+            head = reader.load_sheet(sheet_name, n_rows=3).to_polars()
+        except Exception:  # an empty or odd sheet is simply not a candidate
+            continue
+        named = [c for c in head.columns if not str(c).startswith("__UNNAMED__")]
+        if len(named) >= 2 and head.height:
+            found.append(sheet_name)
+    return found
+
+
+_SHARED_REF = re.compile(rb'<c\b[^>]*?\bt="s"[^>]*>\s*<v>(\d+)</v>')
+_CELL = re.compile(rb"<c\b")
+_CARRY_MAX = 16 << 20
+
+
+def _check_xlsx_expansion(path: Path, name: str, limit: ExpansionLimit) -> None:
+    """Refuse a workbook whose sheets would expand beyond the limit, before reading them.
+
+    First the ZIP directory's declared sizes (nothing decompressed); then what the cells
+    of the sheets hold: inline values are at most the sheet's XML, and every reference to
+    a shared string costs that string's length again (one 1 MB string referenced by a
+    million cells is a terabyte).
+    """
+    stored = path.stat().st_size
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+        _check_expansion(limit, name, stored, sum(i.file_size for i in infos))
+        lengths = _shared_string_lengths(archive)
+        sheets = [
+            i
+            for i in infos
+            if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")
+        ]
+        expanded = sum(i.file_size for i in sheets)
+        cells = 0
+        for info in sheets:
+            referenced, counted = _sheet_references(archive, info, lengths)
+            expanded += referenced
+            cells += counted
+            _check_expansion(limit, name, stored, expanded + row_overhead(cells, 0))
+
+
+def _shared_string_lengths(archive: zipfile.ZipFile) -> np.ndarray:
+    """UTF-8 length of each shared string of the workbook (streamed XML)."""
+    from xml.etree.ElementTree import iterparse
+
+    entry = next((n for n in archive.namelist() if n.lower().endswith("sharedstrings.xml")), None)
+    if entry is None:
+        return np.zeros(0, dtype=np.int64)
+    lengths: list[int] = []
+    with archive.open(entry) as fh:
+        size = 0
+        for _event, element in iterparse(fh, events=("end",)):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "t":
+                size += len((element.text or "").encode("utf-8"))
+            elif tag == "si":
+                lengths.append(size)
+                size = 0
+                element.clear()
+    return np.asarray(lengths, dtype=np.int64)
+
+
+def _sheet_references(archive: zipfile.ZipFile, info: zipfile.ZipInfo, lengths: np.ndarray):
+    """(bytes the sheet's shared-string cells expand to, number of cells), streamed."""
+    referenced = cells = 0
+    carry = b""
+    with archive.open(info) as fh:
+        while True:
+            chunk = fh.read(CHUNK_BYTES)
+            data = carry + chunk
+            cut = len(data) if not chunk else data.rfind(b"</c>") + 4
+            if cut < 4 and len(data) < _CARRY_MAX:
+                carry = data  # no whole cell yet
+                continue
+            part, carry = data[:cut], data[cut:]
+            cells += len(_CELL.findall(part))
+            refs = np.asarray([int(i) for i in _SHARED_REF.findall(part)], dtype=np.int64)
+            refs = refs[refs < len(lengths)]
+            referenced += int(lengths[refs].sum()) if len(refs) else 0
+            if not chunk:
+                return referenced, cells
 
 
 def _read_xlsx(source: Source) -> pl.DataFrame:
@@ -534,16 +823,60 @@ def _xlsx_frame(source: Source) -> pl.DataFrame:
     return _read_xlsx(source)
 
 
-def _open_parquet(path: Path, name: str) -> Source:
+def _open_parquet(path: Path, name: str, limit: ExpansionLimit) -> Source:
     try:
         schema = pl.read_parquet_schema(path)
+        rows = _check_parquet_expansion(path, name, limit)
+    except FileRejected:
+        raise
     except Exception as exc:
         raise FileRejected(f"{name}: cannot read the Parquet file: {exc}") from None
     header = list(schema)
     check_header(header, name)
-    if pl.scan_parquet(path).select(pl.len()).collect().item() == 0:
+    if rows == 0:
         raise FileRejected(f"{name}: the Parquet file has no rows")
     return Source(path=path, name=name, format="parquet", columns=header)
+
+
+def _check_parquet_expansion(path: Path, name: str, limit: ExpansionLimit) -> int:
+    """Refuse a Parquet file that would expand beyond the limit; its row count otherwise.
+
+    From the footer: rows, and the uncompressed size of every column chunk. A chunk
+    with a dictionary expands to the lengths of the entries its rows point at (one
+    1 MB entry pointed at by 3,000 rows is 3 GB): those are counted from the indices,
+    which pyarrow reads without expanding them, one row group and column at a time.
+    """
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    stored = path.stat().st_size
+    meta = pq.ParquetFile(path).metadata
+    rows, columns = meta.num_rows, meta.num_columns
+    chunks = [
+        (g, meta.row_group(g).column(c)) for g in range(meta.num_row_groups) for c in range(columns)
+    ]
+    expanded = sum(chunk.total_uncompressed_size for _g, chunk in chunks)
+    expanded += row_overhead(rows, columns)
+    _check_expansion(limit, name, stored, expanded, rows)
+    dictionaries = [
+        (g, chunk)
+        for g, chunk in chunks
+        if chunk.has_dictionary_page
+        and chunk.physical_type == "BYTE_ARRAY"
+        and "." not in chunk.path_in_schema
+    ]
+    if not dictionaries:
+        return rows
+    names = sorted({chunk.path_in_schema for _g, chunk in dictionaries})
+    encoded = pq.ParquetFile(path, read_dictionary=names)
+    for g, chunk in dictionaries:
+        column = encoded.read_row_group(g, columns=[chunk.path_in_schema]).column(0)
+        for array in column.chunks:
+            if hasattr(array, "dictionary"):
+                lengths = pc.binary_length(array.dictionary).take(array.indices)
+                expanded += (pc.sum(lengths).as_py() or 0) - chunk.total_uncompressed_size
+        _check_expansion(limit, name, stored, expanded, rows)
+    return rows
 
 
 def _parquet_batches(source: Source, batch_rows: int) -> Iterator[pl.DataFrame]:

@@ -12,6 +12,7 @@ scores as Int16, positions as Int32, amounts and targets as Float64.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,9 +20,10 @@ from datetime import datetime, timedelta
 import polars as pl
 import sqlalchemy as sa
 
+from dashboard.i18n import N_, _
 from dashboard.ingest.read import LINE
 from queries import schema
-from queries.definitions import SCORE_RANGES
+from queries.definitions import EARLIEST_DATE, LATEST_DATE, SCORE_RANGES
 
 ERROR_SCHEMA = {
     "line": pl.Int64,
@@ -40,12 +42,15 @@ DATE_FIX = (
     "write ISO dates like 2024-03-31 or 2024-03-31 14:05:00; dd/mm/yyyy and mm/dd/yyyy "
     "work when the file or the mapping (dayfirst) makes the order clear; Excel serials work"
 )
+# Digits are [0-9], never \d: regex's \d is Unicode, so '٩' or '１０' would pass a shape
+# check and then fail to convert.
 _SLASH_DATE = (
-    r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?$"
+    r"^([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})"
+    r"(?:[ T]+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?(?:\.[0-9]+)?)?$"
 )
 _ISO_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 _ISO_TZ_FORMATS = ("%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M%#z")
-_INTEGER = r"^[+-]?\d+(?:\.0+)?$"
+_INTEGER = r"^[+-]?[0-9]+(?:\.0+)?$"
 
 
 @dataclass
@@ -142,7 +147,7 @@ def slash_readings(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 
 def _iso(raw: pl.Expr, shapes: set[str]) -> pl.Expr:
-    text = raw.str.replace(r"^(\d{4}-\d{2}-\d{2})T", "${1} ")
+    text = raw.str.replace(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})T", "${1} ")
     kinds = ("iso_seconds", "iso_minutes", "iso_date")
     formats = [f for kind, f in zip(kinds, _ISO_FORMATS, strict=True) if kind in shapes]
     readings = [text.str.to_datetime(f, strict=False, time_unit="us") for f in formats]
@@ -160,7 +165,7 @@ def _iso(raw: pl.Expr, shapes: set[str]) -> pl.Expr:
 def _excel_serial(raw: pl.Expr) -> pl.Expr:
     low, high = EXCEL_SERIAL_RANGE
     number = raw.cast(pl.Float64, strict=False)
-    is_serial = raw.str.contains(r"^\d{5}(?:\.\d+)?$") & number.is_between(low, high)
+    is_serial = raw.str.contains(r"^[0-9]{5}(?:\.[0-9]+)?$") & number.is_between(low, high)
     millis = (number * 86_400_000).round(0).cast(pl.Int64, strict=False)
     return pl.when(is_serial).then(
         pl.lit(EXCEL_EPOCH, pl.Datetime("us")) + pl.duration(milliseconds=millis)
@@ -219,14 +224,14 @@ def parse_number(raw: pl.Expr, decimal_comma: bool) -> pl.Expr:
     text = raw.str.replace_all(r"[\s\u00a0]", "")
     if decimal_comma:
         text = (
-            pl.when(text.str.contains(r"^-?\d{1,3}(?:\.\d{3})+(?:,\d+)?$"))
+            pl.when(text.str.contains(r"^-?[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?$"))
             .then(text.str.replace_all(".", "", literal=True))
             .otherwise(text)
             .str.replace(",", ".", literal=True)
         )
     else:
         text = (
-            pl.when(text.str.contains(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"))
+            pl.when(text.str.contains(r"^-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$"))
             .then(text.str.replace_all(",", "", literal=True))
             .otherwise(text)
         )
@@ -303,12 +308,12 @@ def _cleaners(frame: pl.DataFrame, present: list[str]) -> list[pl.Expr]:
 
 
 _SHAPES = {
-    "iso_seconds": r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?$",
-    "iso_minutes": r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}$",
-    "iso_date": r"^\d{4}-\d{2}-\d{2}$",
-    "iso_zone": r"^\d{4}-\d{2}-\d{2}[ T].*(?:Z|[+-]\d{2}:?\d{2})$",
-    "slash": r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}",
-    "serial": r"^\d{5}(?:\.\d+)?$",
+    "iso_seconds": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?$",
+    "iso_minutes": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}$",
+    "iso_date": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+    "iso_zone": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T].*(?:Z|[+-][0-9]{2}:?[0-9]{2})$",
+    "slash": r"^[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-][0-9]{4}",
+    "serial": r"^[0-9]{5}(?:\.[0-9]+)?$",
 }
 
 
@@ -329,10 +334,56 @@ def _timestamp_shapes(frame: pl.DataFrame, columns: list[str]) -> dict[str, set[
     return out
 
 
+# A decimal digit other than 0-9 (Arabic-Indic ٩, full-width １, Devanagari ९, ...).
+_OTHER_DIGIT = r"[\p{Nd}--0-9]"
+KIND_WORDS = {
+    "score": N_("a whole number"),
+    "integer": N_("a whole number"),
+    "number": N_("a number"),
+    "timestamp": N_("a date"),
+}
+
+
 def _column_rules(
     column: sa.Column, rules: Rules, shapes: set[str] | None
 ) -> tuple[list[pl.Expr], list[_Check]]:
-    """(stage-1 expressions: ``__t_<name>`` and helpers, checks over them)."""
+    """(stage-1 expressions: ``__t_<name>`` and helpers, checks over them).
+
+    Besides each kind's own rules, every converted column gets two more: digits other
+    than 0-9 are named as such, and -- whatever else happens -- a value that is there
+    but did not convert is a rejection, never a NULL that the write would refuse or
+    store silently.
+    """
+    helpers, checks = _kind_rules(column, rules, shapes)
+    kind = _kind(column)
+    if kind == "text":
+        return helpers, checks
+    name = str(column.name)
+    raw, typed = pl.col(name), pl.col(f"__t_{name}")
+    other_digits = raw.str.contains(_OTHER_DIGIT)
+    caught = pl.any_horizontal(c.bad.fill_null(False) for c in checks) if checks else pl.lit(False)
+    what = _(KIND_WORDS[kind])
+    return helpers, [
+        _Check(
+            name,
+            other_digits,
+            _("has digits other than 0–9 (e.g. Arabic-Indic ٩ or full-width １０)"),
+            _("write the value with the digits 0–9; nothing is converted silently"),
+        ),
+        *(dataclasses.replace(c, bad=c.bad & ~other_digits.fill_null(False)) for c in checks),
+        _Check(
+            name,
+            raw.is_not_null() & typed.is_null() & ~other_digits.fill_null(False) & ~caught,
+            _("cannot be read as {what}").format(what=what),
+            _("write {what} the way the other rows do, or leave the cell blank").format(what=what),
+        ),
+    ]
+
+
+def _kind_rules(
+    column: sa.Column, rules: Rules, shapes: set[str] | None
+) -> tuple[list[pl.Expr], list[_Check]]:
+    """The expressions and checks of one column's kind (text, timestamp, score, ...)."""
     name = str(column.name)
     raw = pl.col(name)
     typed = pl.col(f"__t_{name}")
@@ -369,6 +420,18 @@ def _column_rules(
                 "is in the future",
                 f"dates more than {FUTURE_TOLERANCE.days} day ahead are rejected; "
                 "check the source's clock or date order",
+            ),
+            _Check(
+                name,
+                (typed < pl.lit(EARLIEST_DATE, pl.Datetime("us")))
+                | (typed >= pl.lit(LATEST_DATE + timedelta(days=1), pl.Datetime("us"))),
+                _("is outside the dates cxdash accepts ({first} … {last})").format(
+                    first=EARLIEST_DATE.isoformat(), last=LATEST_DATE.isoformat()
+                ),
+                _(
+                    "a date like 1900-01-01 is usually a placeholder for 'unknown': leave "
+                    "the cell blank where the column allows it, or fix the source"
+                ),
             ),
         ]
     if kind == "score":
@@ -445,6 +508,8 @@ def _score_rules(name: str, rules: Rules) -> tuple[list[pl.Expr], list[_Check]]:
 
 def _no_content_check(columns: list[str]) -> _Check:
     content = [c for c in ("nps", "csat", "ces", "comment") if c in columns]
+    # A score that is there but does not convert is rejected by its own checks, so the
+    # text is what decides whether the response says anything.
     empty = pl.all_horizontal(pl.col(c).is_null() for c in content) if content else pl.lit(True)
     return _Check(
         "/".join(content) or "nps/csat/ces/comment",
@@ -509,6 +574,39 @@ def duplicate_errors(rows: pl.LazyFrame, key: str, limit: int) -> tuple[int, pl.
             "each id may appear once per file (ids are compared ignoring case and spaces); "
             "remove or renumber the repeat"
         ).alias("fix"),
+    )  # fmt: skip
+    return repeats.height, errors
+
+
+def unique_columns(table: str) -> list[str]:
+    """Columns besides the key whose values the schema declares UNIQUE (stages.position)."""
+    t = schema.TABLES[table]
+    single = {
+        str(next(iter(c.columns)).name)
+        for c in t.constraints
+        if isinstance(c, sa.UniqueConstraint) and len(c.columns) == 1
+    }
+    return [str(c.name) for c in t.c if (c.unique or c.name in single) and not c.primary_key]
+
+
+def repeated_values(rows: pl.LazyFrame, column: str, limit: int) -> tuple[int, pl.DataFrame]:
+    """Rows whose ``column`` value (UNIQUE in the schema) appeared on an earlier line:
+    (how many, errors for the first ``limit``)."""
+    frame = rows.select(pl.col(LINE), pl.col(column)).filter(pl.col(column).is_not_null())
+    frame = frame.collect()
+    firsts = frame.group_by(column).agg(pl.col(LINE).min().alias("_first"))
+    repeats = frame.join(firsts, on=column).filter(pl.col(LINE) != pl.col("_first"))
+    if repeats.is_empty():
+        return 0, empty_errors()
+    errors = repeats.sort(LINE).head(limit).select(
+        pl.col(LINE).cast(pl.Int64).alias("line"),
+        pl.lit(column, pl.String).alias("column"),
+        pl.col(column).cast(pl.String).alias("value"),
+        pl.format(_("repeats the {column} of line {{}}").format(column=column), pl.col("_first"))
+        .alias("rule"),
+        pl.lit(_("each {column} may appear once in the table; give each row its own").format(
+            column=column
+        )).alias("fix"),
     )  # fmt: skip
     return repeats.height, errors
 

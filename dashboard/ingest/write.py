@@ -24,8 +24,11 @@ from dashboard.ingest.mapping import (
 )
 from dashboard.ingest.plan import ImportPlan, plan_directory, plan_import
 from dashboard.ingest.report import ImportRejected, ImportReport
+from dashboard.ingest.validate import unique_columns
 from queries import rollups, schema
 from queries.schema import import_log
+
+_KEY_CHUNK = 5000
 
 _LOG_SCHEMA = {
     "imported_at": pl.Datetime("us"),
@@ -82,6 +85,35 @@ class Loader:
     def upsert(self, table_name: str, frame: pl.DataFrame) -> None:
         """Insert rows, replacing stored rows with the same key."""
         db.upsert_frame(self._conn, schema.TABLES[table_name], frame)
+        self._count(self._upserted, table_name, frame.height)
+
+    def replace(self, table_name: str, frame: pl.DataFrame) -> None:
+        """Like :meth:`upsert`, for tables with UNIQUE columns besides the key.
+
+        A row-by-row upsert fails on PostgreSQL and SQLite when rows swap such values
+        (stages trading positions): the first row updated clashes with the second before
+        it is updated. So the stored rows with the frame's keys are deleted first and the
+        frame inserted; columns the frame lacks keep their stored values.
+        """
+        table = schema.TABLES[table_name]
+        key = schema.KEYS[table_name][0]
+        keys = frame.get_column(key).to_list()
+        missing = [str(c.name) for c in table.c if c.name not in frame.columns]
+        for i in range(0, len(keys), _KEY_CHUNK):
+            chunk = keys[i : i + _KEY_CHUNK]
+            if missing:
+                stored = db.fetch_in(
+                    self._conn, sa.select(table.c[key], *(table.c[c] for c in missing))
+                    .where(table.c[key].in_(chunk))
+                )  # fmt: skip
+                if stored.height:
+                    stored = stored.cast({key: frame.schema[key]}, strict=False)
+                    part = frame.filter(pl.col(key).is_in(chunk)).join(stored, on=key, how="left")
+                    frame = pl.concat(
+                        [frame.filter(~pl.col(key).is_in(chunk)), part], how="diagonal_relaxed"
+                    )
+            db.execute(self._conn, sa.delete(table).where(table.c[key].in_(chunk)))
+        db.append_frame(self._conn, table, frame)
         self._count(self._upserted, table_name, frame.height)
 
     def log(self, entry: LogEntry) -> None:
@@ -209,6 +241,8 @@ def write_plans(plans: Iterable[ImportPlan], engine: sa.Engine | None = None) ->
             # row written meanwhile by someone else fails the key and rolls back all).
             fresh = plan.report.would_insert == plan.report.rows_valid
             write = loader.append if fresh else loader.upsert
+            if not fresh and unique_columns(plan.table):
+                write = loader.replace  # stages may trade positions
             for batch in plan.batches():
                 write(plan.table, batch)
             loader.log(
@@ -252,9 +286,13 @@ def import_directory(
     *,
     engine: sa.Engine | None = None,
     dry_run: bool = False,
+    allow_outside: bool = False,
 ) -> list[ImportReport]:
-    """Plan a mapping directory and write all of it in one transaction (unless rejected)."""
-    plans = plan_directory(mapping_dir, data_dir, engine=engine)
+    """Plan a mapping directory and write all of it in one transaction (unless rejected).
+
+    Its files are read from ``data_dir`` and ``mapping_dir`` only, unless ``allow_outside``.
+    """
+    plans = plan_directory(mapping_dir, data_dir, engine=engine, allow_outside=allow_outside)
     if dry_run:
         for plan in plans:
             plan.report.status = "dry-run"
