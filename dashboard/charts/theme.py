@@ -5,6 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from dashboard.charts.labels import METRIC_LABELS  # noqa: F401 -- (N_-marked) re-exported
+
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 PALETTE = (
     "#0072B2",  # blue
@@ -34,7 +36,6 @@ DIVERGING = [
 BAND_COLOURS = {"promoters": "#0072B2", "passives": "#B8BEC4", "detractors": "#D55E00"}
 FONT = "Inter, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 
-METRIC_LABELS = {"nps": "NPS", "csat": "CSAT (% satisfied)", "ces": "CES (1–7, higher = easier)"}
 METRIC_SHORT = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
 # Where the diverging heatmap scale is centred when no target applies.
 NEUTRAL_POINT = {"nps": 0.0, "ces": 4.0}
