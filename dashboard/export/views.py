@@ -14,8 +14,9 @@ import polars as pl
 import sqlalchemy as sa
 
 from dashboard import service, state, views
-from dashboard.export.charts import ExportContext
+from dashboard.export.charts import SOURCE, ExportContext
 from dashboard.export.report import ReportSection, report_pdf
+from dashboard.i18n import _
 from dashboard.views import Options, View
 from dashboard.views.dashboard import KPIS, kpi_labels
 from dashboard.views.reports import REPORTS, Section
@@ -116,14 +117,15 @@ def _section(engine: sa.Engine, f: Filters, section: Section, results: dict) -> 
 
 
 def report_for(engine: sa.Engine, page: str, f: Filters, options: Options | None = None) -> bytes:
-    """The PDF report pack of dashboard page ``page`` for filters ``f``."""
+    """The PDF report pack of dashboard page ``page`` for filters ``f``, in the current
+    language (wrap the call in ``with dashboard.i18n.language(lang):``)."""
     options = options or Options()
     f = with_period(engine, f)
     sections = report_sections(engine, page, f, options)
     kpis = kpi_frame(engine, f) if f.date_from and f.date_to else None
     return report_pdf(
         sections,
-        title=f"CX Insights — {REPORTS[page].title}",
+        title=f"{SOURCE} — {_(REPORTS[page].title)}",
         filters_words=state.describe_filters(f),
         period_words=state.describe_period(f.date_from, f.date_to),
         kpi_table=kpis,
