@@ -1,0 +1,61 @@
+"""The session's language: chosen at the start of every run, switched in the sidebar.
+
+The choice, in order: the sidebar switch (this session's own choice), then ``lang=vi|en``
+in the URL (a shared link opens in the sender's language), then the ``CXDASH_LANGUAGE``
+setting, where ``auto`` follows the browser (``st.context.locale``). The language lives in
+the run's context (:func:`dashboard.i18n.set_language`), never in the process, so one
+session switching never changes another's; :func:`dashboard.ui.url_state.write_url`
+writes it back to the URL on every run.
+"""
+
+from __future__ import annotations
+
+from dashboard.i18n import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    URL_PARAM,
+    _,
+    resolve_language,
+    set_language,
+)
+
+LANGUAGE_KEY = "_cx_language"  # the switch's widget state
+
+
+def _st():
+    import streamlit as st
+
+    return st
+
+
+def _browser_locale() -> str | None:
+    try:
+        return _st().context.locale
+    except Exception:  # no browser behind this run (bare script, some test harnesses)
+        return None
+
+
+def start_language(setting: str | None) -> str:
+    """Resolve and set this run's language; call first in every run (before any text)."""
+    st = _st()
+    lang = resolve_language(
+        st.query_params.get_all(URL_PARAM),
+        st.session_state.get(LANGUAGE_KEY),
+        setting,
+        _browser_locale(),
+    )
+    st.session_state[LANGUAGE_KEY] = set_language(lang)
+    return lang
+
+
+def language_switch() -> None:
+    """The sidebar's language switch: each language named in itself, never empty."""
+    _st().sidebar.segmented_control(
+        _("Language"),
+        list(LANGUAGES),
+        key=LANGUAGE_KEY,
+        format_func=LANGUAGE_NAMES.get,
+        required=True,
+        label_visibility="collapsed",
+        width="stretch",
+    )
