@@ -18,7 +18,7 @@ from dashboard.export.charts import SOURCE, ExportContext
 from dashboard.export.report import ReportSection, report_pdf
 from dashboard.i18n import _
 from dashboard.views import Options, View
-from dashboard.views.dashboard import KPIS, kpi_labels
+from dashboard.views.dashboard import KPIS, kpi_table
 from dashboard.views.reports import REPORTS, Section
 from queries.filters import Filters
 
@@ -84,11 +84,11 @@ def table_for(
 
 
 def kpi_frame(engine: sa.Engine, f: Filters) -> pl.DataFrame:
-    """KPIs now and in the previous period, metric names in words.
+    """KPIs now and in the previous period, for people (see ``kpi_table``).
 
-    Returns columns: metric, value, previous, delta, p, significant.
+    Returns columns: metric, value, previous, delta (written), p, significant.
     """
-    return kpi_labels(KPIS.run(engine, f, Options(compare=True)))
+    return kpi_table(KPIS.run(engine, f, Options(compare=True)))
 
 
 # -- report packs --------------------------------------------------------------------------

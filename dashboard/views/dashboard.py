@@ -14,9 +14,17 @@ import sqlalchemy as sa
 from dashboard import charts, service
 from dashboard.charts.labels import dimension_noun
 from dashboard.charts.table import table_trace
+from dashboard.charts.theme import font_family
 from dashboard.config import get_settings
 from dashboard.i18n import N_, _
-from dashboard.i18n.formats import fmt_number
+from dashboard.i18n.formats import (
+    MISSING,
+    fmt_int,
+    fmt_number,
+    fmt_pct,
+    fmt_score,
+    fmt_vnd_short,
+)
 from dashboard.metrics.scores import KPI_KEYS
 from dashboard.views.base import Options, Rule, View, needs
 from queries.filters import Filters
@@ -80,10 +88,57 @@ def kpi_labels(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col("metric").replace({k: _(v) for k, v in KPI_LABELS.items()}))
 
 
+def _signed_money(value: float | None) -> str:
+    if value is None:
+        return MISSING
+    return ("+" if value >= 0 else "-") + fmt_vnd_short(abs(value))
+
+
+# How each KPI is written in tables for people: (value and previous, delta).
+KPI_FORMATS = {
+    "revenue": (fmt_vnd_short, _signed_money),
+    "aov": (fmt_vnd_short, _signed_money),
+    "repeat_rate": (fmt_pct, lambda d: fmt_number(d, 1, signed=True)),
+    "csat": (fmt_pct, lambda d: fmt_number(d, 1, signed=True)),
+    "ces": (lambda v: fmt_number(v, 2), lambda d: fmt_number(d, 2, signed=True)),
+}
+COUNT_FORMATS = (fmt_int, lambda d: fmt_number(d, 0, signed=True))
+SCORE_FORMATS = (fmt_score, lambda d: fmt_score(d, signed=True))
+COUNTS = frozenset({"customers", "orders", "purchasers", "responses"})
+
+
+def kpi_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """KPI changes for people, in the current language: the metric in words and its values
+    written as the tiles write them (``36,5 tỷ ₫``, ``42,4%``); p stays a number.
+
+    Returns columns: metric, value, previous, delta (text), p, significant.
+    """
+    rows = []
+    for row in frame.iter_rows(named=True):
+        key = row["metric"]
+        shown, change = KPI_FORMATS.get(key, COUNT_FORMATS if key in COUNTS else SCORE_FORMATS)
+        label = KPI_LABELS.get(key)
+        rows.append(
+            {
+                "metric": _(label) if label else key,
+                "value": shown(row["value"]),
+                "previous": shown(row["previous"]),
+                "delta": MISSING if row["delta"] is None else change(row["delta"]),
+                "p": row["p"],
+                "significant": row["significant"],
+            }
+        )
+    schema = {"metric": pl.String, "value": pl.String, "previous": pl.String,
+              "delta": pl.String, "p": pl.Float64, "significant": pl.String}  # fmt: skip
+    return pl.DataFrame(rows, schema=schema)
+
+
 def _kpi_figure(result, options: Options) -> go.Figure:
     """The KPI changes as a table figure (the tiles are widgets, not a chart)."""
-    fig = go.Figure(table_trace(kpi_labels(result)))
-    fig.update_layout(title_text=KPIS.title(options), template=charts.TEMPLATE)
+    fig = go.Figure(table_trace(kpi_table(result)))
+    fig.update_layout(
+        title_text=KPIS.title(options), template=charts.TEMPLATE, font_family=font_family()
+    )
     return fig
 
 
