@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.charts.formats import fmt_date, fmt_month
-from dashboard.charts.theme import TEMPLATE
+from dashboard.charts.theme import TEMPLATE, font_family
 from dashboard.i18n import _
 from dashboard.i18n.formats import d3_date_format, plotly_layout
 
@@ -16,7 +16,10 @@ MAX_DATE_TICKS = 12
 def _figure(title: str, height: int = 380) -> go.Figure:
     """A themed figure in the current language (decimal and thousands marks)."""
     fig = go.Figure()
-    fig.update_layout(template=TEMPLATE, title=dict(text=title), height=height, **plotly_layout())
+    fig.update_layout(
+        template=TEMPLATE, title=dict(text=title), height=height, font_family=font_family(),
+        **plotly_layout(),
+    )  # fmt: skip
     return fig
 
 

@@ -20,6 +20,7 @@ from pypdf import PdfReader, PdfWriter
 
 from dashboard.charts.formats import format_time
 from dashboard.charts.table import table_trace
+from dashboard.charts.theme import language_font
 from dashboard.export import render as export_render
 from dashboard.export.charts import (
     SOURCE,
@@ -172,6 +173,7 @@ def _blank_page(footer: str, *, bottom: int = 60) -> go.Figure:
         width=PAGE_WIDTH,
         height=PAGE_HEIGHT,
         template="plotly_white",
+        **language_font(),
         xaxis={"visible": False, "range": [0, 1]},
         yaxis={"visible": False, "range": [0, 1]},
         margin={"l": 60, "r": 60, "t": 60, "b": bottom},
