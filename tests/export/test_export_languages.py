@@ -10,7 +10,12 @@ import polars as pl
 import pytest
 
 from dashboard import cli
-from tests.export.test_export import FILTERS, chromium, cxdash, pdf_text, small_demo, store_env  # noqa: F401
+from tests.export import test_export
+from tests.export.test_export import FILTERS, pdf_text
+
+# The fixtures of the export tests (a small store, the demo store, the CLI, Chromium).
+chromium, cxdash = test_export.chromium, test_export.cxdash
+small_demo, store_env = test_export.small_demo, test_export.store_env
 
 PACK_TITLES = (  # the overview pack's chart pages, in Vietnamese
     "NPS theo tháng, kèm biên sai số 95%",
