@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, state, ui, views
-from dashboard.i18n import N_, _
+from dashboard.i18n import N_, _, pgettext
 from dashboard.views import Options
 from queries.schema import DIMENSIONS
 
@@ -14,10 +14,11 @@ ui.header(_("Overview"), f)
 ui.report_button("overview")
 
 comparable = view.compare and f.date_from is not None and f.date_to is not None
+by_month = Options(grain="month")
 with ui.friendly_errors():
     kpis = ui.run(views.KPIS, f)
     deltas = ui.run(views.KPIS, f, Options(compare=True)) if comparable else None
-    trend = ui.run(views.NPS_TREND, f, Options(grain="month"))
+    trend = ui.run(views.NPS_TREND, f, by_month)
     monthly = [ui.run(views.KPIS, month) for month in state.month_slices(f)]
 
 if not kpis.get("customers") and not kpis.get("responses"):
@@ -49,19 +50,21 @@ DELTA_FORMAT = {  # an ASCII sign first: st.metric reads the direction from it
 def tile(column, key: str, label: str, fmt, help_text: str) -> None:
     value = kpis.get(key)
     change = changes.get(key) or {}
-    delta, description, colour = None, None, "normal"
+    delta, description, colour, help_text = None, None, "normal", _(help_text)
     if change.get("delta") is not None:
-        delta = DELTA_FORMAT.get(key, lambda d: charts.fmt_number(d, 0, signed=True))(
-            change["delta"]
-        )
-        if key in ("nps", "csat", "ces"):
+        write = DELTA_FORMAT.get(key, lambda d: charts.fmt_number(d, 0, signed=True))
+        delta = write(change["delta"])
+        if key in ("nps", "csat", "ces"):  # the p-value in the help: the tile has no room
             significant = change.get("significant") is not None
             verdict = _("significant") if significant else _("not significant")
-            description = f"{verdict} ({charts.fmt_test(change.get('p'))})"
+            help_text += " " + _("Change vs previous period: {verdict} ({p}).").format(
+                verdict=verdict, p=charts.fmt_test(change.get("p"))
+            )
+            short = pgettext("KPI tile", "significant"), pgettext("KPI tile", "not significant")
+            description = short[0] if significant else short[1]
             colour = "normal" if significant else "off"
         else:
             description = _("vs previous period")
-    help_text = _(help_text)
     if key == "nps" and value is not None:
         help_text += " " + _("±{moe} (95%), n = {n}.").format(
             moe=charts.fmt_score(kpis.get("moe") or 0), n=charts.fmt_int(kpis.get("n_nps"))
@@ -81,13 +84,11 @@ for row in (TILES[:4], TILES[4:]):
 if not comparable:
     st.caption(_("Turn on *Compare with previous period* in the sidebar to see deltas."))
 
-monthly_options = Options(grain="month")
 left, right = st.columns([3, 2], gap="large")
 with left:
-    fig = charts.nps_trend(trend, title=views.NPS_TREND.title(monthly_options))
-    ui.chart(fig, "nps_by_month")
+    ui.chart(charts.nps_trend(trend, title=views.NPS_TREND.title(by_month)), "nps_by_month")
 with right:
-    ui.chart(charts.nps_mix(trend, title=views.NPS_MIX.title(monthly_options)), "nps_mix")
+    ui.chart(charts.nps_mix(trend, title=views.NPS_MIX.title(by_month)), "nps_mix")
 
 st.subheader(_("What moved"), anchor=False)
 if not comparable:

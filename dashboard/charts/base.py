@@ -10,7 +10,7 @@ from dashboard.charts.theme import TEMPLATE, font_family
 from dashboard.i18n import _
 from dashboard.i18n.formats import d3_date_format, plotly_layout
 
-MAX_DATE_TICKS = 12
+MAX_DATE_TICKS = 6  # a year of months in half a page, unrotated: 'thg 11 2025' is long
 
 
 def _figure(title: str, height: int = 380) -> go.Figure:
@@ -56,9 +56,10 @@ def date_axis(fig: go.Figure, periods: list, grain: str) -> str:
         grain = "day"
     shown = sorted({str(p)[:10] for p in periods if p is not None})
     step = max(1, -(-len(shown) // MAX_DATE_TICKS))
-    ticks = shown[::step]
+    ticks = shown[::-1][::step][::-1]  # counted back from the latest period, which is labelled
     write = fmt_month if grain == "month" else fmt_date
     fig.update_xaxes(
         type="date", tickmode="array", tickvals=ticks, ticktext=[write(t) for t in ticks]
     )
+    fig.update_layout(margin_r=40)  # the latest period's label is centred on the last point
     return "%{x|" + d3_date_format(grain) + "}"

@@ -61,6 +61,7 @@ def funnel(frame: pl.DataFrame, *, by: str | None = None, title: str | None = No
                 insidetextfont=dict(color="white"),
                 outsidetextfont=dict(color="#1F2328"),
                 constraintext="none",
+                cliponaxis=False,  # a label beside a narrow bar may reach into the margin
                 marker=dict(color=PRIMARY),
                 connector=dict(fillcolor="#DCE9F5", line=dict(width=0)),
                 customdata=custom,
@@ -80,6 +81,10 @@ def funnel(frame: pl.DataFrame, *, by: str | None = None, title: str | None = No
             )
         )
         fig.update_yaxes(title_text=None)
+        # room on the right for the labels beside the narrow bars (longer in Vietnamese)
+        outside = [len(t) for t, c in zip(texts, counts, strict=False) if c < 0.4 * max(counts)]
+        if outside:
+            fig.update_layout(margin=dict(r=max(10, 6 * max(outside) - 60)))
         return fig
     for index, (key, part) in enumerate(
         sorted(frame.group_by(by, maintain_order=True), key=lambda kv: str(kv[0][0]))

@@ -207,7 +207,8 @@ def heatmap(
     )
     fig.update_xaxes(
         side="bottom",
-        tickangle=-30 if len(groups) > 5 else 0,
+        # turned when the names would touch (many groups, or long names such as "(không rõ)")
+        tickangle=-30 if len(groups) > 5 or sum(map(len, shown_groups)) > 30 else 0,
         title_text=None,
         showline=False,
         ticks="",

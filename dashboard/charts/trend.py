@@ -201,6 +201,7 @@ def nps_mix(frame: pl.DataFrame, title: str | None = None, grain: str = "month")
                 ),
             )
         )
-    fig.update_layout(barmode="stack", bargap=0.15)
+    # room above the plot for the legend, which takes two rows in a narrow column
+    fig.update_layout(barmode="stack", bargap=0.15, margin_t=80)
     fig.update_yaxes(title_text=_("share of scored responses"), ticksuffix="%", range=[0, 100])
     return fig

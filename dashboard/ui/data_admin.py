@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import db, rollup_store
 from dashboard.i18n import _
-from dashboard.i18n.formats import fmt_datetime, fmt_int, fmt_pct
+from dashboard.i18n.formats import MISSING, fmt_datetime, fmt_int, fmt_pct
 from dashboard.ingest.health import DataHealth, data_health
 from dashboard.ui.cache import data_changed
 from dashboard.ui.tables import headers, styled
@@ -48,7 +48,7 @@ def health_panel(engine: sa.Engine) -> DataHealth | None:
 def _table(frame, key: str) -> None:
     """A small table with headers, numbers and times in the session's language."""
     counts = {c: fmt_int for c, t in frame.schema.items() if t.is_integer()}
-    st.dataframe(styled(frame, counts), hide_index=True, key=key,
+    st.dataframe(styled(frame, counts), hide_index=True, key=key, placeholder=MISSING,
                  column_config=headers(frame))  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from dashboard.i18n import (
 )
 
 LANGUAGE_KEY = "_cx_language"  # the switch's widget state
+SHOWN_KEY = "_cx_language_shown"  # the language of the previous run
 
 
 def _st():
@@ -45,7 +46,25 @@ def start_language(setting: str | None) -> str:
         _browser_locale(),
     )
     st.session_state[LANGUAGE_KEY] = set_language(lang)
+    if st.session_state.get(SHOWN_KEY) not in (None, lang):
+        _relabel_widgets()
+    st.session_state[SHOWN_KEY] = lang
     return lang
+
+
+def _relabel_widgets() -> None:
+    """After a switch, make the browser redraw the choice of every select box in the new
+    language: a widget whose value did not change keeps showing its old label (Streamlit
+    sends a value only when the script set it), so the script sets each one again.
+
+    Only text values are set (select boxes, segmented controls, text inputs); buttons,
+    uploads and selections cannot be set and need no new label.
+    """
+    state = _st().session_state
+    for key in list(state):
+        value = state[key]
+        if isinstance(key, str) and not key.startswith("_cx_") and isinstance(value, str):
+            state[key] = value
 
 
 def language_switch() -> None:

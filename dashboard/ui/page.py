@@ -16,6 +16,7 @@ import streamlit as st
 
 from dashboard import charts, db, state
 from dashboard.i18n import N_, SOURCE_LANGUAGE, _, current_language
+from dashboard.i18n.formats import MISSING
 from dashboard.ui.cache import engine
 from dashboard.ui.tables import styled
 from dashboard.views import Options, View
@@ -89,6 +90,7 @@ def table(
     """
     kwargs.setdefault("key", f"table_{name}")
     kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("placeholder", MISSING)  # not Streamlit's English "None"
     shown = styled(frame, formats) if formats and isinstance(frame, pl.DataFrame) else frame
     event = st.dataframe(shown, width="stretch", **kwargs)
     if downloads and isinstance(frame, pl.DataFrame):
