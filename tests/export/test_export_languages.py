@@ -19,7 +19,7 @@ small_demo, store_env = test_export.small_demo, test_export.store_env
 
 PACK_TITLES = (  # the overview pack's chart pages, in Vietnamese
     "NPS theo tháng, kèm biên sai số 95%",
-    "Người ủng hộ, người trung lập và người phản đối theo tháng",
+    "Cơ cấu NPS theo tháng",
     "Điểm chạm: thay đổi NPS so với",
     "Phân khúc: thay đổi NPS so với",
 )

@@ -21,6 +21,7 @@ from dashboard import charts, service, state
 from dashboard.i18n import catalog, language, translations
 from dashboard.i18n.formats import describe_filters
 from dashboard.ui.language import LANGUAGE_KEY
+from queries.filters import UNKNOWN
 from tests.pages.test_pages import (  # noqa: F401 -- fixtures
     APP,
     TIMEOUT,
@@ -85,7 +86,9 @@ def _plotly_strings(node, key: str = "") -> Iterator[str]:
     elif isinstance(node, list):
         for item in node:
             yield from _plotly_strings(item, key)
-    elif isinstance(node, str) and key in PLOTLY_TEXT:
+    # a heatmap cell's customdata carries the raw group for clicks ("(unknown)" is the
+    # store's value there); what the hover shows of it is translated
+    elif isinstance(node, str) and key in PLOTLY_TEXT and (key, node) != ("customdata", UNKNOWN):
         yield node
 
 
