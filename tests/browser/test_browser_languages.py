@@ -31,6 +31,8 @@ def test_a_shared_vietnamese_link_then_english_from_the_sidebar(browser, server,
     assert "Số khách hàng đạt từng bước của phễu" in funnel_text
     assert re.search(r"\d{1,3}(\.\d{3})+", funnel_text)  # 1.998: thousands with a dot
     assert query(page)["lang"] == ["vi"] and query(page)["period"] == ["all_time"]
+    period = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
+    assert period.locator("input").input_value() == "Toàn bộ thời gian"
     page.screenshot(path=output_dir / "20-shared-link-vi.png", full_page=True)
 
     # the reader prefers English: the sidebar switch, named in each language
@@ -44,6 +46,8 @@ def test_a_shared_vietnamese_link_then_english_from_the_sidebar(browser, server,
     assert query(page)["lang"] == ["en"]
     assert query(page)["period"] == ["all_time"]  # the view is kept
     assert "Overview" in sidebar_nav(page)
+    # the select boxes show their choice in English too (not the label they had)
+    assert period.locator("input").input_value() == "All time"
     funnel_text = page.locator(".js-plotly-plot").first.inner_text()
     assert "Customers reaching each funnel step" in funnel_text
     page.screenshot(path=output_dir / "21-switched-to-en.png", full_page=True)
