@@ -45,7 +45,7 @@ PAGES = {  # page -> its title (English msgid)
 }
 # Proto fields whose strings people read (ids, icons, keys and raw values are not text).
 TEXT_FIELDS = {"label", "help", "placeholder", "body", "options", "content", "caption", "text",
-               "delta_description", "title"}  # fmt: skip
+               "delta", "delta_description", "title"}  # fmt: skip
 # Plotly keys whose strings people read.
 PLOTLY_TEXT = {"text", "name", "hovertemplate", "ticktext", "texttemplate", "hovertext",
                "customdata"}  # fmt: skip
