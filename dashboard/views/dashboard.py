@@ -23,6 +23,7 @@ from dashboard.i18n.formats import (
     fmt_number,
     fmt_pct,
     fmt_score,
+    fmt_vnd,
     fmt_vnd_short,
 )
 from dashboard.metrics.scores import KPI_KEYS
@@ -94,10 +95,16 @@ def _signed_money(value: float | None) -> str:
     return ("+" if value >= 0 else "-") + fmt_vnd_short(abs(value))
 
 
+def _signed_vnd(value: float | None) -> str:
+    if value is None:
+        return MISSING
+    return ("+" if value >= 0 else "-") + fmt_vnd(abs(value))
+
+
 # How each KPI is written in tables for people: (value and previous, delta).
 KPI_FORMATS = {
     "revenue": (fmt_vnd_short, _signed_money),
-    "aov": (fmt_vnd_short, _signed_money),
+    "aov": (fmt_vnd, _signed_vnd),  # as its tile: whole đồng
     "repeat_rate": (fmt_pct, lambda d: fmt_number(d, 1, signed=True)),
     "csat": (fmt_pct, lambda d: fmt_number(d, 1, signed=True)),
     "ces": (lambda v: fmt_number(v, 2), lambda d: fmt_number(d, 2, signed=True)),

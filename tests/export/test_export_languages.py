@@ -122,3 +122,24 @@ def test_query_stays_machine_readable_english_whatever_the_setting(cxdash, monke
     assert cli.main(["query", "funnel", *FILTERS]) == 0
     table = capsys.readouterr().out
     assert "conversion_from_previous" in table and "visit" in table
+
+
+def test_the_kpi_table_writes_each_kpi_as_its_tile_does():
+    from dashboard.i18n import language
+    from dashboard.views.dashboard import kpi_table
+
+    changes = pl.DataFrame(
+        {"metric": ["revenue", "aov", "csat", "customers", "nps"],
+         "value": [36.5e9, 1_984_827.8, 83.84, 19_962.0, -12.34],
+         "previous": [30.0e9, 1_708_933.1, 79.5, 18_000.0, -10.0],
+         "delta": [6.5e9, 275_894.7, 4.34, 1_962.0, -2.34],
+         "p": [None, None, 0.0001, None, 0.2], "significant": [None, None, "up", None, None]}
+    )  # fmt: skip
+    with language("vi"):
+        vi = kpi_table(changes)
+    en = kpi_table(changes)
+    assert vi.row(0) == ("Doanh thu (VND)", "36,5 tỷ ₫", "30,0 tỷ ₫", "+6,5 tỷ ₫", None, None)
+    assert en.row(0) == ("Revenue (VND)", "36.5 bn ₫", "30.0 bn ₫", "+6.5 bn ₫", None, None)
+    assert vi["value"].to_list()[1:] == ["1.984.828 ₫", "83,8%", "19.962", "-12,3"]
+    assert en["delta"].to_list()[1:] == ["+275,895 ₫", "+4.3", "+1,962", "-2.3"]
+    assert en["p"].to_list()[2] == 0.0001  # stays a number: the table writes it
