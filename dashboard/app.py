@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard import service, ui
 from dashboard.config import get_settings
+from dashboard.i18n import _
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 DATA_PAGE = PAGES_DIR / "data.py"
@@ -31,29 +32,40 @@ def _page(file: str, title: str, icon: str, default: bool = False) -> st.Page:
 
 
 def navigation() -> st.Page:
+    # Titles in the session's language: the navigation is rebuilt on every run.
     sections = {
-        "Dashboard": [
-            _page("overview.py", "Overview", ":material/dashboard:", default=True),
-            _page("funnel_touchpoints.py", "Funnel & touchpoints", ":material/filter_alt:"),
-            _page("segments.py", "Segments", ":material/groups:"),
-            _page("nps_trends.py", "NPS trends", ":material/show_chart:"),
-            _page("feedback.py", "Feedback", ":material/forum:"),
+        _("Dashboard"): [
+            _page("overview.py", _("Overview"), ":material/dashboard:", default=True),
+            _page("funnel_touchpoints.py", _("Funnel & touchpoints"), ":material/filter_alt:"),
+            _page("segments.py", _("Segments"), ":material/groups:"),
+            _page("nps_trends.py", _("NPS trends"), ":material/show_chart:"),
+            _page("feedback.py", _("Feedback"), ":material/forum:"),
         ]
     }
     if DATA_PAGE.exists():  # the Data / import page is optional
-        sections["Admin"] = [_page("data.py", "Data", ":material/upload_file:")]
+        sections[_("Admin")] = [_page("data.py", _("Data"), ":material/upload_file:")]
     return st.navigation(sections)
 
 
 def main() -> None:
+    ui.start_language(get_settings().language)  # first: every word below is in it
     page = navigation()
+    ui.language_switch()
     ui.seed_from_url()
+    try:
+        run(page)
+    finally:
+        ui.write_url()
+
+
+def run(page: st.Page) -> None:
     if page.url_path == "data":
         page.run()  # the Data page works on an empty or missing store
         return
     status, message = ui.store_status()
     if status == "unavailable":
-        st.error(f"**Cannot open the data store.** {message}", icon=":material/database:")
+        st.error("**" + _("Cannot open the data store.") + "** " + message,
+                 icon=":material/database:")  # fmt: skip
         return
     if status == "empty":
         st.title("CX Insights", anchor=False)
@@ -62,16 +74,13 @@ def main() -> None:
     with ui.friendly_errors():
         options = ui.call(service.options)
         data_range = ui.call(service.data_range)
-    st.sidebar.markdown("#### :material/tune: Filters")
+    st.sidebar.markdown("#### :material/tune: " + _("Filters"))
     f, view = ui.sidebar(options, data_range, get_settings().min_n)
     st.session_state["_cx_filters"] = f
     st.session_state["_cx_view"] = view
     st.session_state["_cx_options"] = options
     st.session_state["_cx_data_range"] = data_range
-    try:
-        page.run()
-    finally:
-        ui.write_url()
+    page.run()
 
 
 main()

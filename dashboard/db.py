@@ -68,7 +68,9 @@ def create_engine(
     try:
         parsed = make_url(url)
     except sa.exc.ArgumentError as exc:
-        raise StoreUnavailable(f"The database URL {url!r} is not valid: {exc}") from None
+        raise StoreUnavailable(
+            _("The database URL {url} is not valid: {error}").format(url=repr(url), error=exc)
+        ) from None
     kwargs: dict = {}
     if parsed.get_backend_name() == "duckdb":
         _ensure_parent_dir(parsed.database)
@@ -83,7 +85,9 @@ def create_engine(
     try:
         engine = sa.create_engine(parsed, **kwargs)
     except (ImportError, sa.exc.NoSuchModuleError) as exc:
-        raise StoreUnavailable(f"No driver for {parsed.drivername}: {exc}") from None
+        raise StoreUnavailable(
+            _("No driver for {driver}: {error}").format(driver=parsed.drivername, error=exc)
+        ) from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _register_sqlite_functions)
     return engine
@@ -325,8 +329,14 @@ def describe_store(engine: sa.Engine) -> str:
 def _describe(engine: sa.Engine) -> str:
     url = engine.url
     if url.get_backend_name() in {"duckdb", "sqlite"}:
-        return f"the {url.get_backend_name()} file {url.database or ':memory:'}"
-    return f"{url.get_backend_name()} at {url.host or 'localhost'}:{url.port or 'default port'}"
+        return _("the {backend} file {path}").format(
+            backend=url.get_backend_name(), path=url.database or ":memory:"
+        )
+    return _("{backend} at {host}:{port}").format(
+        backend=url.get_backend_name(),
+        host=url.host or "localhost",
+        port=url.port or _("default port"),
+    )
 
 
 @contextlib.contextmanager
@@ -358,20 +368,26 @@ def _translated(engine: sa.Engine, exc: Exception) -> StoreError:
     ) or "no such table" in lowered
     if missing_table:
         return SchemaMissing(
-            f"The store ({where}) has no CX Insights tables yet. "
-            "Run `cxdash init-db`, then `cxdash demo-data` or `cxdash import`."
+            _(
+                "The store ({where}) has no CX Insights tables yet. "
+                "Run `cxdash init-db`, then `cxdash demo-data` or `cxdash import`."
+            ).format(where=where)
         )
     if "could not set lock" in lowered or "conflicting lock" in lowered:
         return StoreUnavailable(
-            f"{where} is open in another process (a running dashboard or import). "
-            "Close it, or point CXDASH_DATABASE_URL at another store."
+            _(
+                "{where} is open in another process (a running dashboard or import). "
+                "Close it, or point CXDASH_DATABASE_URL at another store."
+            ).format(where=where)
         )
     if isinstance(exc, sa.exc.OperationalError) and (
         "connection" in lowered or "connect" in lowered or "unable to open" in lowered
     ):
         return StoreUnavailable(
-            f"Cannot reach the database ({where}). Is the server running and the URL "
-            f"right (CXDASH_DATABASE_URL)? Driver said: {_first_line(text)}"
+            _(
+                "Cannot reach the database ({where}). Is the server running and the URL "
+                "right (CXDASH_DATABASE_URL)? Driver said: {driver}"
+            ).format(where=where, driver=_first_line(text))
         )
     if _out_of_space(exc, lowered):
         return DiskFull(
@@ -381,8 +397,14 @@ def _translated(engine: sa.Engine, exc: Exception) -> StoreError:
             ).format(where=where)
         )
     if "statement timeout" in lowered or "canceling statement" in lowered:
-        return QueryFailed(f"The query took too long on {where} and was cancelled.")
-    return QueryFailed(f"The database ({where}) refused a statement: {_first_line(text)}")
+        return QueryFailed(
+            _("The query took too long on {where} and was cancelled.").format(where=where)
+        )
+    return QueryFailed(
+        _("The database ({where}) refused a statement: {driver}").format(
+            where=where, driver=_first_line(text)
+        )
+    )
 
 
 # What "out of space" looks like: OSError ENOSPC, PostgreSQL's SQLSTATE 53100 (disk_full),

@@ -26,6 +26,8 @@ import sqlalchemy as sa
 
 from dashboard import db
 from dashboard.config import get_settings
+from dashboard.i18n import N_, _
+from dashboard.i18n.formats import fmt_datetime
 from queries import rollups
 
 Progress = Callable[[str, float], None]
@@ -52,16 +54,18 @@ class Status:
 
     @property
     def message(self) -> str:
+        """The state in words, in the current language."""
         if self.state == "fresh":
-            return f"Summary tables are up to date (built {self.refreshed_at:%Y-%m-%d %H:%M})."
-        if self.state == "stale":
-            return (
-                "The data changed after the summary tables were built "
-                f"({self.refreshed_at:%Y-%m-%d %H:%M}); views read the source tables, "
-                "which is slower on large data. Rebuild them on the Data page or with "
-                "`cxdash refresh`."
+            return _("Summary tables are up to date (built {time}).").format(
+                time=fmt_datetime(self.refreshed_at)
             )
-        return (
+        if self.state == "stale":
+            return _(
+                "The data changed after the summary tables were built ({time}); views read "
+                "the source tables, which is slower on large data. Rebuild them on the Data "
+                "page or with `cxdash refresh`."
+            ).format(time=fmt_datetime(self.refreshed_at))
+        return _(
             "No summary tables yet; views read the source tables, which is slower on "
             "large data. Build them on the Data page or with `cxdash refresh`."
         )
@@ -92,23 +96,27 @@ def refresh(
     # On large stores this takes minutes: lift the app's statement timeout for the rest
     # of this transaction (the Data page imports on the app's connection).
     db.lift_timeout(conn)
-    steps = [
-        ("customer_days", "customer days", rollups.customer_days, rollups.fill_customer_days),
-        ("feedback", "feedback", rollups.feedback_facts, rollups.fill_feedback_facts),
-        ("funnel_stages", "funnel stages", rollups.funnel_stages, rollups.fill_funnel_stages),
-        ("funnel_events", "funnel events", rollups.funnel_events, None),
-        ("customer_keys", "customer keys", rollups.customer_keys, rollups.fill_customer_keys),
-    ]
+    steps = [  # (summary, what it summarises for the progress, table, fill)
+        ("customer_days", N_("summarising customer days"), rollups.customer_days,
+         rollups.fill_customer_days),
+        ("feedback", N_("summarising feedback"), rollups.feedback_facts,
+         rollups.fill_feedback_facts),
+        ("funnel_stages", N_("summarising funnel stages"), rollups.funnel_stages,
+         rollups.fill_funnel_stages),
+        ("funnel_events", N_("summarising funnel events"), rollups.funnel_events, None),
+        ("customer_keys", N_("summarising customer keys"), rollups.customer_keys,
+         rollups.fill_customer_keys),
+    ]  # fmt: skip
     # A summary table added by a newer version is filled whatever changed: otherwise
     # a partial refresh would leave it empty beside a "fresh" state.
-    new_tables = {name for name, _, table, _ in steps if not db.has_table(conn, table)}
+    new_tables = {step[0] for step in steps if not db.has_table(conn, step[2])}
     db.create_schema(conn)
     db.execute(conn, rollups.state.delete())
     if changed is not None:
         wanted = set().union(*(DEPENDS_ON.get(name, set()) for name in changed), new_tables)
         steps = [step for step in steps if step[0] in wanted]
-    for i, (_, label, table, fill) in enumerate(steps):
-        report(f"summarising {label}", i / len(steps))
+    for i, (_summary, label, table, fill) in enumerate(steps):
+        report(_(label), i / len(steps))
         db.empty_tables(conn, [table])
         if fill is None:  # the funnel events need the number of stages just indexed
             stage_count = db.scalar_in(conn, rollups.count_funnel_stages())
@@ -120,7 +128,7 @@ def refresh(
     db.analyze(conn, [*sorted(rollups.SOURCE_TABLES), *(t.name for t in rollups.ROLLUP_TABLES)])
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     db.execute(conn, rollups.record_state(now))
-    report("summaries ready", 1.0)
+    report(_("summaries ready"), 1.0)
 
 
 def up_to_date(conn: sa.Connection) -> bool:

@@ -1,5 +1,5 @@
 """The view state, pure: periods and presets, the sidebar's ``View``, URL parameters,
-filters in words.
+filters in words (:mod:`dashboard.i18n.formats`, in the current language).
 
 Tested without streamlit; the widgets that read and write it are
 :mod:`dashboard.ui.url_state`.
@@ -11,21 +11,23 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from dashboard.charts.labels import DIMENSION_LABELS
+from dashboard.i18n import N_, formats
 from queries.filters import Filters
 
 # -- periods -------------------------------------------------------------------
 
+# The presets' names, marked for translation: show them with _().
 PRESETS: dict[str, str] = {
-    "last_30_days": "Last 30 days",
-    "last_quarter": "Last quarter",
-    "year_to_date": "Year to date",
-    "last_12_months": "Last 12 months",
-    "all_time": "All time",
-    "custom": "Custom range",
+    "last_30_days": N_("Last 30 days"),
+    # TRANSLATORS: the latest complete calendar quarter
+    "last_quarter": N_("Last quarter"),
+    "year_to_date": N_("Year to date"),
+    "last_12_months": N_("Last 12 months"),
+    "all_time": N_("All time"),
+    "custom": N_("Custom range"),
 }
 DEFAULT_PRESET = "last_12_months"
-
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def _month_end(day: dt.date) -> dt.date:
@@ -69,72 +71,10 @@ def resolve_period(
     return earliest or latest, latest  # all_time
 
 
-def describe_period(date_from: dt.date | None, date_to: dt.date | None) -> str:
-    """A period in words: ``Jan–Mar 2025``, ``Nov 2024–Jan 2025``, ``3–16 Feb 2025``."""
-    if date_from is None and date_to is None:
-        return "all time"
-    if date_from is None:
-        return f"until {_day(date_to)}"
-    if date_to is None:
-        return f"since {_day(date_from)}"
-    whole_months = date_from.day == 1 and date_to == _month_end(date_to)
-    if whole_months:
-        first, last = MONTHS[date_from.month - 1], MONTHS[date_to.month - 1]
-        if (date_from.year, date_from.month) == (date_to.year, date_to.month):
-            return f"{first} {date_to.year}"
-        if date_from.year == date_to.year:
-            return f"{first}–{last} {date_to.year}"
-        return f"{first} {date_from.year}–{last} {date_to.year}"
-    if date_from == date_to:
-        return _day(date_from)
-    if date_from.year == date_to.year:
-        if date_from.month == date_to.month:
-            return f"{date_from.day}–{_day(date_to)}"
-        return f"{date_from.day} {MONTHS[date_from.month - 1]} – {_day(date_to)}"
-    return f"{_day(date_from)} – {_day(date_to)}"
+# -- filters in words: one implementation, in the current language (i18n.formats) --------
 
-
-def _day(day: dt.date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-# -- filters in words ----------------------------------------------------------------
-
-# The dimensions always mentioned (as "all ..." when unrestricted), then the rest
-# only when set.
-ALWAYS_STATED = (
-    ("segment", "segments"),
-    ("region", "regions"),
-    ("channel", "channels"),
-    ("touchpoint", "touchpoints"),
-)
-STATED_WHEN_SET = (
-    ("age_band", "age"),
-    ("gender", "gender"),
-    ("income_band", "income"),
-    ("survey_channel", "survey channel"),
-)
-MAX_LISTED = 3
-
-
-def _listed(values: tuple[str, ...]) -> str:
-    if len(values) <= MAX_LISTED:
-        return ", ".join(values)
-    return ", ".join(values[:MAX_LISTED]) + f" +{len(values) - MAX_LISTED} more"
-
-
-def describe_filters(f: Filters, extra: Iterable[str] = ()) -> str:
-    """The active filters in words: ``Jan–Mar 2025 · SMB, Enterprise · all regions · ...``."""
-    parts = [describe_period(f.date_from, f.date_to)]
-    for name, plural in ALWAYS_STATED:
-        values = getattr(f, name)
-        parts.append(_listed(values) if values else f"all {plural}")
-    for name, label in STATED_WHEN_SET:
-        values = getattr(f, name)
-        if values:
-            parts.append(f"{label}: {_listed(values)}")
-    parts.extend(extra)
-    return " · ".join(parts)
+describe_period = formats.describe_period
+describe_filters = formats.describe_filters
 
 
 # -- URL parameters <-> view ----------------------------------------------------------
@@ -142,16 +82,7 @@ def describe_filters(f: Filters, extra: Iterable[str] = ()) -> str:
 FILTER_KEYS = ("segment", "region", "channel", "touchpoint")
 MORE_FILTER_KEYS = ("age_band", "gender", "income_band", "survey_channel")
 MULTISELECT_KEYS = FILTER_KEYS + MORE_FILTER_KEYS
-LABELS = {
-    "segment": "Segment",
-    "region": "Region",
-    "channel": "Acquisition channel",
-    "touchpoint": "Touchpoint",
-    "age_band": "Age band",
-    "gender": "Gender",
-    "income_band": "Income band",
-    "survey_channel": "Survey channel",
-}
+LABELS = DIMENSION_LABELS  # marked for translation: show them with _()
 
 
 @dataclass(frozen=True)

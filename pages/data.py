@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import db, ui
+from dashboard import charts, db, ui
 from dashboard.i18n import _
 from dashboard.ingest import IMPORT_ORDER
 from dashboard.ingest.mapping import MappingError
@@ -19,22 +19,24 @@ from dashboard.ingest.upload import (
     starting_mapping,
 )
 
-st.title(":material/upload_file: Data", anchor=False)
+st.title(":material/upload_file: " + _("Data"), anchor=False)
 engine = ui.engine()
 
 health = ui.health_panel(engine)
 ui.summary_tables_panel(engine, health)
 
 # -- import ---------------------------------------------------------------------------------
-st.subheader("Import a file", anchor=False)
-table = st.selectbox("Table", IMPORT_ORDER, index=IMPORT_ORDER.index("feedback"), key="table")
+st.subheader(_("Import a file"), anchor=False)
+table = st.selectbox(_("Table"), IMPORT_ORDER, index=IMPORT_ORDER.index("feedback"), key="table")
 upload = st.file_uploader(
-    f"CSV, XLSX or Parquet — up to {UPLOAD_LIMIT_MB} MB (bigger files: `cxdash import`)",
+    _("CSV, XLSX or Parquet — up to {limit} MB (bigger files: `cxdash import`)").format(
+        limit=charts.fmt_int(UPLOAD_LIMIT_MB)
+    ),
     type=list(UPLOAD_TYPES),
     key="upload",
 )
 if upload is None:
-    st.caption("Nothing is written until you press Import, and only if every row is valid.")
+    st.caption(_("Nothing is written until you press Import, and only if every row is valid."))
     st.stop()
 
 extra = st.file_uploader(
@@ -55,8 +57,8 @@ except FileRejected as exc:
     st.error(str(exc), icon=":material/block:")
     st.stop()
 
-st.text_area("Mapping (TOML) — edit, then Check", key="mapping_text", height=260)
-if st.button("Check", icon=":material/fact_check:", key="check"):
+st.text_area(_("Mapping (TOML) — edit, then Check"), key="mapping_text", height=260)
+if st.button(_("Check"), icon=":material/fact_check:", key="check"):
     try:
         db.create_schema(engine)
         text = st.session_state["mapping_text"]
@@ -70,19 +72,22 @@ plan = st.session_state.get("plan")
 if plan is None:
     st.stop()
 if st.session_state.get("checked_text") != (st.session_state["mapping_text"], lookup_names):
-    st.warning("The mapping changed since the last check: press Check again.")
+    st.warning(_("The mapping changed since the last check: press Check again."))
     st.stop()
 report = plan.report
 st.code(report.render(limit=50), language=None)
 if report.ok:
-    st.caption(f"Preview: the first rows as they will be stored ({report.rows_valid:,} in all)")
+    st.caption(_("Preview: the first rows as they will be stored ({rows} in all)").format(
+        rows=charts.fmt_int(report.rows_valid)))  # fmt: skip
+    # The canonical column names, as the mapping names them: data, not words.
     st.dataframe(preview(plan), hide_index=True, key="preview")
     if report.status == "written":
-        st.success(f"Imported {report.file} into {report.table}.", icon=":material/check:")
-    elif st.button("Import", type="primary", icon=":material/upload:", key="import"):
+        st.success(_("Imported {file} into {table}.").format(file=report.file, table=report.table),
+                   icon=":material/check:")  # fmt: skip
+    elif st.button(_("Import"), type="primary", icon=":material/upload:", key="import"):
         with ui.friendly_errors():
             commit(plan, engine)
         ui.data_changed()  # other pages must see the new rows
         st.rerun()
 else:
-    st.error("Fix the rows listed above in the source file and upload it again.")
+    st.error(_("Fix the rows listed above in the source file and upload it again."))

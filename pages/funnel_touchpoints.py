@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import charts, state, ui, views
 from dashboard.config import get_settings
+from dashboard.i18n import _
 from dashboard.views import Options
 from queries.schema import DIMENSIONS
 
@@ -31,28 +32,22 @@ def close_cell() -> None:
     st.session_state["cell_tp"] = st.session_state["cell_group"] = None
 
 
-number = st.column_config.NumberColumn
-STEP_COLUMNS = {
-    "step": st.column_config.TextColumn("Step"),
-    "customers": number("Customers", format="%,d"),
-    "conversion_from_previous": number("Step conversion", format="%.1f%%"),
-    "conversion_overall": number("Overall", format="%.1f%%"),
-    "dropoff": number("Drop-off", format="%,d"),
-    "median_seconds_from_previous": number("Median time from previous", format="duration"),
-}
-extra = (f"{tp} × {group}",) if tp and group else ()
-ui.header("Funnel & touchpoints", f, extra)
+STEP_FORMATS = {"customers": charts.fmt_int, "conversion_from_previous": charts.fmt_pct,
+                "conversion_overall": charts.fmt_pct, "dropoff": charts.fmt_int,
+                "median_seconds_from_previous": charts.fmt_seconds}  # fmt: skip
+extra = (f"{tp} × {charts.group_label(group)}",) if tp and group else ()
+ui.header(_("Funnel & touchpoints"), f, extra)
 funnel_col, heat_col = st.columns(2, gap="large")
 
 with funnel_col:
-    st.subheader("Funnel", anchor=False)
-    st.pills("Steps", stages, selection_mode="multi", key="fn_steps", format_func=charts.step_label,
-             wrap=True)  # fmt: skip
+    st.subheader(_("Funnel"), anchor=False)
+    st.pills(_("Steps"), stages, selection_mode="multi", key="fn_steps",
+             format_func=charts.step_label, wrap=True)  # fmt: skip
     steps = tuple(s for s in stages if s in st.session_state["fn_steps"])
-    st.pills("Break down by", list(DIMENSIONS), key="fn_by", format_func=ui.dimension_label,
+    st.pills(_("Break down by"), list(DIMENSIONS), key="fn_by", format_func=ui.dimension_label,
              wrap=True)  # fmt: skip
-    st.number_input("Conversion window (days)", 1, 365, key="fn_window", width=220,
-                    help="Counted from each customer's entry into the first step.")  # fmt: skip
+    st.number_input(_("Conversion window (days)"), 1, 365, key="fn_window", width=220,
+                    help=_("Counted from each customer's entry into the first step."))  # fmt: skip
     by = st.session_state["fn_by"]
     funnel_options = Options(steps=steps, window_days=float(st.session_state["fn_window"]), by=by)
     broken = ui.broken_rule(views.FUNNEL, funnel_options)
@@ -62,22 +57,25 @@ with funnel_col:
         with ui.friendly_errors():
             funnel = ui.run(views.FUNNEL, f, funnel_options)
     if not broken and (funnel.is_empty() or not funnel["customers"].sum()):
-        ui.no_data("No customer entered the funnel in this period with these filters.")
+        ui.no_data(_("No customer entered the funnel in this period with these filters."))
     elif not broken:
         ui.chart(charts.funnel(funnel, by=by), "funnel")
-        steps_table = funnel.select(*([by] if by else []), *STEP_COLUMNS).with_columns(
+        columns = [*([by] if by else []), "step", *STEP_FORMATS]
+        steps_table = funnel.select(columns).with_columns(
             funnel["step"].map_elements(charts.step_label, return_dtype=str)
         )
-        ui.table(steps_table, "funnel_steps", column_config=STEP_COLUMNS)
+        ui.table(steps_table, "funnel_steps", column_config=ui.headers(steps_table),
+                 formats={**STEP_FORMATS, by: charts.group_label} if by else STEP_FORMATS,
+                 title=views.FUNNEL.heading(funnel_options))  # fmt: skip
 
 with heat_col:
-    st.subheader("Touchpoint satisfaction", anchor=False)
+    st.subheader(_("Touchpoint satisfaction"), anchor=False)
     left, right = st.columns(2)
     left.segmented_control(
-        "Score", list(charts.METRIC_SHORT), key="hm_metric", required=True,
+        _("Score"), list(charts.METRIC_SHORT), key="hm_metric", required=True,
         format_func=charts.METRIC_SHORT.get, on_change=close_cell,
     )  # fmt: skip
-    right.selectbox("By", list(DIMENSIONS), key="hm_by", format_func=ui.dimension_label,
+    right.selectbox(_("By"), list(DIMENSIONS), key="hm_by", format_func=ui.dimension_label,
                     on_change=close_cell)  # fmt: skip
     metric, hm_by = st.session_state["hm_metric"], st.session_state["hm_by"]
     with ui.friendly_errors():
@@ -88,16 +86,18 @@ with heat_col:
     event = (
         ui.chart(fig, "heatmap", key=key, on_select="rerun", selection_mode=("points",))
         if not cells.is_empty()
-        else ui.no_data("No scored feedback for these filters.")
+        else ui.no_data(_("No scored feedback for these filters."))
     )
     clicked = charts.cell_from_selection(event["selection"]["points"]) if event else None
     if clicked and clicked != (tp, group):
         st.session_state["cell_tp"], st.session_state["cell_group"] = clicked
         st.rerun()
     st.caption(
-        "Colour: distance from the touchpoint's target (or neutral). ▲/▼ significantly above/"
-        f"below the rest of the row (BH q ≤ 0.05). Grey: fewer than {f.min_n} responses; "
-        "n<5 hidden. **Click a cell** to see its trend and comments."
+        _(
+            "Colour: distance from the touchpoint's target (or neutral). ▲/▼ significantly "
+            "above/below the rest of the row (BH q ≤ 0.05). Grey: fewer than {min_n} responses; "
+            "n<5 hidden. **Click a cell** to see its trend and comments."
+        ).format(min_n=charts.fmt_int(f.min_n))
     )
 
 ui.report_button(

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from dashboard import charts, service, state, ui, views
+from dashboard.i18n import N_, _
 from dashboard.views import Options
 from queries.schema import DIMENSIONS
 
-GRAINS = {"day": "Day", "week": "Week", "month": "Month"}
+GRAINS = {"day": N_("Day"), "week": N_("Week"), "month": N_("Month")}
+# One line per group: the chart's title for each grain.
+BY_GROUP_TITLES = {
+    "day": N_("NPS by day, one line per {dimension}"),
+    "week": N_("NPS by week, one line per {dimension}"),
+    "month": N_("NPS by month, one line per {dimension}"),
+}
 
 f = ui.filters()
 ui.url_value("tr_grain", "month", parse=state.one_of(GRAINS))
 ui.url_value("tr_by", None, parse=state.one_of(DIMENSIONS))
-ui.header("NPS trends", f)
+ui.header(_("NPS trends"), f)
 
 left, right = st.columns([1, 2])
-left.segmented_control("Grain", list(GRAINS), key="tr_grain", required=True,
-                       format_func=GRAINS.get)  # fmt: skip
-right.pills("Lines per", list(DIMENSIONS), key="tr_by", format_func=ui.dimension_label)
+left.segmented_control(_("Grain"), list(GRAINS), key="tr_grain", required=True,
+                       format_func=lambda g: _(GRAINS[g]))  # fmt: skip
+right.pills(_("Lines per"), list(DIMENSIONS), key="tr_by", format_func=ui.dimension_label)
 grain, by = st.session_state["tr_grain"], st.session_state["tr_by"]
 
 with ui.friendly_errors():
@@ -34,26 +42,31 @@ if len(f.touchpoint) == 1:
     match = targets.filter(targets["touchpoint"] == f.touchpoint[0])
     target = match["target_nps"][0] if match.height else None
 
-title = f"NPS by {grain} with 95% margin of error" + (
-    f" — {f.touchpoint[0]}" if target is not None else ""
-)
-ui.chart(charts.nps_trend(overall, target=target, title=title), "nps_trend")
+shown = Options(grain=grain)
+title = views.NPS_TREND.title(shown) + (f" — {f.touchpoint[0]}" if target is not None else "")
+ui.chart(charts.nps_trend(overall, target=target, title=title, grain=grain), "nps_trend")
 if groups is not None:
+    by_group = _(BY_GROUP_TITLES[grain]).format(dimension=charts.dimension_noun(by))
     ui.chart(
-        charts.nps_trend(groups, by=by, target=target,
-                         title=f"NPS by {grain}, one line per {ui.dimension_label(by).lower()}"),
+        charts.nps_trend(groups, by=by, target=target, title=by_group, grain=grain),
         "nps_trend_by_group",
     )  # fmt: skip
-ui.chart(charts.nps_mix(overall, title=f"Promoters, passives and detractors by {grain}"), "nps_mix")
+mix = charts.nps_mix(overall, title=views.NPS_MIX.title(shown), grain=grain)
+ui.chart(mix, "nps_mix")
 st.caption(
-    f"Grey points: fewer than {f.min_n} scored responses (read with care); periods with fewer "
-    "than 5 are not shown. The band is the 95% margin of error of NPS."
-    + ("" if target is not None else " Select one touchpoint in the sidebar to see its target.")
-)
-with st.expander("Data points"):
+    _(
+        "Grey points: fewer than {min_n} scored responses (read with care); periods with fewer "
+        "than 5 are not shown. The band is the 95% margin of error of NPS."
+    ).format(min_n=charts.fmt_int(f.min_n))
+    + ("" if target is not None else " " + _("Select one touchpoint in the sidebar to see its "
+                                             "target."))
+)  # fmt: skip
+with st.expander(_("Data points")):
+    points = overall.select("period", "n", "promoters", "passives", "detractors", "nps", "moe",
+                            "low_n").with_columns(pl.col("period").str.to_date())  # fmt: skip
+    number = {name: charts.fmt_int for name in ("n", "promoters", "passives", "detractors")}
     ui.table(
-        overall.select("period", "n", "promoters", "passives", "detractors", "nps", "moe", "low_n"),
-        "nps_trend_points",
-        column_config={"nps": st.column_config.NumberColumn("NPS", format="%.1f"),
-                       "moe": st.column_config.NumberColumn("± MoE", format="%.1f")},
+        points, "nps_trend_points", column_config=ui.headers(points),
+        formats={**number, "nps": charts.fmt_score, "moe": charts.fmt_score},
+        title=_("NPS data points"),
     )  # fmt: skip

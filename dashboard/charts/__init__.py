@@ -14,19 +14,32 @@ builder reads are listed in its docstring.
 
 from __future__ import annotations
 
-from dashboard.charts.base import empty_figure
+from dashboard.charts.base import date_axis, empty_figure
 from dashboard.charts.formats import (
+    fmt_date,
+    fmt_datetime,
     fmt_int,
+    fmt_month,
+    fmt_number,
     fmt_p,
     fmt_pct,
     fmt_score,
     fmt_seconds,
+    fmt_test,
     fmt_vnd,
     fmt_vnd_short,
 )
-from dashboard.charts.funnel import funnel, step_label
+from dashboard.charts.funnel import funnel
 from dashboard.charts.groups import COMPARE_METRICS, compare_groups, segment_bars, what_moved
 from dashboard.charts.heatmap import cell_from_selection, heatmap, heatmap_centre
+from dashboard.charts.labels import (
+    column_label,
+    dimension_label,
+    dimension_noun,
+    group_label,
+    metric_label,
+    step_label,
+)
 from dashboard.charts.theme import (
     BAD,
     BAND_COLOURS,
@@ -49,7 +62,9 @@ from queries.definitions import nps_band
 __all__ = [
     "BAD", "BAND_COLOURS", "BAND_FILL", "COMPARE_METRICS", "DIVERGING", "FONT", "GOOD", "LOW_N",
     "METRIC_LABELS", "METRIC_SHORT", "NEUTRAL", "NEUTRAL_POINT", "PALETTE", "PRIMARY", "TEMPLATE",
-    "cell_from_selection", "compare_groups", "empty_figure", "fmt_int", "fmt_p", "fmt_pct",
-    "fmt_score", "fmt_seconds", "fmt_vnd", "fmt_vnd_short", "funnel", "heatmap", "heatmap_centre",
+    "cell_from_selection", "column_label", "compare_groups", "date_axis", "dimension_label",
+    "dimension_noun", "empty_figure", "fmt_date", "fmt_datetime", "fmt_int", "fmt_month",
+    "fmt_number", "fmt_p", "fmt_pct", "fmt_score", "fmt_seconds", "fmt_test", "fmt_vnd",
+    "fmt_vnd_short", "funnel", "group_label", "heatmap", "heatmap_centre", "metric_label",
     "nps_band", "nps_mix", "nps_trend", "segment_bars", "sparkline", "step_label", "what_moved",
 ]  # fmt: skip

@@ -7,7 +7,9 @@ import polars as pl
 
 from dashboard.charts.base import _column, _figure, empty_figure
 from dashboard.charts.formats import fmt_int, fmt_pct, fmt_seconds
+from dashboard.charts.labels import dimension_noun, group_label, step_label
 from dashboard.charts.theme import PALETTE, PRIMARY
+from dashboard.i18n import _
 
 
 def funnel(frame: pl.DataFrame, *, by: str | None = None, title: str | None = None) -> go.Figure:
@@ -20,9 +22,9 @@ def funnel(frame: pl.DataFrame, *, by: str | None = None, title: str | None = No
     ``median_seconds_from_previous`` and [``by``].
     """
     title = title or (
-        "Customers reaching each funnel step"
+        _("Customers reaching each funnel step")
         if by is None
-        else f"Overall conversion by step, per {by.replace('_', ' ')}"
+        else _("Overall conversion by step, per {dimension}").format(dimension=dimension_noun(by))
     )
     if frame.is_empty() or not any(_column(frame, "customers")):
         return empty_figure(title)
@@ -32,8 +34,9 @@ def funnel(frame: pl.DataFrame, *, by: str | None = None, title: str | None = No
         counts = [c or 0 for c in _column(data, "customers")] or [0]
         step_conv = _column(data, "conversion_from_previous")
         overall = _column(data, "conversion_overall")
+        of_entry = _("{share} of entry")
         texts = [
-            f"{c:,}" + ("" if i == 0 or o is None else f" · {o:.1f}% of entry")
+            fmt_int(c) + ("" if i == 0 or o is None else " · " + of_entry.format(share=fmt_pct(o)))
             for i, (c, o) in enumerate(zip(_column(data, "customers"), overall, strict=True))
         ]
         custom = list(
@@ -58,17 +61,30 @@ def funnel(frame: pl.DataFrame, *, by: str | None = None, title: str | None = No
                 insidetextfont=dict(color="white"),
                 outsidetextfont=dict(color="#1F2328"),
                 constraintext="none",
+                cliponaxis=False,  # a label beside a narrow bar may reach into the margin
                 marker=dict(color=PRIMARY),
                 connector=dict(fillcolor="#DCE9F5", line=dict(width=0)),
                 customdata=custom,
-                hovertemplate=(
-                    "<b>%{y}</b><br>%{x:,} customers<br>step conversion %{customdata[0]}"
-                    "<br>overall %{customdata[1]}<br>drop-off %{customdata[2]}"
-                    "<br>median time from previous step %{customdata[3]}<extra></extra>"
-                ),
+                hovertemplate="<br>".join(
+                    [
+                        "<b>%{y}</b>",
+                        _("{n} customers").format(n="%{x:,}"),
+                        _("step conversion {share}").format(share="%{customdata[0]}"),
+                        _("overall {share}").format(share="%{customdata[1]}"),
+                        _("drop-off {n}").format(n="%{customdata[2]}"),
+                        _("median time from previous step {duration}").format(
+                            duration="%{customdata[3]}"
+                        ),
+                    ]
+                )
+                + "<extra></extra>",
             )
         )
         fig.update_yaxes(title_text=None)
+        # room on the right for the labels beside the narrow bars (longer in Vietnamese)
+        outside = [len(t) for t, c in zip(texts, counts, strict=False) if c < 0.4 * max(counts)]
+        if outside:
+            fig.update_layout(margin=dict(r=max(10, 6 * max(outside) - 60)))
         return fig
     for index, (key, part) in enumerate(
         sorted(frame.group_by(by, maintain_order=True), key=lambda kv: str(kv[0][0]))
@@ -80,7 +96,7 @@ def funnel(frame: pl.DataFrame, *, by: str | None = None, title: str | None = No
                 x=[step_label(s) for s in _column(part, "step")],
                 y=_column(part, "conversion_overall"),
                 mode="lines+markers",
-                name=str(key[0]),
+                name=group_label(key[0]),
                 line=dict(color=colour, width=2),
                 customdata=list(
                     zip(
@@ -89,16 +105,18 @@ def funnel(frame: pl.DataFrame, *, by: str | None = None, title: str | None = No
                         strict=False,
                     )
                 ),
-                hovertemplate=(
-                    f"<b>{key[0]}</b><br>%{{x}}: %{{y:.1f}}% of entry<br>"
-                    "%{customdata[0]:,} customers, step %{customdata[1]}<extra></extra>"
-                ),
+                hovertemplate=f"<b>{group_label(key[0])}</b><br>%{{x}}: "
+                + _("{share} of entry").format(share="%{y:.1f}%")
+                + "<br>"
+                + _("{n} customers, step {share}").format(
+                    n="%{customdata[0]:,}", share="%{customdata[1]}"
+                )
+                + "<extra></extra>",
             )
         )
-    fig.update_yaxes(title_text="% of customers entering", ticksuffix="%", rangemode="tozero")
+    fig.update_yaxes(title_text=_("% of customers entering"), ticksuffix="%", rangemode="tozero")
     fig.update_layout(hovermode="closest")
     return fig
 
 
-def step_label(step: str | None) -> str:
-    return "" if step is None else str(step).replace("_", " ").capitalize()
+__all__ = ["funnel", "step_label"]

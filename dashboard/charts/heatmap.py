@@ -8,8 +8,17 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.charts.base import _column, _figure, _flag, empty_figure
-from dashboard.charts.formats import _format_metric, fmt_int
+from dashboard.charts.formats import _format_metric, fmt_int, fmt_number
+from dashboard.charts.labels import dimension_noun, group_label
 from dashboard.charts.theme import DIVERGING, METRIC_SHORT, NEUTRAL_POINT
+from dashboard.i18n import N_, _
+
+# What the colours are centred on: the title's words and the colour bar's title.
+REFERENCES = {
+    "target": (N_("{metric} by touchpoint and {dimension} (vs target)"), N_("vs target")),
+    "average": (N_("{metric} by touchpoint and {dimension} (vs average)"), N_("vs average")),
+    "neutral": (N_("{metric} by touchpoint and {dimension} (vs neutral)"), N_("vs neutral")),
+}
 
 
 def heatmap_centre(frame: pl.DataFrame, metric: str) -> list[float | None]:
@@ -51,11 +60,13 @@ def heatmap(
     label = METRIC_SHORT.get(metric, metric)
     has_target = any(t is not None for t in _column(frame, "target"))
     reference = "target" if has_target else ("average" if metric == "csat" else "neutral")
-    title = title or f"{label} by touchpoint and {by.replace('_', ' ')} (vs {reference})"
+    title_words, scale_words = REFERENCES[reference]
+    title = title or _(title_words).format(metric=label, dimension=dimension_noun(by))
     if frame.is_empty():
         return empty_figure(title)
     touchpoints = sorted({str(t) for t in _column(frame, "touchpoint")}, reverse=True)
     groups = sorted({str(g) for g in _column(frame, by)})
+    shown_groups = [group_label(g) for g in groups]  # the axis; clicks carry the value
     xi = {g: i for i, g in enumerate(groups)}
     yi = {t: i for i, t in enumerate(touchpoints)}
     shape = (len(touchpoints), len(groups))
@@ -89,17 +100,23 @@ def heatmap(
             else:
                 z_dev[r][c] = value - centre
         parts = [
-            f"<b>{tp} × {group}</b>",
+            f"<b>{tp} × {group_label(group)}</b>",
             f"{label}: "
-            + ("hidden (n<5)" if hidden or value is None else _format_metric(metric, value)),
-            f"n = {fmt_int(n)}" + (" (low sample)" if low and not hidden else ""),
+            + (_("hidden (n<5)") if hidden or value is None else _format_metric(metric, value)),
+            f"n = {fmt_int(n)}" + (" " + _("(low sample)") if low and not hidden else ""),
         ]
         if target is not None:
-            parts.append(f"target: {_format_metric(metric, target)}")
-        if sig:
-            parts.append(f"significantly {sig} the rest of the row (q = {q:.3f})")
+            parts.append(_("target: {value}").format(value=_format_metric(metric, target)))
+        if sig == "above":
+            parts.append(
+                _("significantly above the rest of the row (q = {q})").format(q=fmt_number(q, 3))
+            )
+        elif sig == "below":
+            parts.append(
+                _("significantly below the rest of the row (q = {q})").format(q=fmt_number(q, 3))
+            )
         elif q is not None:
-            parts.append(f"not significant (q = {q:.2f})")
+            parts.append(_("not significant (q = {q})").format(q=fmt_number(q, 2)))
         cells_x.append(str(group))
         cells_y.append(str(tp))
         cells_custom.append([str(tp), str(group)])
@@ -120,7 +137,7 @@ def heatmap(
             hoverinfo="skip",
             showscale=True,
             colorbar=dict(
-                title=dict(text=f"vs {reference}", side="right"),
+                title=dict(text=_(scale_words), side="right"),
                 thickness=12,
                 len=0.8,
                 tickformat="+.0f",
@@ -167,7 +184,7 @@ def heatmap(
             showlegend=False,
             selected=dict(marker=dict(opacity=0)),
             unselected=dict(marker=dict(opacity=0)),
-            name="cells",
+            name="cells",  # i18n: ok -- an invisible trace (hover and legend off)
         )
     )
     if selected is not None and selected[0] in yi and selected[1] in xi:
@@ -190,11 +207,14 @@ def heatmap(
     )
     fig.update_xaxes(
         side="bottom",
-        tickangle=-30 if len(groups) > 5 else 0,
+        # turned when the names would touch (many groups, or long names such as "(không rõ)")
+        tickangle=-30 if len(groups) > 5 or sum(map(len, shown_groups)) > 30 else 0,
         title_text=None,
         showline=False,
         ticks="",
     )
+    if shown_groups != groups:  # "(unknown)" in words; the data keeps the value
+        fig.update_xaxes(tickmode="array", tickvals=groups, ticktext=shown_groups)
     fig.update_yaxes(title_text=None, showgrid=False, ticks="")
     return fig
 

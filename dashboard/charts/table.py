@@ -8,7 +8,12 @@ import math
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.charts.formats import format_time
+from dashboard.charts import labels
+from dashboard.charts.formats import MISSING, fmt_int, fmt_number, format_time
+from dashboard.i18n import N_, _
+
+# The "significant" column's values: the direction of a significant change.
+DIRECTIONS = {"up": N_("up"), "down": N_("down"), "above": N_("above"), "below": N_("below")}
 
 
 def table_trace(frame: pl.DataFrame, domain: dict | None = None) -> go.Table:
@@ -36,22 +41,27 @@ def table_trace(frame: pl.DataFrame, domain: dict | None = None) -> go.Table:
 
 
 def column_label(name: str) -> str:
-    labels = {"p": "p-value", "n": "n", "moe": "± MoE", "nps": "NPS", "csat": "CSAT", "ces": "CES"}
-    return labels.get(name, name.replace("_", " ").capitalize())
+    """A column's header in the current language."""
+    return labels.column_label(name)
 
 
 def format_cell(value: object, column: str) -> str:
-    """A table value as people read it: thousands separators, signed deltas, p to 3 places."""
+    """A table value as people read it: thousands separators, signed deltas, p to 3 places
+    -- in the current language."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
+        return MISSING
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, int):
-        return f"{value:+,}" if column.startswith("delta") else f"{value:,}"
+        if column.startswith("delta"):
+            return fmt_number(value, 0, signed=True)
+        return fmt_int(value)
     if isinstance(value, float):
         if column == "p" or column.endswith("_p"):
-            return "< 0.001" if value < 0.001 else f"{value:.3f}"
-        return f"{value:+,.1f}" if column.startswith("delta") else f"{value:,.1f}"
+            return "< " + fmt_number(0.001, 3) if value < 0.001 else fmt_number(value, 3)
+        return fmt_number(value, 1, signed=column.startswith("delta"))
     if isinstance(value, dt.datetime | dt.date):
         return format_time(value)
+    if column == "significant" and value in DIRECTIONS:
+        return _(DIRECTIONS[value])
     return str(value)

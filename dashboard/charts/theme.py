@@ -5,6 +5,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from dashboard.charts.labels import METRIC_LABELS  # noqa: F401 -- (N_-marked) re-exported
+from dashboard.i18n import current_language
+
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 PALETTE = (
     "#0072B2",  # blue
@@ -33,8 +36,13 @@ DIVERGING = [
 # Promoters / passives / detractors: blue, grey, vermillion.
 BAND_COLOURS = {"promoters": "#0072B2", "passives": "#B8BEC4", "detractors": "#D55E00"}
 FONT = "Inter, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+# Vietnamese needs every precomposed letter (ổ, ự, ỷ ...) in one font: Helvetica and the
+# Liberation Sans that stands in for Arial on Linux servers lack them, so a letter would
+# come from a fallback font -- a different shape mid-word, and PDF text that copies as
+# "T ổ ng". Fonts with full coverage come first; the English stack is unchanged.
+FONT_VI = "Inter, 'Segoe UI', Roboto, 'Noto Sans', 'DejaVu Sans', Arial, sans-serif"
+FONTS = {"vi": FONT_VI, "en": FONT}
 
-METRIC_LABELS = {"nps": "NPS", "csat": "CSAT (% satisfied)", "ces": "CES (1–7, higher = easier)"}
 METRIC_SHORT = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
 # Where the diverging heatmap scale is centred when no target applies.
 NEUTRAL_POINT = {"nps": 0.0, "ces": 4.0}
@@ -55,3 +63,15 @@ pio.templates[TEMPLATE] = go.layout.Template(
         separators=".,",  # decimal point, thousands comma
     )
 )
+
+
+def font_family(lang: str | None = None) -> str:
+    """The chart font stack for ``lang`` (default: the current language)."""
+    return FONTS.get(lang or current_language(), FONT)
+
+
+def language_font() -> dict[str, str]:
+    """Layout settings for figures drawn outside the template (report pages): the font
+    stack of the current language where it differs from plotly's default (Vietnamese)."""
+    lang = current_language()
+    return {"font_family": FONTS[lang]} if lang != "en" and lang in FONTS else {}

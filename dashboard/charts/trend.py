@@ -5,8 +5,18 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.charts.base import _column, _figure, _flag, empty_figure
+from dashboard.charts.base import _column, _figure, _flag, date_axis, empty_figure
+from dashboard.charts.formats import fmt_int
+from dashboard.charts.labels import group_label
 from dashboard.charts.theme import BAND_COLOURS, BAND_FILL, LOW_N, NEUTRAL, PALETTE, PRIMARY
+from dashboard.i18n import N_, _
+
+# The promoter mix's bands: legend names and the words in hover text.
+BANDS = {
+    "detractors": (N_("Detractors"), N_("detractors")),
+    "passives": (N_("Passives"), N_("passives")),
+    "promoters": (N_("Promoters"), N_("promoters")),
+}
 
 
 def sparkline(frame: pl.DataFrame, value: str, title: str, percent: bool = False) -> go.Figure:
@@ -48,17 +58,21 @@ def nps_trend(
     *,
     by: str | None = None,
     target: float | None = None,
-    title: str = "NPS over time with 95% margin of error",
+    title: str | None = None,
+    grain: str = "month",
 ) -> go.Figure:
     """NPS per period with its 95% MoE band; lines per group when ``by`` is given.
 
     Reads ``period``, [``by``], ``n``, ``nps``, ``moe``, ``low_n``. Low-n points are
     drawn as grey markers; points without a value (privacy) are gaps. ``target``
-    draws a dashed horizontal line (one touchpoint's target NPS).
+    draws a dashed horizontal line (one touchpoint's target NPS). ``grain`` (day, week,
+    month) says how dates are written on the axis and in the hover.
     """
+    title = title if title is not None else _("NPS over time with 95% margin of error")
     if frame.is_empty() or frame.get_column("nps").drop_nulls().is_empty():
         return empty_figure(title)
     fig = _figure(title, height=400)
+    when = date_axis(fig, _column(frame, "period"), grain)
     groups = (
         [(None, frame)]
         if by is None
@@ -98,11 +112,11 @@ def nps_trend(
                     fill="tonexty",
                     fillcolor=BAND_FILL,
                     hoverinfo="skip",
-                    name="95% margin of error",
+                    name=_("95% margin of error"),
                 )
             )
         low = _flag(part, "low_n")
-        label = "NPS" if name is None else str(name)
+        label = "NPS" if name is None else group_label(name)
         # The line carries the legend (in its colour); the markers, grey where the
         # sample is low, carry the hover.
         fig.add_trace(
@@ -125,11 +139,16 @@ def nps_trend(
                     line=dict(color=[NEUTRAL if lo else colour for lo in low], width=1),
                 ),
                 customdata=list(
-                    zip(_column(part, "n"), moe, ["low n" if lo else "" for lo in low], strict=True)
+                    zip(
+                        _column(part, "n"),
+                        moe,
+                        [_("low n") if lo else "" for lo in low],
+                        strict=True,
+                    )
                 ),
                 hovertemplate=(
-                    ("" if name is None else f"<b>{name}</b><br>")
-                    + "%{x}<br>NPS %{y:.1f} ± %{customdata[1]:.1f}<br>"
+                    ("" if name is None else f"<b>{label}</b><br>")
+                    + f"{when}<br>NPS %{{y:.1f}} ± %{{customdata[1]:.1f}}<br>"
                     "n = %{customdata[0]:,} %{customdata[2]}<extra></extra>"
                 ),
             )
@@ -138,21 +157,22 @@ def nps_trend(
         fig.add_hline(
             y=target,
             line=dict(color="#6B7075", dash="dash", width=1.5),
-            annotation_text=f"target {target:.0f}",
+            annotation_text=_("target {value}").format(value=fmt_int(target)),
             annotation_position="top left",
         )
-    fig.update_yaxes(title_text="NPS (−100 to 100)", zeroline=True)
-    fig.update_xaxes(title_text=None, type="date")
+    fig.update_yaxes(title_text=_("NPS (−100 to 100)"), zeroline=True)
+    fig.update_xaxes(title_text=None)
     fig.update_layout(hovermode="closest")
     return fig
 
 
-def nps_mix(frame: pl.DataFrame, title: str = "Promoters, passives and detractors") -> go.Figure:
+def nps_mix(frame: pl.DataFrame, title: str | None = None, grain: str = "month") -> go.Figure:
     """Stacked shares (0–100) of promoters, passives and detractors per period.
 
     Reads ``period``, ``n``, ``promoters``, ``passives``, ``detractors`` (counts) and,
     when present, ``low_n``. Periods without scored responses are left out.
     """
+    title = title if title is not None else _("Promoters, passives and detractors")
     if frame.is_empty():
         return empty_figure(title)
     data = frame.filter(pl.col("n") > 0)
@@ -162,8 +182,9 @@ def nps_mix(frame: pl.DataFrame, title: str = "Promoters, passives and detractor
     if data.is_empty():
         return empty_figure(title)
     fig = _figure(title, height=320)
+    when = date_axis(fig, _column(data, "period"), grain)
     n = _column(data, "n")
-    for band in ("detractors", "passives", "promoters"):
+    for band, (legend, word) in BANDS.items():
         counts = _column(data, band)
         shares = [
             100.0 * c / t if c is not None and t else None for c, t in zip(counts, n, strict=True)
@@ -172,13 +193,15 @@ def nps_mix(frame: pl.DataFrame, title: str = "Promoters, passives and detractor
             go.Bar(
                 x=_column(data, "period"),
                 y=shares,
-                name=band.capitalize(),
+                name=_(legend),
                 marker=dict(color=BAND_COLOURS[band]),
                 customdata=counts,
-                hovertemplate=f"%{{x}}<br>{band}: %{{y:.1f}}% (%{{customdata:,}})<extra></extra>",
+                hovertemplate=(
+                    f"{when}<br>{_(word)}: %{{y:.1f}}% (%{{customdata:,}})<extra></extra>"
+                ),
             )
         )
-    fig.update_layout(barmode="stack", bargap=0.15)
-    fig.update_yaxes(title_text="share of scored responses", ticksuffix="%", range=[0, 100])
-    fig.update_xaxes(type="date")
+    # room above the plot for the legend, which takes two rows in a narrow column
+    fig.update_layout(barmode="stack", bargap=0.15, margin_t=80)
+    fig.update_yaxes(title_text=_("share of scored responses"), ticksuffix="%", range=[0, 100])
     return fig

@@ -1,16 +1,31 @@
-"""``cxdash export report|chart|table``: the dashboard's exports from the command line."""
+"""``cxdash export report|chart|table``: the dashboard's exports from the command line.
+
+``--lang vi|en`` writes titles, captions, labels and numbers in that language (default:
+``CXDASH_LANGUAGE``, where ``auto`` means English on the command line).
+"""
 
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from dashboard import views
 from dashboard.cli.args import PERIOD_HELP, options_from_args
 from dashboard.export.views import CHART_FORMATS, TABLE_FORMATS
+from dashboard.i18n import LANGUAGES, N_, _, cli_language, language
 from dashboard.views.reports import REPORTS
+
+# The XLSX sheet of an exported table (English: the table's name, as always).
+SHEET_NAMES = {
+    "feedback": N_("Feedback"),
+    "segments": N_("Segments"),
+    "heatmap": N_("Heatmap"),
+    "funnel": N_("Funnel"),
+}
 
 
 def _format_for(args: argparse.Namespace, allowed: tuple[str, ...]) -> str:
@@ -88,7 +103,9 @@ def _export_table(args: argparse.Namespace) -> int:
     if fmt == "csv":
         data = table_csv(frame)
     else:
-        data = table_xlsx(frame, sheet=args.table.capitalize(), context=context)
+        sheet = SHEET_NAMES.get(args.table)
+        data = table_xlsx(frame, sheet=_(sheet) if sheet else args.table.capitalize(),
+                          context=context)  # fmt: skip
     _write(args.out, data, started)
     return 0
 
@@ -106,6 +123,28 @@ def _export_report(args: argparse.Namespace) -> int:
     data = report_for(engine, args.page, f, options_from_args(args))
     _write(args.out, data, started)
     return 0
+
+
+def in_language(handler: Callable[[argparse.Namespace], int]):
+    """Run an export handler in the language of ``--lang`` (or the setting)."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        from dashboard.config import get_settings
+
+        with language(cli_language(args.lang, get_settings().language)):
+            return handler(args)
+
+    return run
+
+
+def _add_language_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help="language of titles, captions, labels and numbers "
+        "(default: CXDASH_LANGUAGE; auto = en)",
+    )
 
 
 def register_cli(subparsers) -> None:
@@ -127,7 +166,8 @@ def register_cli(subparsers) -> None:
     p.add_argument("--out", required=True, help="PDF file to write")
     add_filter_arguments(p)
     add_view_arguments(p)
-    p.set_defaults(handler=_export_report)
+    _add_language_argument(p)
+    p.set_defaults(handler=in_language(_export_report))
 
     p = kinds.add_parser("chart", help="one chart as PNG, SVG, PDF or interactive HTML")
     p.add_argument("chart", choices=views.exported_as("chart"))
@@ -138,7 +178,8 @@ def register_cli(subparsers) -> None:
     p.add_argument("--scale", type=float, default=None, help="PNG pixel density (default 2)")
     add_filter_arguments(p)
     add_view_arguments(p)
-    p.set_defaults(handler=_export_chart)
+    _add_language_argument(p)
+    p.set_defaults(handler=in_language(_export_chart))
 
     p = kinds.add_parser("table", help="one table as CSV (UTF-8 with BOM) or XLSX")
     p.add_argument("table", choices=views.exported_as("table"))
@@ -146,4 +187,5 @@ def register_cli(subparsers) -> None:
     p.add_argument("--out", required=True)
     add_filter_arguments(p)
     add_view_arguments(p)
-    p.set_defaults(handler=_export_table)
+    _add_language_argument(p)
+    p.set_defaults(handler=in_language(_export_table))

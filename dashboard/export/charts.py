@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from dashboard.charts.formats import format_time
 from dashboard.export import render as export_render
 from dashboard.export.render import IMAGE_FORMATS, ImageFormat
+from dashboard.i18n import _
 
 SOURCE = "CX Insights"
 DEFAULT_WIDTH = 1200  # 16:9, a slide's shape
@@ -47,14 +48,14 @@ class ExportContext:
         return format_time(self.as_of)
 
     def footnote_lines(self) -> list[str]:
-        """Plain-text lines: filters, then as-of and source."""
+        """Plain-text lines in the current language: filters, then as-of and source."""
         lines = []
         if self.filters_words:
-            lines.append(f"Filters: {self.filters_words}")
+            lines.append(_("Filters: {filters}").format(filters=self.filters_words))
         tail = []
         if self.as_of is not None:
-            tail.append(f"Data as of {self.as_of_words()}")
-        tail.append(f"Source: {self.source}")
+            tail.append(_("Data as of {time}").format(time=self.as_of_words()))
+        tail.append(_("Source: {source}").format(source=self.source))
         lines.append(" · ".join(tail))
         return lines
 

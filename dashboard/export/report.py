@@ -20,6 +20,7 @@ from pypdf import PdfReader, PdfWriter
 
 from dashboard.charts.formats import format_time
 from dashboard.charts.table import table_trace
+from dashboard.charts.theme import language_font
 from dashboard.export import render as export_render
 from dashboard.export.charts import (
     SOURCE,
@@ -27,6 +28,7 @@ from dashboard.export.charts import (
     note_below_plot,
     plotly_text,
 )
+from dashboard.i18n import _
 
 PAGE_WIDTH = 1123  # A4 landscape at 96 px per inch
 PAGE_HEIGHT = 794
@@ -86,11 +88,15 @@ def report_pdf(
         )
     ]
     for i, chunk in enumerate(kpi_chunks):
-        suffix = f" ({i + 1} of {len(kpi_chunks)})" if len(kpi_chunks) > 1 else ""
+        title = (
+            _("Key figures ({part} of {parts})").format(part=i + 1, parts=len(kpi_chunks))
+            if len(kpi_chunks) > 1
+            else _("Key figures")
+        )
         pages.append(
             kpi_page(
                 chunk,
-                title=f"Key figures{suffix}",
+                title=title,
                 period_words=period_words,
                 footer=footer.text(len(pages) + 1),
             )
@@ -116,7 +122,8 @@ class _Footer:
 
     def text(self, page: int) -> str:
         source = "" if self.source in self.title else self.source
-        parts = [source, self.title, self.filters_words, f"Page {page} of {self.total}"]
+        page_words = _("Page {page} of {total}").format(page=page, total=self.total)
+        parts = [source, self.title, self.filters_words, page_words]
         return " · ".join(p for p in parts if p)
 
 
@@ -166,6 +173,7 @@ def _blank_page(footer: str, *, bottom: int = 60) -> go.Figure:
         width=PAGE_WIDTH,
         height=PAGE_HEIGHT,
         template="plotly_white",
+        **language_font(),
         xaxis={"visible": False, "range": [0, 1]},
         yaxis={"visible": False, "range": [0, 1]},
         margin={"l": 60, "r": 60, "t": 60, "b": bottom},
@@ -185,17 +193,26 @@ def cover_page(
     source: str,
     footer: str,
 ) -> go.Figure:
-    """The cover: title, period, filters in words, generation and as-of times, source."""
+    """The cover (in the current language): title, period, filters in words, generation and
+    as-of times, source."""
     fig = _blank_page(footer)
+    period = _("Period: {period}").format(period=period_words)
+    filters = _("Filters: {filters}").format(filters=filters_words)
     lines = [
         (0.78, plotly_text(title, width_chars=50), 34, "#1f2d3d"),
-        (0.64, plotly_text(f"Period: {period_words}", width_chars=90), 18, "#333333"),
-        (0.54, plotly_text(f"Filters: {filters_words}", width_chars=100), 15, "#333333"),
-        (0.34, f"Generated {format_time(generated_at)}", 13, "#555555"),
-        (0.24, plotly_text(f"Source: {source}", width_chars=100), 13, "#555555"),
+        (0.64, plotly_text(period, width_chars=90), 18, "#333333"),
+        (0.54, plotly_text(filters, width_chars=100), 15, "#333333"),
+        (0.34, _("Generated {time}").format(time=format_time(generated_at)), 13, "#555555"),
+        (
+            0.24,
+            plotly_text(_("Source: {source}").format(source=source), width_chars=100),
+            13,
+            "#555555",
+        ),
     ]
     if as_of is not None:
-        lines.append((0.29, f"Data as of {format_time(as_of)}", 13, "#555555"))
+        as_of_words = _("Data as of {time}").format(time=format_time(as_of))
+        lines.append((0.29, as_of_words, 13, "#555555"))
     for y, text, size, colour in lines:
         fig.add_annotation(
             text=text,

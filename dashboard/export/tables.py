@@ -5,6 +5,10 @@ Formula injection (OWASP "CSV injection"): a text cell that starts with ``=``,
 spreadsheet opens it, so such cells get a leading ``'``. Only text is touched:
 numeric columns stay numbers (-5 stays -5). XLSX strings are additionally written
 as strings, never formulas or links (xlsxwriter's ``strings_to_formulas=False``).
+
+Numbers stay numbers (so spreadsheets can compute); the headers and the "About" sheet
+are in the current language. English headers are the column names, as they always were
+(scripts read them); other languages get the columns' names in words.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ import polars as pl
 import polars.selectors as cs
 import xlsxwriter
 
+from dashboard.charts.labels import column_label
 from dashboard.export.charts import ExportContext
-from dashboard.i18n import _
+from dashboard.i18n import SOURCE_LANGUAGE, _, current_language
 from dashboard.i18n.formats import fmt_int
 
 EXCEL_MAX_DATA_ROWS = 1_048_575  # 1,048,576 rows per sheet, one of them the header
@@ -78,10 +83,26 @@ def _flatten_nested(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(exprs) if exprs else frame
 
 
+def localized_headers(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with headers for people in the current language (English: unchanged).
+
+    A header that two columns would share keeps its column name.
+    """
+    if current_language() == SOURCE_LANGUAGE:
+        return frame
+    wanted = {name: column_label(name) for name in frame.columns}
+    taken = list(wanted.values())
+    return frame.rename(
+        {name: label for name, label in wanted.items() if taken.count(label) == 1 and
+         label not in frame.columns}
+    )  # fmt: skip
+
+
 def table_csv(frame: pl.DataFrame) -> bytes:
     """``frame`` as CSV: UTF-8 with a byte-order mark (so Excel shows Vietnamese text
-    correctly), formula injection neutralised, timestamps as ``YYYY-MM-DD HH:MM:SS``."""
-    safe = neutralise_formulas(frame)
+    correctly), formula injection neutralised, timestamps as ``YYYY-MM-DD HH:MM:SS``,
+    headers in the current language."""
+    safe = neutralise_formulas(localized_headers(frame))
     return UTF8_BOM + safe.write_csv(datetime_format=DATETIME_FORMAT).encode("utf-8")
 
 
@@ -89,13 +110,17 @@ def check_excel_limits(frame: pl.DataFrame) -> None:
     """Raise ValueError with a message for people when ``frame`` does not fit one sheet."""
     if frame.height > EXCEL_MAX_DATA_ROWS:
         raise ValueError(
-            f"The table has {frame.height:,} rows; an Excel sheet holds at most "
-            f"{EXCEL_MAX_DATA_ROWS:,} data rows. Narrow the filters or export as CSV."
+            _(
+                "The table has {rows} rows; an Excel sheet holds at most {limit} data rows. "
+                "Narrow the filters or export as CSV."
+            ).format(rows=fmt_int(frame.height), limit=fmt_int(EXCEL_MAX_DATA_ROWS))
         )
     if frame.width > EXCEL_MAX_COLUMNS:
         raise ValueError(
-            f"The table has {frame.width:,} columns; an Excel sheet holds at most "
-            f"{EXCEL_MAX_COLUMNS:,}. Export as CSV instead."
+            _(
+                "The table has {columns} columns; an Excel sheet holds at most {limit}. "
+                "Export as CSV instead."
+            ).format(columns=fmt_int(frame.width), limit=fmt_int(EXCEL_MAX_COLUMNS))
         )
 
 
@@ -158,7 +183,8 @@ def table_xlsx(
     """``frame`` as an XLSX workbook: typed columns, header row frozen, fitted widths.
 
     The table is on sheet ``sheet`` starting at A1 (so it reads straight back); the
-    context (title, filters in words, as-of time, source) is on a second sheet "About".
+    context (title, filters in words, as-of time, source) is on a second sheet "About"
+    (in the current language, like the headers).
 
     Raises
     ------
@@ -166,7 +192,7 @@ def table_xlsx(
         When the table exceeds Excel's 1,048,575 data rows (or 16,384 columns).
     """
     check_excel_limits(frame)
-    safe, cut = cut_to_excel_cells(neutralise_formulas(frame))
+    safe, cut = cut_to_excel_cells(neutralise_formulas(localized_headers(frame)))
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         buffer,
@@ -208,15 +234,17 @@ def _about_sheet(
     rows: int,
     cut: int = 0,
 ) -> None:
-    about = workbook.add_worksheet("About" if table_sheet != "About" else "About export")
+    name = sheet_name(_("About"))
+    about = workbook.add_worksheet(name if table_sheet != name else sheet_name(_("About export")))
     bold = workbook.add_format({"bold": True})
     entries = [
-        ("Title", context.title),
-        ("Filters", context.filters_words),
-        ("Data as of", context.as_of_words() if context.as_of is not None else ""),
-        ("Source", context.source),
-        ("Table", f"sheet '{table_sheet}', {rows:,} rows"),
-    ]
+        (_("Title"), context.title),
+        (_("Filters"), context.filters_words),
+        (_("Data as of"), context.as_of_words() if context.as_of is not None else ""),
+        (_("Source"), context.source),
+        (_("Table"), _("sheet '{sheet}', {rows} rows").format(sheet=table_sheet,
+                                                             rows=fmt_int(rows))),
+    ]  # fmt: skip
     if cut:
         entries.append(
             (

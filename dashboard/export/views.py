@@ -14,10 +14,11 @@ import polars as pl
 import sqlalchemy as sa
 
 from dashboard import service, state, views
-from dashboard.export.charts import ExportContext
+from dashboard.export.charts import SOURCE, ExportContext
 from dashboard.export.report import ReportSection, report_pdf
+from dashboard.i18n import _
 from dashboard.views import Options, View
-from dashboard.views.dashboard import KPIS, kpi_labels
+from dashboard.views.dashboard import KPIS, kpi_table
 from dashboard.views.reports import REPORTS, Section
 from queries.filters import Filters
 
@@ -83,11 +84,11 @@ def table_for(
 
 
 def kpi_frame(engine: sa.Engine, f: Filters) -> pl.DataFrame:
-    """KPIs now and in the previous period, metric names in words.
+    """KPIs now and in the previous period, for people (see ``kpi_table``).
 
-    Returns columns: metric, value, previous, delta, p, significant.
+    Returns columns: metric, value, previous, delta (written), p, significant.
     """
-    return kpi_labels(KPIS.run(engine, f, Options(compare=True)))
+    return kpi_table(KPIS.run(engine, f, Options(compare=True)))
 
 
 # -- report packs --------------------------------------------------------------------------
@@ -116,14 +117,15 @@ def _section(engine: sa.Engine, f: Filters, section: Section, results: dict) -> 
 
 
 def report_for(engine: sa.Engine, page: str, f: Filters, options: Options | None = None) -> bytes:
-    """The PDF report pack of dashboard page ``page`` for filters ``f``."""
+    """The PDF report pack of dashboard page ``page`` for filters ``f``, in the current
+    language (wrap the call in ``with dashboard.i18n.language(lang):``)."""
     options = options or Options()
     f = with_period(engine, f)
     sections = report_sections(engine, page, f, options)
     kpis = kpi_frame(engine, f) if f.date_from and f.date_to else None
     return report_pdf(
         sections,
-        title=f"CX Insights — {REPORTS[page].title}",
+        title=f"{SOURCE} — {_(REPORTS[page].title)}",
         filters_words=state.describe_filters(f),
         period_words=state.describe_period(f.date_from, f.date_to),
         kpi_table=kpis,

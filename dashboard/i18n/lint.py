@@ -11,7 +11,8 @@ Flagged: a string literal (or an f-string / concatenation with literal words) gi
   ``update_xaxes``, ``add_annotation``, ``add_hline`` ...): ``title=``, ``title_text=``,
   ``name=``, ``annotation_text=``, ``hovertemplate=``, axis / legend titles, ``text=`` of
   an annotation, and the same keys inside ``dict(...)`` values (``title=dict(text=...)``);
-  the title and message of the chart helpers ``_figure`` / ``empty_figure``;
+  the titles, messages and labels of the project's own helpers (:data:`TITLE_FUNCTIONS`:
+  ``ui.header``, ``ui.no_data``, ``charts.nps_trend(title=)``, ``ExportContext`` ...);
 * as the default of a parameter named ``title``, ``message``, ``label``, ``caption``,
   ``help``, ``placeholder`` or ``body``;
 
@@ -110,8 +111,26 @@ PLOTLY_KEYWORDS = frozenset(
 )
 ANNOTATION_KEYWORDS = frozenset({"text"})  # add_annotation(text=...)
 NESTED_KEYS = frozenset({"title", "text", "title_text", "name", "hovertemplate", "texttemplate"})
-# Chart helpers whose positional arguments are a title / message.
-TITLE_FUNCTIONS = {"_figure": (0,), "empty_figure": (0, 1)}
+# The project's own helpers that put text in front of people: the positional arguments
+# and keywords that are a title, a message or a label. Names are matched on any receiver
+# (``ui.header``, ``charts.nps_trend``, a bare ``header``); keep them distinctive.
+_TITLE = frozenset({"title"})
+TITLE_FUNCTIONS: dict[str, tuple[tuple[int, ...], frozenset[str]]] = {
+    "_figure": ((0,), _TITLE),
+    "empty_figure": ((0, 1), frozenset({"title", "message"})),
+    "header": ((0,), frozenset({"title", "extra"})),  # ui.header(title, f, extra)
+    "no_data": ((0,), frozenset({"message"})),  # ui.no_data(message)
+    "table": ((), _TITLE),  # ui.table(frame, name, title=...): the exported file's title
+    "report_button": ((), frozenset({"label"})),
+    "nps_trend": ((), _TITLE),
+    "nps_mix": ((1,), _TITLE),
+    "funnel": ((), _TITLE),
+    "heatmap": ((), _TITLE),
+    "sparkline": ((2,), _TITLE),
+    "with_context": ((), _TITLE),
+    "ExportContext": ((0,), frozenset({"title", "filters_words"})),
+    "report_pdf": ((), frozenset({"title", "filters_words", "period_words"})),
+}
 TEXT_PARAMETERS = frozenset({"title", "message", "label", "caption", "help", "placeholder", "body"})
 
 _NOT_WORDS = re.compile(
@@ -322,10 +341,12 @@ class _Checker(ast.NodeVisitor):
         func = node.func
         name = _func_name(func)
         label = ast.unparse(func)
+        streamlit_element = False
         if isinstance(func, ast.Attribute):
             receiver = func.value
             from_st = self._from_st(receiver)
             if name in ELEMENTS and (name not in SHARED_NAMES or from_st):
+                streamlit_element = True
                 if name == "navigation":
                     self._check_navigation(node, label)
                 else:
@@ -340,8 +361,8 @@ class _Checker(ast.NodeVisitor):
             for arg in node.args:
                 if isinstance(arg, ast.JoinedStr):
                     self._report(arg, node, label, f"{ast.unparse(arg)} (a dynamic message)")
-        if name in TITLE_FUNCTIONS:
-            self._check_arguments(node, TITLE_FUNCTIONS[name], (), label)
+        if name in TITLE_FUNCTIONS and not streamlit_element:  # st.header: checked above
+            self._check_arguments(node, *TITLE_FUNCTIONS[name], label)
         self.generic_visit(node)
 
     def _check_plotly(self, node: ast.Call, name: str, label: str) -> None:

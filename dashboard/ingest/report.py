@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from dashboard.i18n import _
+from dashboard.i18n.formats import fmt_int
 from dashboard.ingest.validate import (
     empty_errors,
 )
@@ -49,58 +51,91 @@ class ImportReport:
         return self.error_count == 0
 
     def error_lines(self, limit: int | None = SHOWN_ERRORS) -> list[str]:
-        """``file:line: column c: value 'v' rule (fix)`` for the first ``limit`` errors."""
+        """``file:line: column c: value 'v' rule (fix)`` for the first ``limit`` errors.
+
+        The frame is in the current language; the rule and the fix are the validator's.
+        """
         rows = self.errors.head(limit) if limit is not None else self.errors
         out = []
         for r in rows.iter_rows(named=True):
             value = r["value"]
-            shown = "empty" if value is None else f"value {_quote(value)}"
             where = (
                 f"{self.file}:{r['line']}"
                 if self.row_word == "line"
-                else (f"{self.file}: row {r['line']}")
+                else _("{file}: row {line}").format(file=self.file, line=r["line"])
             )
+            column = _("column {column}").format(column=r["column"])
             if value is None:
-                out.append(f"{where}: column {r['column']}: {r['rule']} ({r['fix']})")
+                out.append(f"{where}: {column}: {r['rule']} ({r['fix']})")
             else:
-                out.append(f"{where}: column {r['column']}: {shown} {r['rule']} ({r['fix']})")
+                shown = _("value {value}").format(value=_quote(value))
+                out.append(f"{where}: {column}: {shown} {r['rule']} ({r['fix']})")
         return out
 
     def render(self, limit: int = SHOWN_ERRORS) -> str:
-        """The report as text for the terminal and the Data page."""
-        lines = [f"{self.file} -> {self.table}  ({self.source})", f"mapping: {self.mapping}"]
-        lines.append(f"rows read: {self.rows_read:,}")
-        verb = {"written": ""}.get(self.status, "would ")
-        lines.append(
-            f"{verb}insert: {self.would_insert:,} · {verb}update: {self.would_update:,} · "
-            f"unchanged: {self.unchanged:,} · rejected rows: {self.rejected_rows:,}"
-        )
+        """The report as text for the terminal and the Data page, in the current language."""
+        lines = [
+            f"{self.file} -> {self.table}  ({self.source})",
+            _("mapping: {mapping}").format(mapping=self.mapping),
+            _("rows read: {n}").format(n=fmt_int(self.rows_read)),
+        ]
+        counts = {
+            "insert": fmt_int(self.would_insert),
+            "update": fmt_int(self.would_update),
+            "unchanged": fmt_int(self.unchanged),
+            "rejected": fmt_int(self.rejected_rows),
+        }
+        if self.status == "written":
+            words = _(
+                "insert: {insert} · update: {update} · unchanged: {unchanged} · "
+                "rejected rows: {rejected}"
+            )
+        else:
+            words = _(
+                "would insert: {insert} · would update: {update} · unchanged: {unchanged} · "
+                "rejected rows: {rejected}"
+            )
+        lines.append(words.format(**counts))
         if self.duplicates:
-            lines.append(f"duplicate ids within the file: {self.duplicates:,}")
+            lines.append(_("duplicate ids within the file: {n}").format(n=fmt_int(self.duplicates)))
         if self.orphan_rows:
             shown = ", ".join(self.orphan_ids[:5])
             rest = self.orphan_customers - min(5, len(self.orphan_ids))
-            more = f" and {rest:,} more" if rest > 0 else ""
+            more = " " + _("and {n} more").format(n=fmt_int(rest)) if rest > 0 else ""
             lines.append(
-                f"orphans (kept): {self.orphan_rows:,} rows name {self.orphan_customers:,} "
-                f"customer_id(s) that are not among the customers: {shown}{more}"
+                _(
+                    "orphans (kept): {rows} rows name {customers} customer_id(s) that are not "
+                    "among the customers: {ids}"
+                ).format(
+                    rows=fmt_int(self.orphan_rows),
+                    customers=fmt_int(self.orphan_customers),
+                    ids=shown + more,
+                )
             )
         if self.anonymous_rows:
-            lines.append(f"anonymous (kept): {self.anonymous_rows:,} rows have no customer_id")
-        lines += [f"note: {n}" for n in self.notes]
-        lines += [f"warning: {w}" for w in self.warnings]
+            lines.append(
+                _("anonymous (kept): {n} rows have no customer_id").format(
+                    n=fmt_int(self.anonymous_rows)
+                )
+            )
+        lines += [_("note: {text}").format(text=n) for n in self.notes]
+        lines += [_("warning: {text}").format(text=w) for w in self.warnings]
         if self.error_count:
-            lines.append(f"errors ({min(limit, self.error_count)} of {self.error_count:,} shown):")
+            lines.append(
+                _("errors ({shown} of {total} shown):").format(
+                    shown=fmt_int(min(limit, self.error_count)), total=fmt_int(self.error_count)
+                )
+            )
             lines += ["  " + e for e in self.error_lines(limit)]
         lines.append(self.verdict())
         return "\n".join(lines)
 
     def verdict(self) -> str:
         if self.error_count:
-            return "REJECTED: nothing was written. Fix the rows above and import again."
+            return _("REJECTED: nothing was written. Fix the rows above and import again.")
         if self.status == "written":
-            return "IMPORTED."
-        return "OK: nothing written yet (dry run)." if self.status == "dry-run" else "OK."
+            return _("IMPORTED.")
+        return _("OK: nothing written yet (dry run).") if self.status == "dry-run" else _("OK.")
 
 
 def _quote(value: str) -> str:

@@ -1,5 +1,6 @@
 """Streamlit helpers for the pages: the cached boundary (``cache``), widgets <-> URL
-(``url_state``), page furniture and outputs (``page``), comment cards (``comments``) and
+(``url_state``), the session's language (``language``), page furniture and outputs
+(``page``), tables in the session's language (``tables``), comment cards (``comments``) and
 download buttons (``downloads``). Pages use the names below.
 """
 
@@ -9,6 +10,7 @@ from dashboard.ui.cache import EMPTY_STORE, call, data_changed, engine, run, sto
 from dashboard.ui.comments import BAND_BADGE, comment_cards
 from dashboard.ui.data_admin import health_panel, summary_tables_panel
 from dashboard.ui.drilldown import cell_panel
+from dashboard.ui.language import language_switch, start_language
 from dashboard.ui.page import (
     NO_DATA,
     PLOTLY_CONFIG,
@@ -25,7 +27,9 @@ from dashboard.ui.page import (
     table,
     view,
 )
+from dashboard.ui.tables import date_column, datetime_column, headers, number_column, text_column
 from dashboard.ui.url_state import (
+    EVERYTHING,
     current_params,
     reset_filters,
     seed_from_url,
@@ -37,6 +41,7 @@ from dashboard.ui.url_state import (
 __all__ = [
     "BAND_BADGE",
     "EMPTY_STORE",
+    "EVERYTHING",
     "NO_DATA",
     "PLOTLY_CONFIG",
     "broken_rule",
@@ -48,6 +53,13 @@ __all__ = [
     "health_panel",
     "summary_tables_panel",
     "current_params",
+    "date_column",
+    "datetime_column",
+    "headers",
+    "language_switch",
+    "number_column",
+    "start_language",
+    "text_column",
     "dimension_label",
     "engine",
     "export_context",

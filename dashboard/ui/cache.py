@@ -2,7 +2,10 @@
 
 ``st.cache_resource`` for the engine and ``st.cache_data`` for results, keyed by the store
 URL, the view's name (or the lookup function's qualified name) and its (frozen, hashable)
-arguments -- so switching pages does not recompute an unchanged view.
+arguments -- so switching pages does not recompute an unchanged view. A result holding
+words people read (a view declared ``localized``, a lookup called with ``localized=True``)
+is also keyed by the session's language; numbers and data values are shared by all
+languages (figures are drawn after the cache, in the session's language).
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ import streamlit as st
 
 from dashboard import db, service
 from dashboard.config import get_settings
+from dashboard.i18n import N_, _, current_language
 from dashboard.views import Options, Result, View
 from queries.filters import Filters
 
 _TTL = get_settings().cache_ttl_seconds
-EMPTY_STORE = (
+EMPTY_STORE = N_(
     "No data yet — run `cxdash demo-data` for a realistic demo, or import your own "
     "exports with `cxdash import` (or the Data page)."
 )
@@ -44,34 +48,42 @@ def _cached(url: str, name: str, args: tuple, _compute: Callable) -> object:
     return _compute(_engine(url), *args)
 
 
+def _name(name: str, localized: bool) -> str:
+    # The language joins the key of results that hold words.
+    return f"{name}@{current_language()}" if localized else name
+
+
 def run(view: View, f: Filters, options: Options | None = None) -> Result:
     """The registry view's result for ``f`` and ``options``, cached."""
     options = options or Options()
-    with st.spinner("Crunching the numbers…", show_time=False):
-        return _cached(store_url(), f"view:{view.name}", (f, options), view.run)
+    with st.spinner(_("Crunching the numbers…"), show_time=False):
+        name = _name(f"view:{view.name}", view.localized)
+        return _cached(store_url(), name, (f, options), view.run)
 
 
-def call(lookup: Callable, *args):
+def call(lookup: Callable, *args, localized: bool = False):
     """``lookup(engine, *args)`` -- a lookup such as ``service.options`` -- cached
-    (arguments must be hashable)."""
-    name = f"{lookup.__module__}.{lookup.__qualname__}"
+    (arguments must be hashable). ``localized``: the result holds words in the session's
+    language, so each language gets its own entry."""
+    name = _name(f"{lookup.__module__}.{lookup.__qualname__}", localized)
     return _cached(store_url(), name, tuple(args), lookup)
 
 
 @st.cache_data(ttl=30, max_entries=8, show_spinner=False)
-def _status(url: str) -> tuple[str, str]:
+def _status(url: str, language: str) -> tuple[str, str]:
+    # ``language`` keys the cache: the messages are written in it.
     try:
         has = service.has_data(_engine(url))
     except db.SchemaMissing as exc:
         return "empty", str(exc)
     except db.StoreError as exc:
         return "unavailable", str(exc)
-    return ("ok", "") if has else ("empty", EMPTY_STORE)
+    return ("ok", "") if has else ("empty", _(EMPTY_STORE))
 
 
 def store_status() -> tuple[str, str]:
-    """("ok" | "empty" | "unavailable", message for people)."""
-    return _status(store_url())
+    """("ok" | "empty" | "unavailable", message for people in the session's language)."""
+    return _status(store_url(), current_language())
 
 
 def data_changed() -> None:

@@ -22,8 +22,8 @@ def comment_cards(frame: pl.DataFrame) -> None:
             f":gray-badge[CSAT {_or_dash(row['csat'])}]",
             f":gray-badge[CES {_or_dash(row['ces'])}]",
         ]
-        meta = [f"**{row['touchpoint']}**", f"{row['responded_at']:%Y-%m-%d}",
-                row["segment"] or "(unknown)", row["language"] or ""]  # fmt: skip
+        meta = [f"**{row['touchpoint']}**", charts.fmt_date(row["responded_at"]),
+                charts.group_label(row["segment"] or None), row["language"] or ""]  # fmt: skip
         with st.container(border=True, gap="small"):
             st.markdown(" ".join(badges) + " " + " · ".join(m for m in meta if m))
             st.text(row["comment"] or "")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable
 
 import plotly.graph_objects as go
@@ -20,6 +21,8 @@ import streamlit as st
 from dashboard.export import render as export_render
 from dashboard.export.charts import ExportContext, figure_bytes, figure_html
 from dashboard.export.tables import EXCEL_MAX_DATA_ROWS, table_csv, table_xlsx
+from dashboard.i18n import SOURCE_LANGUAGE, _, current_language, language
+from dashboard.i18n.formats import fmt_int
 from queries.filters import Filters
 
 MIME = {
@@ -32,17 +35,52 @@ MIME = {
 }
 
 
+MAX_SLUG = 48
+
+
+def _ascii(text: str) -> str:
+    """Vietnamese without diacritics (đ -> d), so a file name survives every system."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def file_stem(name: str) -> str:
     """``cx-<name>-<today>``: a safe file name that sorts by date."""
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "export"
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", _ascii(name)).strip("-").lower() or "export"
+    if len(slug) > MAX_SLUG:
+        slug = slug[:MAX_SLUG].rsplit("-", 1)[0]
     return f"cx-{slug}-{dt.date.today().isoformat()}"
 
 
-def _button(label: str, data: Callable[[], bytes], fmt: str, *, name: str, help: str = "") -> None:
+def download_name(name: str, title: str = "") -> str:
+    """The stem of a download: English keeps the short names it always had (``cx-funnel-
+    <today>``); other languages name the file after its title in that language
+    (``cx-so-khach-hang-dat-tung-buoc-cua-pheu-<today>``)."""
+    if current_language() == SOURCE_LANGUAGE or not title:
+        return file_stem(name)
+    return file_stem(title)
+
+
+def in_this_language(build: Callable[[], bytes]) -> Callable[[], bytes]:
+    """``build`` run in the session's current language: Streamlit runs a download's
+    callable on another thread when it is clicked, where the language would be English."""
+    lang = current_language()
+
+    def run() -> bytes:
+        with language(lang):
+            return build()
+
+    return run
+
+
+def _button(
+    label: str, data: Callable[[], bytes], fmt: str, *, name: str, help: str = "", title: str = ""
+) -> None:
     st.download_button(
         label,
-        data=data,
-        file_name=f"{file_stem(name)}.{fmt}",
+        data=in_this_language(data),
+        file_name=f"{download_name(name, title)}.{fmt}",
         mime=MIME[fmt],
         key=f"_cx_download_{name}_{fmt}",
         on_click="ignore",
@@ -72,31 +110,35 @@ def chart_downloads(fig: go.Figure, *, name: str, context: ExportContext) -> Non
                 lambda fmt=fmt: figure_bytes(fig, fmt, context=context),
                 fmt,
                 name=name,
-                help=f"{label} with title, filters, as-of time and source",
+                help=_("{format} with title, filters, as-of time and source").format(format=label),
+                title=context.title,
             )
         return
-    _button("HTML", lambda: figure_html(fig, context), "html", name=name,
-            help="Interactive chart (works offline)")  # fmt: skip
+    _button("HTML", lambda: figure_html(fig, context), "html", name=name, title=context.title,
+            help=_("Interactive chart (works offline)"))  # fmt: skip
     try:
         export_render.find_chromium()
     except export_render.ChromiumUnavailable as exc:
-        st.caption(f"PNG/SVG/PDF unavailable: {exc}")
+        st.caption(_("PNG/SVG/PDF unavailable: {reason}").format(reason=exc))
 
 
 def table_downloads(frame: pl.DataFrame, *, name: str, context: ExportContext) -> None:
     """CSV (UTF-8 with BOM) and XLSX buttons; XLSX is disabled, with the reason, when the
     table exceeds Excel's row limit."""
-    _button("CSV", lambda: table_csv(frame), "csv", name=name,
-            help="UTF-8 CSV that Excel opens with Vietnamese text intact")  # fmt: skip
+    _button("CSV", lambda: table_csv(frame), "csv", name=name, title=context.title,
+            help=_("UTF-8 CSV that Excel opens with Vietnamese text intact"))  # fmt: skip
     if frame.height > EXCEL_MAX_DATA_ROWS:
         st.caption(
-            f"XLSX unavailable: {frame.height:,} rows exceed Excel's {EXCEL_MAX_DATA_ROWS:,}. "
-            "Use CSV or narrow the filters."
+            _(
+                "XLSX unavailable: {rows} rows exceed Excel's {limit}. Use CSV or narrow the "
+                "filters."
+            ).format(rows=fmt_int(frame.height), limit=fmt_int(EXCEL_MAX_DATA_ROWS))
         )
         return
     sheet = context.title or name
     _button("XLSX", lambda: table_xlsx(frame, sheet=sheet, context=context), "xlsx",
-            name=name, help="Excel workbook: typed columns, frozen header")  # fmt: skip
+            name=name, title=context.title,
+            help=_("Excel workbook: typed columns, frozen header"))  # fmt: skip
 
 
 def report_button(
@@ -108,27 +150,31 @@ def report_button(
     metric: str = "nps",
     steps: tuple[str, ...] | None = None,
     window_days: float | None = None,
-    label: str = "Export report",
+    label: str | None = None,
 ) -> None:
-    """A button producing the page's PDF report pack (cover, KPIs, every chart) on click."""
+    """A button producing the page's PDF report pack (cover, KPIs, every chart) on click,
+    in the session's language."""
     from dashboard.export.views import report_for
     from dashboard.views import Options
+    from dashboard.views.reports import REPORTS
 
+    label = label if label is not None else _("Export report")
     options = Options(by=by, metric=metric, steps=steps, window_days=window_days)
     try:
         export_render.find_chromium()
     except export_render.ChromiumUnavailable as exc:
         st.button(label, disabled=True, key=f"_cx_report_{page}", icon=":material/picture_as_pdf:")
-        st.caption(f"Report export unavailable: {exc}")
+        st.caption(_("Report export unavailable: {reason}").format(reason=exc))
         return
     _warm_browser()
+    title = _("Report {page}").format(page=_(REPORTS[page].title)) if page in REPORTS else ""
     st.download_button(
         label,
-        data=lambda: report_for(engine, page, f, options),
-        file_name=f"{file_stem('report-' + page)}.pdf",
+        data=in_this_language(lambda: report_for(engine, page, f, options)),
+        file_name=f"{download_name('report-' + page, title)}.pdf",
         mime=MIME["pdf"],
         key=f"_cx_report_{page}",
         on_click="ignore",
         icon=":material/picture_as_pdf:",
-        help="PDF: cover with the filters, KPI table with deltas, every chart with a caption",
+        help=_("PDF: cover with the filters, KPI table with deltas, every chart with a caption"),
     )

@@ -8,18 +8,21 @@ place where export buttons get wired in.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import db, state
+from dashboard import charts, db, state
+from dashboard.i18n import N_, SOURCE_LANGUAGE, _, current_language
+from dashboard.i18n.formats import MISSING
 from dashboard.ui.cache import engine
+from dashboard.ui.tables import styled
 from dashboard.views import Options, View
 from queries.filters import Filters
 
-NO_DATA = "No data for these filters. Widen the period or clear some filters (Reset filters)."
+NO_DATA = N_("No data for these filters. Widen the period or clear some filters (Reset filters).")
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
@@ -29,7 +32,8 @@ def friendly_errors() -> Iterator[None]:
     try:
         yield
     except db.StoreError as exc:
-        st.error(f"**The database could not answer.** {exc}", icon=":material/database:")
+        st.error("**" + _("The database could not answer.") + f"** {exc}",
+                 icon=":material/database:")  # fmt: skip
         st.stop()
     except ValueError as exc:
         st.warning(str(exc), icon=":material/warning:")
@@ -51,8 +55,9 @@ def header(title: str, f: Filters, extra: tuple[str, ...] = (), icon: str = "") 
     st.caption(state.describe_filters(f, extra))
 
 
-def no_data(message: str = NO_DATA) -> None:
-    st.info(message, icon=":material/filter_alt_off:")
+def no_data(message: str | None = None) -> None:
+    """Say why there is nothing to show (default: no data for these filters)."""
+    st.info(message if message is not None else _(NO_DATA), icon=":material/filter_alt_off:")
 
 
 def chart(fig: go.Figure, name: str, *, downloads: bool = True, **kwargs):
@@ -67,22 +72,41 @@ def chart(fig: go.Figure, name: str, *, downloads: bool = True, **kwargs):
     return event
 
 
-def table(frame: pl.DataFrame, name: str, *, downloads: bool = True, **kwargs):
-    """Draw a table with its download menu. ``name`` names the exported files."""
+def table(
+    frame: pl.DataFrame,
+    name: str,
+    *,
+    downloads: bool = True,
+    formats: Mapping[str, Callable] | None = None,
+    title: str | None = None,
+    **kwargs,
+):
+    """Draw a table with its download menu. ``name`` names the exported files.
+
+    ``formats`` writes numbers and dates in the current language (column -> formatter,
+    e.g. ``charts.fmt_pct``): the cells show the formatted text and still sort as numbers
+    (Streamlit's printf formats know one decimal mark only). Such columns need a
+    ``column_config`` entry without ``format``. ``title`` heads the exported files.
+    """
     kwargs.setdefault("key", f"table_{name}")
     kwargs.setdefault("hide_index", True)
-    event = st.dataframe(frame, width="stretch", **kwargs)
+    kwargs.setdefault("placeholder", MISSING)  # not Streamlit's English "None"
+    shown = styled(frame, formats) if formats and isinstance(frame, pl.DataFrame) else frame
+    event = st.dataframe(shown, width="stretch", **kwargs)
     if downloads and isinstance(frame, pl.DataFrame):
         from dashboard.ui.downloads import table_downloads
 
+        # English files keep the name they always had; other languages get the title.
+        english = current_language() == SOURCE_LANGUAGE
+        context = export_context(name.replace("_", " ") if english or not title else title)
         with _download_menu(name):
-            table_downloads(frame, name=name, context=export_context(name.replace("_", " ")))
+            table_downloads(frame, name=name, context=context)
     return event
 
 
 def _download_menu(name: str):
     # A small popover keeps the buttons out of the way; their files are only built on click.
-    return st.popover("Download", icon=":material/download:", key=f"_cx_menu_{name}",
+    return st.popover(_("Download"), icon=":material/download:", key=f"_cx_menu_{name}",
                       type="tertiary")  # fmt: skip
 
 
@@ -108,7 +132,8 @@ def option_list(options: Mapping[str, list[str]], key: str) -> list[str]:
 
 
 def dimension_label(name: str) -> str:
-    return state.LABELS.get(name, name.replace("_", " ").capitalize())
+    """A dimension's label in the current language (``Acquisition channel`` ...)."""
+    return charts.dimension_label(name)
 
 
 def broken_rule(view: View, options: Options) -> str | None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 
+from dashboard.i18n import N_, URL_PARAM, _, current_language
+from dashboard.i18n.formats import column_date_format
 from dashboard.state import (
     DEFAULT_PRESET,
     FILTER_KEYS,
@@ -82,7 +84,7 @@ def sidebar(
     st = _st()
     earliest, latest = data_range
     sb = st.sidebar
-    sb.selectbox("Period", list(PRESETS), format_func=PRESETS.get, key="period")
+    sb.selectbox(_("Period"), list(PRESETS), format_func=lambda k: _(PRESETS[k]), key="period")
     if st.session_state.get("period") == "custom":
         default = st.session_state.get("dates") or (
             resolve_period(DEFAULT_PRESET, latest, earliest) if latest else ()
@@ -94,17 +96,18 @@ def sidebar(
         chosen = [d for d in st.session_state.get("dates") or () if d]
         low = min([d for d in (earliest, *chosen) if d], default=None)
         high = max([d for d in (latest, *chosen) if d], default=None)
-        sb.date_input("From – to", key="dates", min_value=low, max_value=high, format="YYYY-MM-DD")
-    sb.toggle("Compare with previous period", key="compare")
+        sb.date_input(_("From – to"), key="dates", min_value=low, max_value=high,
+                      format=column_date_format())  # fmt: skip
+    sb.toggle(_("Compare with previous period"), key="compare")
     for key in FILTER_KEYS:
         _multiselect(sb, key, options)
     with sb.expander(
-        "More filters", expanded=any(st.session_state.get(k) for k in MORE_FILTER_KEYS)
+        _("More filters"), expanded=any(st.session_state.get(k) for k in MORE_FILTER_KEYS)
     ):
         for key in MORE_FILTER_KEYS:
             _multiselect(st, key, options)
     sb.button(
-        "Reset filters", on_click=reset_filters, icon=":material/restart_alt:", width="stretch"
+        _("Reset filters"), on_click=reset_filters, icon=":material/restart_alt:", width="stretch"
     )
     view = _view_from_widgets()
     st.session_state[VIEW_PARAMS] = view.to_params()
@@ -117,20 +120,20 @@ def _multiselect(container, key: str, options: Mapping[str, list[str]]) -> None:
     choices = list(options.get(key, []))
     chosen = [v for v in st.session_state.get(key, []) if v in choices]
     st.session_state[key] = chosen  # drop values this store does not have
-    container.multiselect(LABELS[key], choices, key=key, placeholder=f"All {_plural(key)}")
+    container.multiselect(_(LABELS[key]), choices, key=key, placeholder=_(EVERYTHING[key]))
 
 
-def _plural(key: str) -> str:
-    return {
-        "segment": "segments",
-        "region": "regions",
-        "channel": "channels",
-        "touchpoint": "touchpoints",
-        "age_band": "age bands",
-        "gender": "genders",
-        "income_band": "income bands",
-        "survey_channel": "survey channels",
-    }[key]
+# An empty multiselect filters nothing: its placeholder says so.
+EVERYTHING = {
+    "segment": N_("All segments"),
+    "region": N_("All regions"),
+    "channel": N_("All channels"),
+    "touchpoint": N_("All touchpoints"),
+    "age_band": N_("All age bands"),
+    "gender": N_("All genders"),
+    "income_band": N_("All income bands"),
+    "survey_channel": N_("All survey channels"),
+}
 
 
 def _view_from_widgets() -> View:
@@ -177,9 +180,13 @@ def url_value(key: str, default, parse: Callable[[list[str]], object] | None = N
 
 
 def write_url() -> None:
-    """Write the view and the current page's values to ``st.query_params``."""
+    """Write the view, the current page's values and the language to ``st.query_params``.
+
+    The language is always written, so a shared link opens in the sender's language
+    (until the receiver switches).
+    """
     st = _st()
-    params = dict(st.session_state.get(VIEW_PARAMS, {}))
+    params = {URL_PARAM: [current_language()], **st.session_state.get(VIEW_PARAMS, {})}
     for key, default in st.session_state.get(PAGE_PARAMS, {}).items():
         value = st.session_state.get(key, default)
         if value == default or value is None or value == "" or value == []:

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 import polars as pl
 import sqlalchemy as sa
 
+from dashboard.i18n import _
 from queries.filters import Filters
 
 Result = pl.DataFrame | dict
@@ -55,8 +56,9 @@ class Options:
 
 @dataclass(frozen=True)
 class Rule:
-    """A declared validator: ``holds(options)`` must be true, else ``message`` is the
-    error (``{view}`` is replaced by the view's name)."""
+    """A declared validator: ``holds(options)`` must be true, else ``message`` (English,
+    marked with ``N_``; translated when raised) is the error (``{view}`` is replaced by
+    the view's name)."""
 
     holds: Callable[[Options], bool]
     message: str
@@ -69,6 +71,9 @@ class View:
     ``exports`` names the renderers beyond the page: ``"query"`` (``cxdash query``),
     ``"chart"`` and ``"table"`` (``cxdash export``). ``defaults`` fills options a
     renderer without widgets leaves open (an exported heatmap needs a dimension).
+    ``title`` and ``table_title`` return text in the current language. ``localized``
+    says the computed result itself holds words people read (then the dashboard's
+    cache keeps one result per language); numbers and data values need not.
     """
 
     name: str
@@ -83,12 +88,13 @@ class View:
     describe: Callable[[Options], tuple[str, ...]] = field(default=lambda options: ())
     json_key: str | None = None  # print a frame as one JSON object keyed by this column
     help: str = ""
+    localized: bool = False
 
     def check(self, options: Options) -> None:
         """Raise ValueError naming the first rule ``options`` break."""
         for rule in self.rules:
             if not rule.holds(options):
-                raise ValueError(rule.message.format(view=self.name))
+                raise ValueError(_(rule.message).format(view=self.name))
 
     def run(self, engine: sa.Engine, f: Filters, options: Options | None = None) -> Result:
         """The view's result for ``f`` and ``options`` (rules checked first)."""

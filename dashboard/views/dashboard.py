@@ -12,30 +12,40 @@ import polars as pl
 import sqlalchemy as sa
 
 from dashboard import charts, service
+from dashboard.charts.labels import dimension_noun
 from dashboard.charts.table import table_trace
+from dashboard.charts.theme import font_family
 from dashboard.config import get_settings
+from dashboard.i18n import N_, _
+from dashboard.i18n.formats import (
+    MISSING,
+    fmt_int,
+    fmt_number,
+    fmt_pct,
+    fmt_score,
+    fmt_vnd,
+    fmt_vnd_short,
+)
 from dashboard.metrics.scores import KPI_KEYS
 from dashboard.views.base import Options, Rule, View, needs
 from queries.filters import Filters
 
 DEFAULT_BY = "segment"  # an exported heatmap or segment table needs a dimension
+# KPI names in tables people read (marked for translation: shown with _()).
 KPI_LABELS = {
-    "customers": "Customers",
-    "revenue": "Revenue (VND)",
-    "orders": "Orders",
-    "purchasers": "Purchasers",
-    "aov": "Average order value (VND)",
-    "repeat_rate": "Repeat rate (%)",
-    "responses": "Survey responses",
+    "customers": N_("Customers"),
+    "revenue": N_("Revenue (VND)"),
+    "orders": N_("Orders"),
+    "purchasers": N_("Purchasers"),
+    "aov": N_("Average order value (VND)"),
+    "repeat_rate": N_("Repeat rate (%)"),
+    "responses": N_("Survey responses"),
     "nps": "NPS",
-    "moe": "NPS margin of error (±)",
-    "csat": "CSAT (% 4–5)",
-    "ces": "CES (1–7)",
+    "moe": N_("NPS margin of error (±)"),
+    "csat": N_("CSAT (% 4–5)"),
+    "ces": N_("CES (1–7)"),
 }
-
-
-def _dimension_words(by: str) -> str:
-    return by.replace("_", " ")
+NEEDS_BY = N_("{view} needs --by DIMENSION (e.g. --by segment)")
 
 
 def _with_breakdown(columns: tuple[str, ...], by: str | None, at: int) -> tuple[str, ...]:
@@ -57,7 +67,11 @@ def window_days(options: Options) -> float:
 
 
 def window_words(options: Options) -> str:
-    return f"{window_days(options):g}-day conversion window"
+    """``30-day conversion window`` / ``thời hạn chuyển đổi 30 ngày``."""
+    days = window_days(options)
+    decimals = f"{days:g}".partition(".")[2]  # as many as it has: 30, 14.5, 0.25 (6 h)
+    shown = fmt_number(days, len(decimals) if decimals.isdigit() else 0)
+    return _("{days}-day conversion window").format(days=shown)
 
 
 # -- KPIs -------------------------------------------------------------------------------
@@ -70,21 +84,75 @@ def _kpis(engine: sa.Engine, f: Filters, options: Options):
 
 
 def kpi_labels(frame: pl.DataFrame) -> pl.DataFrame:
-    """KPI changes with the metric names in words (for tables people read)."""
-    return frame.with_columns(pl.col("metric").replace(KPI_LABELS))
+    """KPI changes with the metric names in words, in the current language (for tables
+    people read)."""
+    return frame.with_columns(pl.col("metric").replace({k: _(v) for k, v in KPI_LABELS.items()}))
+
+
+def _signed_money(value: float | None) -> str:
+    if value is None:
+        return MISSING
+    return ("+" if value >= 0 else "-") + fmt_vnd_short(abs(value))
+
+
+def _signed_vnd(value: float | None) -> str:
+    if value is None:
+        return MISSING
+    return ("+" if value >= 0 else "-") + fmt_vnd(abs(value))
+
+
+# How each KPI is written in tables for people: (value and previous, delta).
+KPI_FORMATS = {
+    "revenue": (fmt_vnd_short, _signed_money),
+    "aov": (fmt_vnd, _signed_vnd),  # as its tile: whole đồng
+    "repeat_rate": (fmt_pct, lambda d: fmt_number(d, 1, signed=True)),
+    "csat": (fmt_pct, lambda d: fmt_number(d, 1, signed=True)),
+    "ces": (lambda v: fmt_number(v, 2), lambda d: fmt_number(d, 2, signed=True)),
+}
+COUNT_FORMATS = (fmt_int, lambda d: fmt_number(d, 0, signed=True))
+SCORE_FORMATS = (fmt_score, lambda d: fmt_score(d, signed=True))
+COUNTS = frozenset({"customers", "orders", "purchasers", "responses"})
+
+
+def kpi_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """KPI changes for people, in the current language: the metric in words and its values
+    written as the tiles write them (``36,5 tỷ ₫``, ``42,4%``); p stays a number.
+
+    Returns columns: metric, value, previous, delta (text), p, significant.
+    """
+    rows = []
+    for row in frame.iter_rows(named=True):
+        key = row["metric"]
+        shown, change = KPI_FORMATS.get(key, COUNT_FORMATS if key in COUNTS else SCORE_FORMATS)
+        label = KPI_LABELS.get(key)
+        rows.append(
+            {
+                "metric": _(label) if label else key,
+                "value": shown(row["value"]),
+                "previous": shown(row["previous"]),
+                "delta": MISSING if row["delta"] is None else change(row["delta"]),
+                "p": row["p"],
+                "significant": row["significant"],
+            }
+        )
+    schema = {"metric": pl.String, "value": pl.String, "previous": pl.String,
+              "delta": pl.String, "p": pl.Float64, "significant": pl.String}  # fmt: skip
+    return pl.DataFrame(rows, schema=schema)
 
 
 def _kpi_figure(result, options: Options) -> go.Figure:
     """The KPI changes as a table figure (the tiles are widgets, not a chart)."""
-    fig = go.Figure(table_trace(kpi_labels(result)))
-    fig.update_layout(title_text=KPIS.title(options), template=charts.TEMPLATE)
+    fig = go.Figure(table_trace(kpi_table(result)))
+    fig.update_layout(
+        title_text=KPIS.title(options), template=charts.TEMPLATE, font_family=font_family()
+    )
     return fig
 
 
 KPIS = View(
     name="kpis",
     compute=_kpis,
-    title=lambda options: "Key figures vs previous period",
+    title=lambda options: _("Key figures vs previous period"),
     figure=_kpi_figure,
     columns=lambda options: (
         ("metric", "value", "previous", "delta", "p", "significant")
@@ -108,15 +176,17 @@ def _funnel(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
 
 def _funnel_title(options: Options) -> str:
     if options.by is None:
-        return "Customers reaching each funnel step"
-    return f"Overall conversion by step, per {_dimension_words(options.by)}"
+        return _("Customers reaching each funnel step")
+    return _("Overall conversion by step, per {dimension}").format(
+        dimension=dimension_noun(options.by)
+    )
 
 
 FUNNEL = View(
     name="funnel",
     compute=_funnel,
     title=_funnel_title,
-    table_title=lambda options: "Funnel conversion",
+    table_title=lambda options: _("Funnel conversion"),
     figure=lambda frame, options: charts.funnel(frame, by=options.by, title=_funnel_title(options)),
     columns=lambda options: _with_breakdown(
         (
@@ -133,7 +203,7 @@ FUNNEL = View(
     rules=(
         Rule(
             lambda options: options.steps is None or len(options.steps) >= 2,
-            "Pick at least two steps: a funnel needs two or more.",
+            N_("Pick at least two steps: a funnel needs two or more."),
         ),
     ),
     describe=lambda options: (window_words(options),),
@@ -153,14 +223,14 @@ HEATMAP = View(
     name="heatmap",
     compute=_heatmap,
     # The chart's title also says what the colours are centred on (from the data).
-    title=lambda options: (
-        f"{options.metric.upper()} by touchpoint and {_dimension_words(options.by)}"
+    title=lambda options: _("{metric} by touchpoint and {dimension}").format(
+        metric=options.metric.upper(), dimension=dimension_noun(options.by)
     ),
     figure=lambda frame, options: charts.heatmap(frame, metric=options.metric, by=options.by),
     columns=lambda options: _with_breakdown(
         ("touchpoint", "value", "n", "low_n", "p", "q", "significant"), options.by, 1
     ),
-    rules=(needs("by", "{view} needs --by DIMENSION (e.g. --by segment)"),),
+    rules=(needs("by", NEEDS_BY),),
     defaults=_by_default,
     exports=frozenset({"query", "chart", "table"}),
     help="touchpoint × group scores with Benjamini–Hochberg significance",
@@ -174,8 +244,20 @@ def _nps_trend(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
     return service.get_nps_trend(engine, f, options.grain, options.by)
 
 
+TREND_TITLES = {
+    "day": N_("NPS by day with 95% margin of error"),
+    "week": N_("NPS by week with 95% margin of error"),
+    "month": N_("NPS by month with 95% margin of error"),
+}
+MIX_TITLES = {
+    "day": N_("Promoters, passives and detractors by day"),
+    "week": N_("Promoters, passives and detractors by week"),
+    "month": N_("Promoters, passives and detractors by month"),
+}
+
+
 def _trend_title(options: Options) -> str:
-    return f"NPS by {options.grain} with 95% margin of error"
+    return _(TREND_TITLES[options.grain])
 
 
 NPS_TREND = View(
@@ -183,7 +265,7 @@ NPS_TREND = View(
     compute=_nps_trend,
     title=_trend_title,
     figure=lambda frame, options: charts.nps_trend(
-        frame, by=options.by, title=_trend_title(options)
+        frame, by=options.by, title=_trend_title(options), grain=options.grain
     ),
     columns=lambda options: _with_breakdown(
         ("period", "n", "promoters", "passives", "detractors", "nps", "moe", "low_n"),
@@ -197,8 +279,10 @@ NPS_TREND = View(
 NPS_MIX = View(
     name="nps-mix",
     compute=_nps_trend,
-    title=lambda options: f"Promoters, passives and detractors by {options.grain}",
-    figure=lambda frame, options: charts.nps_mix(frame, title=NPS_MIX.title(options)),
+    title=lambda options: _(MIX_TITLES[options.grain]),
+    figure=lambda frame, options: charts.nps_mix(
+        frame, title=NPS_MIX.title(options), grain=options.grain
+    ),
 )
 
 
@@ -212,10 +296,10 @@ def _segments(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
 SEGMENTS = View(
     name="segments",
     compute=_segments,
-    title=lambda options: f"KPIs by {_dimension_words(options.by)}",
+    title=lambda options: _("KPIs by {dimension}").format(dimension=dimension_noun(options.by)),
     figure=lambda frame, options: charts.segment_bars(frame, by=options.by),
     columns=lambda options: (options.by, *KPI_KEYS, "low_n"),
-    rules=(needs("by", "{view} needs --by DIMENSION (e.g. --by segment)"),),
+    rules=(needs("by", NEEDS_BY),),
     defaults=_by_default,
     exports=frozenset({"query", "table"}),
     help="every KPI per group of a customer dimension",
@@ -232,9 +316,8 @@ def _what_moved(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame
 WHAT_MOVED = View(
     name="what-moved",
     compute=_what_moved,
-    title=lambda options: (
-        f"What moved: {charts.METRIC_SHORT.get(options.metric, options.metric)} change vs "
-        "previous period"
+    title=lambda options: _("What moved: {metric} change vs previous period").format(
+        metric=charts.METRIC_SHORT.get(options.metric, options.metric)
     ),
     figure=lambda frame, options: charts.what_moved(frame, metric=options.metric),
 )
@@ -255,7 +338,7 @@ def _feedback(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
 FEEDBACK = View(
     name="feedback",
     compute=_feedback,
-    title=lambda options: "Customer feedback",
+    title=lambda options: _("Customer feedback"),
     exports=frozenset({"table"}),
     help="the comments behind the numbers, newest first",
 )

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from dashboard import state
+from dashboard.charts.labels import dimension_noun, step_label
+from dashboard.i18n import N_, _
+from dashboard.i18n.formats import fmt_date, fmt_int, fmt_pct, fmt_score
 from dashboard.views.base import Options, View
 from dashboard.views.dashboard import (
     DEFAULT_BY,
@@ -42,7 +45,8 @@ class Section:
 
 @dataclass(frozen=True)
 class Report:
-    """A page's pack: its title and how to build its sections for the given options."""
+    """A page's pack: its title (marked for translation: show it with ``_()``) and how to
+    build its sections for the given options."""
 
     page: str
     title: str
@@ -50,10 +54,11 @@ class Report:
 
 
 # -- captions -------------------------------------------------------------------------------
+# Written in the current language (the export wraps its work in ``with language(...)``).
 
 
 def trend_caption(trend: pl.DataFrame, options: Options, f: Filters) -> str:
-    text = (
+    text = _(
         "NPS per month; the band is the 95% margin of error. Grey points have fewer "
         "responses than the minimum sample."
     )
@@ -61,14 +66,17 @@ def trend_caption(trend: pl.DataFrame, options: Options, f: Filters) -> str:
     if scored.is_empty():
         return text
     last = scored.sort("period").row(-1, named=True)
-    return (
-        f"{text} Latest month ({last['period']}): NPS {last['nps']:.1f} ± "
-        f"{(last['moe'] or 0):.1f} from {last['n']:,} scored responses."
+    latest = _("Latest month ({month}): NPS {nps} ± {moe} from {n} scored responses.").format(
+        month=fmt_date(last["period"]),
+        nps=fmt_score(last["nps"]),
+        moe=fmt_score(last["moe"] or 0),
+        n=fmt_int(last["n"]),
     )
+    return f"{text} {latest}"
 
 
 def mix_caption(trend: pl.DataFrame, options: Options, f: Filters) -> str:
-    return (
+    return _(
         "Share of promoters (9–10), passives (7–8) and detractors (0–6) among the "
         "responses that gave an NPS score; skipped answers are not counted."
     )
@@ -76,50 +84,64 @@ def mix_caption(trend: pl.DataFrame, options: Options, f: Filters) -> str:
 
 def moved_caption(moved: pl.DataFrame, options: Options, f: Filters) -> str:
     significant = moved.filter(pl.col("significant").is_not_null()).height
-    return (
-        f"NPS change of each {options.by_kind.replace('_', ' ')} against "
-        f"{_previous_period_words(f)}. Coloured bars marked * are significant at p < 0.05 "
-        f"({significant} of {moved.height}); grey ones may be noise."
+    return _(
+        "NPS change of each {kind} against {previous}. Coloured bars marked * are "
+        "significant at p < 0.05 ({significant} of {total}); grey ones may be noise."
+    ).format(
+        kind=dimension_noun(options.by_kind),
+        previous=_previous_period_words(f),
+        significant=fmt_int(significant),
+        total=fmt_int(moved.height),
     )
 
 
 def funnel_caption(funnel: pl.DataFrame, options: Options, f: Filters) -> str:
     window = window_words(options)
     if options.by is not None:
-        return (
-            f"Share of entering customers reaching each step, one line per "
-            f"{options.by.replace('_', ' ')}; {window}."
-        )
+        return _(
+            "Share of entering customers reaching each step, one line per {dimension}; {window}."
+        ).format(dimension=dimension_noun(options.by), window=window)
     if funnel.is_empty() or not funnel["customers"].sum():
-        return f"No customers entered the funnel in this period ({window})."
+        return _("No customers entered the funnel in this period ({window}).").format(window=window)
     data = funnel.sort("position")
     first, last = data.row(0, named=True), data.row(-1, named=True)
-    text = (
-        f"Of {first['customers']:,} customers entering at “{first['step']}”, "
-        f"{last['customers']:,} ({(last['conversion_overall'] or 0):.1f}%) reached "
-        f"“{last['step']}” ({window})."
+    text = _(
+        "Of {entered} customers entering at “{first}”, {reached} ({share}) reached "
+        "“{last}” ({window})."
+    ).format(
+        entered=fmt_int(first["customers"]),
+        first=step_label(first["step"]),
+        reached=fmt_int(last["customers"]),
+        share=fmt_pct(last["conversion_overall"] or 0),
+        last=step_label(last["step"]),
+        window=window,
     )
     losses = data.slice(1).filter(pl.col("dropoff").is_not_null())
     if not losses.is_empty():
         worst = losses.sort("dropoff", descending=True).row(0, named=True)
-        text += (
-            f" The largest drop-off is into “{worst['step']}”: {worst['dropoff']:,} customers "
-            f"({100 - (worst['conversion_from_previous'] or 0):.1f}% of the step before)."
+        text += " " + _(
+            "The largest drop-off is into “{step}”: {n} customers ({share} of the step before)."
+        ).format(
+            step=step_label(worst["step"]),
+            n=fmt_int(worst["dropoff"]),
+            share=fmt_pct(100 - (worst["conversion_from_previous"] or 0)),
         )
     return text
 
 
 def heatmap_caption(cells: pl.DataFrame, options: Options, f: Filters) -> str:
-    text = (
-        f"{options.metric.upper()} per touchpoint and group, coloured by the distance from the "
-        f"touchpoint's target (or the neutral point). ▲/▼ mark cells significantly above/below "
-        f"the rest of their row (Benjamini–Hochberg q ≤ 0.05); grey cells have fewer than "
-        f"{f.min_n} responses, blank ones fewer than 5."
-    )
+    text = _(
+        "{metric} per touchpoint and group, coloured by the distance from the touchpoint's "
+        "target (or the neutral point). ▲/▼ mark cells significantly above/below the rest "
+        "of their row (Benjamini–Hochberg q ≤ 0.05); grey cells have fewer than {min_n} "
+        "responses, blank ones fewer than 5."
+    ).format(metric=options.metric.upper(), min_n=fmt_int(f.min_n))
     if "significant" in cells.columns and not cells.is_empty():
         above = cells.filter(pl.col("significant") == "above").height
         below = cells.filter(pl.col("significant") == "below").height
-        text += f" {above} cells significantly above, {below} below."
+        text += " " + _("{above} cells significantly above, {below} below.").format(
+            above=fmt_int(above), below=fmt_int(below)
+        )
     return text
 
 
@@ -139,10 +161,14 @@ def _overview(f: Filters, options: Options) -> list[Section]:
     ]
     if f.date_from is None or f.date_to is None:
         return sections
-    for by_kind, label in (("touchpoint", "Touchpoints"), ("segment", "Segments")):
+    moved_titles = {
+        "touchpoint": N_("Touchpoints: NPS change vs {previous}"),
+        "segment": N_("Segments: NPS change vs {previous}"),
+    }
+    for by_kind, words in moved_titles.items():
 
-        def title(f: Filters, label: str = label) -> str:
-            return f"{label}: NPS change vs {_previous_period_words(f)}"
+        def title(f: Filters, words: str = words) -> str:
+            return _(words).format(previous=_previous_period_words(f))
 
         moved = Options(metric="nps", by_kind=by_kind)
         sections.append(Section(WHAT_MOVED, moved, moved_caption, title))
@@ -160,6 +186,6 @@ def _funnel_page(f: Filters, options: Options) -> list[Section]:
 
 
 REPORTS = {
-    "overview": Report("overview", "Overview", _overview),
-    "funnel": Report("funnel", "Funnel & touchpoints", _funnel_page),
+    "overview": Report("overview", N_("Overview"), _overview),
+    "funnel": Report("funnel", N_("Funnel & touchpoints"), _funnel_page),
 }

@@ -252,7 +252,9 @@ def test_one_template_everywhere():
 def test_p_values_for_people():
     assert charts.fmt_p(0.0001) == "p < 0.001"
     assert charts.fmt_p(0.0423) == "p = 0.042"
-    assert charts.fmt_p(None) == "p: no test"
+    assert charts.fmt_p(None) == "–"
+    assert charts.fmt_test(None) == "p: no test"  # where a test was not possible
+    assert charts.fmt_test(0.0423) == "p = 0.042"
 
 
 def test_nps_bands():

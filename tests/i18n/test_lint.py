@@ -206,3 +206,33 @@ def test_violations_name_the_file_line_and_call(tmp_path):
     ]
     assert lint.main([str(pages / "clean.py")]) == 0
     assert lint.main([str(pages / "demo.py")]) == 1
+
+
+HELPERS = """
+from dashboard import charts, ui
+
+ui.header("Overview", f)
+ui.no_data("Nothing here")
+ui.table(frame, "segments", title="Segments by region")
+fig = charts.nps_trend(trend, title="NPS by month")
+fig = charts.nps_mix(trend, "Promoters by month")
+ui.header(_("Overview"), f, (f"{tp} × {group}",))
+ui.chart(fig, "nps_by_month")  # a file name, not text
+"""
+
+
+def test_the_projects_own_text_helpers_are_checked():
+    found = [(v.line, v.call) for v in lint.lint_source(textwrap.dedent(HELPERS))]
+    assert found == [
+        (4, "ui.header"),
+        (5, "ui.no_data"),
+        (6, "ui.table(title=)"),
+        (7, "charts.nps_trend(title=)"),
+        (8, "charts.nps_mix"),
+    ]
+
+
+def test_the_repository_has_no_untranslated_literal():
+    # dashboard/ and pages/: every string people read goes through translation
+    violations = lint.lint_repo()
+    assert violations == [], "\n".join(map(str, violations))
