@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 import polars as pl
 import sqlalchemy as sa
 
+from dashboard.i18n import _
 from queries.filters import Filters
 
 Result = pl.DataFrame | dict
@@ -83,12 +84,15 @@ class View:
     describe: Callable[[Options], tuple[str, ...]] = field(default=lambda options: ())
     json_key: str | None = None  # print a frame as one JSON object keyed by this column
     help: str = ""
+    # What a reader must know about a result to read it (e.g. "the data cannot support
+    # this"): ``cxdash query`` prints these on stderr, pages show them as warnings.
+    notes: Callable[[Result, Options], tuple[str, ...]] = field(default=lambda result, options: ())
 
     def check(self, options: Options) -> None:
         """Raise ValueError naming the first rule ``options`` break."""
         for rule in self.rules:
             if not rule.holds(options):
-                raise ValueError(rule.message.format(view=self.name))
+                raise ValueError(_(rule.message).format(view=self.name))
 
     def run(self, engine: sa.Engine, f: Filters, options: Options | None = None) -> Result:
         """The view's result for ``f`` and ``options`` (rules checked first)."""
