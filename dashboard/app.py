@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard import service, ui
 from dashboard.config import get_settings
+from dashboard.i18n import _
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 DATA_PAGE = PAGES_DIR / "data.py"
@@ -35,6 +36,7 @@ def navigation() -> st.Page:
         "Dashboard": [
             _page("overview.py", "Overview", ":material/dashboard:", default=True),
             _page("funnel_touchpoints.py", "Funnel & touchpoints", ":material/filter_alt:"),
+            _page("drivers.py", _("Key drivers"), ":material/target:"),
             _page("segments.py", "Segments", ":material/groups:"),
             _page("nps_trends.py", "NPS trends", ":material/show_chart:"),
             _page("feedback.py", "Feedback", ":material/forum:"),

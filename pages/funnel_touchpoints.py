@@ -64,7 +64,8 @@ with funnel_col:
     if not broken and (funnel.is_empty() or not funnel["customers"].sum()):
         ui.no_data("No customer entered the funnel in this period with these filters.")
     elif not broken:
-        ui.chart(charts.funnel(funnel, by=by), "funnel")
+        funnel_click = ui.chart(charts.funnel(funnel, by=by), "funnel", on_select="rerun",
+                                selection_mode=("points",))  # fmt: skip
         steps_table = funnel.select(*([by] if by else []), *STEP_COLUMNS).with_columns(
             funnel["step"].map_elements(charts.step_label, return_dtype=str)
         )
@@ -100,6 +101,8 @@ with heat_col:
         "n<5 hidden. **Click a cell** to see its trend and comments."
     )
 
+if not broken and funnel["customers"].sum():  # who drops, and how satisfied they were
+    ui.funnel_satisfaction_panel(f, funnel_options, metric, funnel_click)
 ui.report_button(
     "funnel", by=hm_by, metric=metric, steps=None if broken else steps,
     window_days=funnel_options.window_days,

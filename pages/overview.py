@@ -81,6 +81,7 @@ with right:
     ui.chart(charts.nps_mix(trend, title="Promoters, passives and detractors by month"), "nps_mix")
 
 st.subheader("What moved", anchor=False)
+ui.drivers_link()
 if not comparable:
     ui.no_data("“What moved” compares with the previous period: turn the comparison on.")
     st.stop()

@@ -33,6 +33,7 @@ from dashboard.ui.url_state import (
     url_value,
     write_url,
 )
+from dashboard.ui.why import drivers_link, funnel_satisfaction_panel
 
 __all__ = [
     "BAND_BADGE",
@@ -45,6 +46,7 @@ __all__ = [
     "chart",
     "comment_cards",
     "data_changed",
+    "drivers_link",
     "health_panel",
     "summary_tables_panel",
     "current_params",
@@ -53,6 +55,7 @@ __all__ = [
     "export_context",
     "filters",
     "friendly_errors",
+    "funnel_satisfaction_panel",
     "header",
     "no_data",
     "option_list",
