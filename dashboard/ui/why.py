@@ -20,6 +20,7 @@ from dashboard.charts.theme import METRIC_SHORT
 from dashboard.i18n import _, ngettext
 from dashboard.i18n.formats import fmt_int, fmt_number
 from dashboard.metrics import drivers as driver_metrics
+from dashboard.metrics.funnel_satisfaction import clearest_gap
 from dashboard.state import one_of
 from dashboard.ui.cache import call, run
 from dashboard.ui.comments import comment_cards
@@ -29,6 +30,7 @@ from dashboard.views import Options
 from queries.filters import Filters
 
 STEP_KEY, TOUCHPOINT_KEY = "fs_step", "fs_tp"
+PICKED_KEY = "_fs_picked"  # (step, touchpoint) of a clicked dot, applied on the next run
 COMMENTS_SHOWN = 10
 ALL = fs_charts.ALL_TOUCHPOINTS
 
@@ -49,11 +51,9 @@ def clicked_funnel_step(event, steps: tuple[str, ...]) -> str | None:
 
 def default_step(frame: pl.DataFrame, steps: tuple[str, ...]) -> str:
     """The step to open on: where a touchpoint separates converters from drop-outs most
-    clearly (the largest significant gap), else the second step."""
-    gaps = frame.filter(pl.col("significant").is_not_null(), pl.col("touchpoint") != ALL)
-    if gaps.is_empty():
-        return steps[1]
-    return gaps.sort(pl.col("delta").abs(), descending=True)["step"][0]
+    clearly (``dashboard.metrics.funnel_satisfaction.clearest_gap``), else the second."""
+    clearest = clearest_gap(frame)
+    return steps[1] if clearest is None else clearest["step"]
 
 
 def _close_comments() -> None:
@@ -90,6 +90,9 @@ def funnel_satisfaction_panel(
         st.session_state[STEP_KEY] = step = clicked or default_step(frame, steps)
         st.session_state[TOUCHPOINT_KEY] = touchpoint = None
     st.session_state["_fs_clicked"] = clicked
+    if st.session_state.get(PICKED_KEY):  # a dot clicked on the last run (see below)
+        st.session_state[STEP_KEY], touchpoint = st.session_state.pop(PICKED_KEY)
+        st.session_state[TOUCHPOINT_KEY] = touchpoint
     st.segmented_control(
         _("Step"), later, key=STEP_KEY, required=True, on_change=_close_comments,
         format_func=lambda s: _("→ {step}").format(step=step_label(s)),
@@ -102,7 +105,8 @@ def funnel_satisfaction_panel(
                   on_select="rerun", selection_mode=("points",))  # fmt: skip
     picked = _picked_point(event)
     if picked and picked != (step, touchpoint):
-        st.session_state[STEP_KEY], st.session_state[TOUCHPOINT_KEY] = picked
+        # The step picker is drawn already: its value can only change on the next run.
+        st.session_state[PICKED_KEY] = picked
         st.rerun()
     rows = frame.filter(pl.col("step") == step)
     selection = table(

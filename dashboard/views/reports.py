@@ -19,6 +19,7 @@ from dashboard.charts.funnel_satisfaction import touchpoint_label
 from dashboard.charts.theme import METRIC_SHORT
 from dashboard.i18n import _
 from dashboard.i18n.formats import fmt_int, fmt_number, fmt_pct, fmt_score
+from dashboard.metrics.funnel_satisfaction import clearest_gap
 from dashboard.views.base import Options, View
 from dashboard.views.dashboard import (
     DEFAULT_BY,
@@ -139,10 +140,9 @@ def funnel_satisfaction_caption(table: pl.DataFrame, options: Options, f: Filter
         "mark significant gaps (Benjamini–Hochberg q ≤ 0.05), grey dots fewer than {min_n} "
         "responses."
     ).format(metric=metric, window=_window_days_words(options), min_n=fmt_int(f.min_n))
-    gaps = table.filter(pl.col("significant").is_not_null(), pl.col("touchpoint") != "(all)")
-    if gaps.is_empty():
+    top = clearest_gap(table)
+    if top is None:
         return text + " " + _("No touchpoint separates them significantly.")
-    top = gaps.sort(pl.col("delta").abs(), descending=True).row(0, named=True)
     value = fmt_pct if options.metric == "csat" else fmt_score
     return (
         text
