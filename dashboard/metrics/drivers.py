@@ -356,19 +356,15 @@ def _bootstrap_weights(counts: np.ndarray, replicates: int, seed: int) -> np.nda
 
 def customer_matrix(scores_frame: pl.DataFrame, keep: list[str]) -> np.ndarray:
     """(customers, 1 + len(keep)): [y, x_keep...] per customer with y and at least one
-    kept x (NaN where they gave no CSAT there), in the frame's order, which must keep
-    each customer's rows together."""
-    # A customer's rows are adjacent (customer_scores orders by customer_id): a new
-    # customer starts wherever the id changes.
+    kept x (NaN where they gave no CSAT there), customers in the order of their ids.
+
+    ``scores_frame`` as :func:`units` returns it: the rows with a CSAT score, each
+    carrying the customer's NPS totals."""
     long = (
         _clean(scores_frame)
         .filter(pl.col("touchpoint").is_in(keep))
         .select(
-            (pl.col("customer_id") != pl.col("customer_id").shift())
-            .fill_null(True)
-            .cum_sum()
-            .sub(1)
-            .alias("row"),
+            (pl.col("customer_id").rank("dense") - 1).cast(pl.Int64).alias("row"),
             pl.col("touchpoint")
             .replace_strict({name: i + 1 for i, name in enumerate(keep)}, return_dtype=pl.Int64)
             .alias("column"),
@@ -377,10 +373,22 @@ def customer_matrix(scores_frame: pl.DataFrame, keep: list[str]) -> np.ndarray:
         )
     )
     row, column = long["row"].to_numpy(), long["column"].to_numpy()
-    values = np.full((int(row[-1]) + 1 if len(row) else 0, len(keep) + 1), np.nan)
+    values = np.full((int(row.max()) + 1 if len(row) else 0, len(keep) + 1), np.nan)
     values[row, column] = long["x"].to_numpy()
     values[row, 0] = long["y"].to_numpy()
     return values
+
+
+def units(scores_frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows of ``queries.drivers.customer_scores`` that make units: those with a
+    CSAT score, of customers with an NPS score, each row carrying the customer's NPS
+    totals over all their rows (y = nps_sum / nps_n)."""
+    frame = _clean(scores_frame)
+    customer = {"partition_by": "customer_id"}
+    return frame.with_columns(
+        pl.col("nps_sum").fill_null(0.0).sum().over(**customer),
+        pl.col("nps_n").sum().over(**customer),
+    ).filter(pl.col("csat_n") > 0, pl.col("nps_n") > 0)
 
 
 def _clean(frame: pl.DataFrame) -> pl.DataFrame:
@@ -388,9 +396,9 @@ def _clean(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("customer_id").cast(pl.String),
         pl.col("touchpoint").cast(pl.String),
         pl.col("csat_sum").cast(pl.Float64),
-        pl.col("csat_n").cast(pl.Int64),
+        pl.col("csat_n").cast(pl.Int64).fill_null(0),
         pl.col("nps_sum").cast(pl.Float64),
-        pl.col("nps_n").cast(pl.Int64),
+        pl.col("nps_n").cast(pl.Int64).fill_null(0),
     )
 
 
@@ -445,7 +453,8 @@ def key_drivers(
     ----------
     scores_frame
         ``queries.drivers.customer_scores``: customer_id, touchpoint, csat_sum, csat_n,
-        nps_sum, nps_n.
+        nps_sum, nps_n per customer and touchpoint (rows may come in any order; a
+        frame whose rows already carry the customer's NPS totals gives the same y).
     csat_frame
         ``queries.drivers.touchpoint_csat``: touchpoint, n_csat, csat_top2, target_csat.
     min_n
@@ -472,7 +481,7 @@ def key_drivers(
         - ``method``: "pairwise" or "listwise" correlations (the same on every row);
         - ``customers``: customers with an NPS and at least one kept CSAT score.
     """
-    frame = _clean(scores_frame)
+    frame = units(scores_frame)
     if frame.is_empty():
         return _empty(Verdict("no_data"))
     touchpoints = sorted(frame["touchpoint"].unique().to_list())

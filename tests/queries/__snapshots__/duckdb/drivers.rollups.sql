@@ -1,11 +1,7 @@
-WITH per_touchpoint AS 
-(SELECT feedback.customer_id AS customer_id, feedback.touchpoint AS touchpoint, CAST(sum(feedback.csat) AS DOUBLE PRECISION) AS csat_sum, count(feedback.csat) AS csat_n, CAST(sum(feedback.nps) AS DOUBLE PRECISION) AS nps_sum, count(feedback.nps) AS nps_n 
+SELECT feedback.customer_id, feedback.touchpoint, CAST(sum(feedback.csat) AS DOUBLE PRECISION) AS csat_sum, count(feedback.csat) AS csat_n, CAST(sum(feedback.nps) AS DOUBLE PRECISION) AS nps_sum, count(feedback.nps) AS nps_n 
 FROM feedback JOIN customers ON customers.customer_id = feedback.customer_id 
-WHERE feedback.responded_at >= $1 AND feedback.responded_at < $2 GROUP BY feedback.customer_id, feedback.touchpoint)
- SELECT with_totals.customer_id, with_totals.touchpoint, with_totals.csat_sum, with_totals.csat_n, with_totals.nps_sum, with_totals.nps_n 
-FROM (SELECT per_touchpoint.customer_id AS customer_id, per_touchpoint.touchpoint AS touchpoint, per_touchpoint.csat_sum AS csat_sum, per_touchpoint.csat_n AS csat_n, CAST(sum(per_touchpoint.nps_sum) OVER (PARTITION BY per_touchpoint.customer_id) AS DOUBLE PRECISION) AS nps_sum, CAST(sum(per_touchpoint.nps_n) OVER (PARTITION BY per_touchpoint.customer_id) AS BIGINT) AS nps_n 
-FROM per_touchpoint) AS with_totals 
-WHERE with_totals.csat_n > $3 AND with_totals.nps_n > $4 ORDER BY with_totals.customer_id, with_totals.touchpoint
+WHERE feedback.responded_at >= $1 AND feedback.responded_at < $2 GROUP BY feedback.customer_id, feedback.touchpoint 
+HAVING count(feedback.csat) > $3 OR count(feedback.nps) > $4
 
 -- next statement
 
