@@ -12,7 +12,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import views, why
+from dashboard import access, views, why
 from dashboard.charts import drivers as driver_charts
 from dashboard.charts import funnel_satisfaction as fs_charts
 from dashboard.charts.funnel import step_label
@@ -117,6 +117,8 @@ def funnel_satisfaction_panel(
     if chosen and rows["touchpoint"][chosen[0]] != touchpoint:
         st.session_state[TOUCHPOINT_KEY] = rows["touchpoint"][chosen[0]]
         st.rerun()
+    if not access.may("comments"):  # executives see the numbers, not the comments
+        return
     if touchpoint is None:
         st.caption(_("Click a touchpoint (a dot or a row) to read what the customers who "
                      "dropped out said about it."))  # fmt: skip

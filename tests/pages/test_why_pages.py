@@ -188,3 +188,12 @@ def test_a_click_on_a_dot_selects_step_and_touchpoint(store_env):
     at.run()
     assert at.segmented_control(key="fs_step").value == "cart"
     assert at.query_params["fs_tp"] == "Billing"
+
+
+def test_without_the_comments_permission_no_comments_open(store_env, monkeypatch):
+    from dashboard import access
+
+    monkeypatch.setattr(access, "may", lambda action: action != "comments")
+    at = app("funnel_touchpoints", params={"fs_step": "purchase", "fs_tp": "Billing"})
+    assert at.get("plotly_chart")  # the numbers are there ...
+    assert not at.text and not [b for b in at.button if b.key == "fs_close"]  # ... no comments
