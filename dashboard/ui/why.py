@@ -82,6 +82,23 @@ def funnel_satisfaction_panel(
     if not (frame["n_converted"].sum() + frame["n_dropped"].sum()):
         no_data(_("No customer in this funnel answered a survey in the period."))
         return
+    step, touchpoint = _current_choice(frame, steps, funnel_event)
+    _dumbbells(frame, metric, step, touchpoint)
+    _step_rows(frame.filter(pl.col("step") == step), metric, step, touchpoint)
+    if not access.may("comments"):  # executives see the numbers, not the comments
+        return
+    if touchpoint is None:
+        st.caption(_("Click a touchpoint (a dot or a row) to read what the customers who "
+                     "dropped out said about it."))  # fmt: skip
+        return
+    dropped_comments_panel(f, options, step, touchpoint)
+
+
+def _current_choice(
+    frame: pl.DataFrame, steps: tuple[str, ...], funnel_event
+) -> tuple[str, str | None]:
+    """Draw the step picker; return (step, touchpoint) as the URL, a click on the funnel
+    (new since the last run) or on a dot (the last run's) chose them."""
     later = steps[1:]
     step = url_value(STEP_KEY, default_step(frame, steps), parse=one_of(later))
     touchpoint = url_value(TOUCHPOINT_KEY, None)
@@ -90,14 +107,19 @@ def funnel_satisfaction_panel(
         st.session_state[STEP_KEY] = step = clicked or default_step(frame, steps)
         st.session_state[TOUCHPOINT_KEY] = touchpoint = None
     st.session_state["_fs_clicked"] = clicked
-    if st.session_state.get(PICKED_KEY):  # a dot clicked on the last run (see below)
+    if st.session_state.get(PICKED_KEY):  # a dot clicked on the last run (_dumbbells)
         st.session_state[STEP_KEY], touchpoint = st.session_state.pop(PICKED_KEY)
         st.session_state[TOUCHPOINT_KEY] = touchpoint
     st.segmented_control(
         _("Step"), later, key=STEP_KEY, required=True, on_change=_close_comments,
         format_func=lambda s: _("→ {step}").format(step=step_label(s)),
     )  # fmt: skip
-    step = st.session_state[STEP_KEY]
+    return st.session_state[STEP_KEY], touchpoint
+
+
+def _dumbbells(frame: pl.DataFrame, metric: str, step: str, touchpoint: str | None) -> None:
+    """The chart of every step, the chosen one shaded; a click on a dot chooses its step
+    and touchpoint."""
     fig = fs_charts.funnel_satisfaction(
         frame, metric=metric, selected_step=step, selected_touchpoint=touchpoint
     )
@@ -108,7 +130,10 @@ def funnel_satisfaction_panel(
         # The step picker is drawn already: its value can only change on the next run.
         st.session_state[PICKED_KEY] = picked
         st.rerun()
-    rows = frame.filter(pl.col("step") == step)
+
+
+def _step_rows(rows: pl.DataFrame, metric: str, step: str, touchpoint: str | None) -> None:
+    """The chosen step's table; a click on a row chooses its touchpoint."""
     selection = table(
         step_table(rows, metric), "funnel_satisfaction_step", key=f"fs_table_{step}_{touchpoint}",
         column_config=step_columns(metric), on_select="rerun", selection_mode="single-row",
@@ -117,13 +142,6 @@ def funnel_satisfaction_panel(
     if chosen and rows["touchpoint"][chosen[0]] != touchpoint:
         st.session_state[TOUCHPOINT_KEY] = rows["touchpoint"][chosen[0]]
         st.rerun()
-    if not access.may("comments"):  # executives see the numbers, not the comments
-        return
-    if touchpoint is None:
-        st.caption(_("Click a touchpoint (a dot or a row) to read what the customers who "
-                     "dropped out said about it."))  # fmt: skip
-        return
-    dropped_comments_panel(f, options, step, touchpoint)
 
 
 def _picked_point(event) -> tuple[str, str] | None:
