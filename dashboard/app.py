@@ -37,6 +37,7 @@ def navigation() -> st.Page:
         _("Dashboard"): [
             _page("overview.py", _("Overview"), ":material/dashboard:", default=True),
             _page("funnel_touchpoints.py", _("Funnel & touchpoints"), ":material/filter_alt:"),
+            _page("drivers.py", _("Key drivers"), ":material/target:"),
             _page("segments.py", _("Segments"), ":material/groups:"),
             _page("nps_trends.py", _("NPS trends"), ":material/show_chart:"),
             _page("feedback.py", _("Feedback"), ":material/forum:"),

@@ -14,6 +14,8 @@ import sqlalchemy as sa
 
 from dashboard import db, rollup_store, service
 from dashboard.config import get_settings
+from dashboard.i18n import _, ngettext
+from dashboard.i18n.formats import fmt_int, fmt_number
 from dashboard.metrics import drivers as driver_metrics
 from dashboard.metrics import scores
 from dashboard.metrics.funnel_satisfaction import step_table
@@ -71,6 +73,65 @@ def funnel_satisfaction_query(
     return fs_queries.funnel_satisfaction(f, steps, window_days)
 
 
+def _stage_index(engine: sa.Engine, steps: Sequence[str]) -> dict[str, int] | None:
+    """The rollup's stage index when the summary tables are fresh and cover ``steps``."""
+    reader = rollup_store.reader(engine)
+    return reader.stage_index if reader.rollups and covers(steps, reader.stage_index) else None
+
+
+def _position(steps: Sequence[str], step: str) -> int:
+    if step not in steps[1:]:
+        raise ValueError(f"{step!r} is not a step after the first of {', '.join(steps)}")
+    return list(steps).index(step) + 1
+
+
+def dropped_comments(
+    engine: sa.Engine,
+    f: Filters,
+    steps: Sequence[str] | None,
+    window_days: float | None,
+    step: str,
+    touchpoint: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> pl.DataFrame:
+    """The comments of the customers who dropped at ``step`` (reached the step before,
+    not this one), at ``touchpoint`` (None or ``(all)``: any), newest first: what a
+    manager reads after seeing a gap in :func:`funnel_satisfaction`.
+
+    Returns
+    -------
+    polars.DataFrame
+        response_id, responded_at, touchpoint, nps, csat, ces, comment, language,
+        segment (as ``service.get_comments``).
+    """
+    steps, window_days = _funnel_arguments(engine, steps, window_days)
+    statement = fs_queries.dropped_comments(
+        f, steps, _position(steps, step), window_days, touchpoint, limit, offset,
+        stage_index=_stage_index(engine, steps),
+    )  # fmt: skip
+    return db.fetch(statement, engine)
+
+
+def dropped_comment_count(
+    engine: sa.Engine,
+    f: Filters,
+    steps: Sequence[str] | None,
+    window_days: float | None,
+    step: str,
+    touchpoint: str | None = None,
+) -> dict[str, int]:
+    """{"comments": how many :func:`dropped_comments` pages through, "customers": how
+    many customers wrote them}."""
+    steps, window_days = _funnel_arguments(engine, steps, window_days)
+    statement = fs_queries.dropped_comment_count(
+        f, steps, _position(steps, step), window_days, touchpoint,
+        stage_index=_stage_index(engine, steps),
+    )  # fmt: skip
+    row = db.fetch(statement, engine).row(0, named=True)
+    return {"comments": int(row["comments"]), "customers": int(row["customers"])}
+
+
 def _funnel_arguments(
     engine: sa.Engine, steps: Sequence[str] | None, window_days: float | None
 ) -> tuple[tuple[str, ...], float]:
@@ -116,6 +177,12 @@ def drivers_model(
     )
 
 
+def drivers_verdict(engine: sa.Engine, f: Filters) -> driver_metrics.Verdict | None:
+    """Why the drivers on ``f`` cannot be read as they are, or None (the point estimates
+    only: the verdict does not depend on the intervals)."""
+    return drivers_model(engine, f, intervals=False).verdict
+
+
 def key_drivers(
     engine: sa.Engine, f: Filters, *, intervals: bool = True, seed: int = 0
 ) -> pl.DataFrame:
@@ -138,7 +205,8 @@ def key_drivers(
 
 def drivers_reading(frame: pl.DataFrame) -> str:
     """One paragraph in plain words about a :func:`key_drivers` frame: what to fix first
-    and how sure that is -- or why the data cannot support it."""
+    and how sure that is -- or why the data cannot support it. In the current language
+    (``dashboard.i18n``)."""
     verdict = driver_metrics.verdict(frame)
     if verdict is not None and verdict.reason in {"no_driver", "too_few_customers"}:
         return verdict.message
@@ -146,69 +214,84 @@ def drivers_reading(frame: pl.DataFrame) -> str:
     sentences = [_driver_sentence(top, first=True)]
     if top["direction"] < 0:
         sentences.append(
-            f"Oddly, customers more satisfied with {top['touchpoint']} give a lower NPS once "
-            "the other touchpoints are accounted for: look at who answers there."
+            _(
+                "Oddly, customers more satisfied with {touchpoint} give a lower NPS once the "
+                "other touchpoints are accounted for: look at who answers there."
+            ).format(touchpoint=top["touchpoint"])
         )
     if frame.height > 1:
         second = frame.row(1, named=True)
         if _overlap(top, second):
             sentences.append(
-                f"Its lead over {second['touchpoint']} ({second['importance']:.0f}%) is within "
-                "the uncertainty: treat the two as equally important."
+                _(
+                    "Its lead over {touchpoint} ({importance}%) is within the uncertainty: "
+                    "treat the two as equally important."
+                ).format(touchpoint=second["touchpoint"], importance=_share(second["importance"]))
             )
     fix = _fix_first(frame)
     if fix is not None and fix["touchpoint"] != top["touchpoint"]:
         sentences.append(_driver_sentence(fix, first=False))
     if verdict is None:
         sentences.append(
-            f"Together the touchpoints explain {top['r2'] * 100:.0f}% of the differences in "
-            f"NPS between the {top['customers']:,} customers who gave both scores."
+            ngettext(
+                "Together the touchpoints explain {share}% of the differences in NPS between "
+                "the {customers} customer who gave both scores.",
+                "Together the touchpoints explain {share}% of the differences in NPS between "
+                "the {customers} customers who gave both scores.",
+                top["customers"],
+            ).format(share=_share(top["r2"] * 100), customers=fmt_int(top["customers"]))
         )
     else:  # weak or inconsistent: say so after the numbers
         sentences.append(verdict.message)
     return " ".join(sentences)
 
 
+def _share(value: float) -> str:
+    """A share of 0-100 as a whole number (the reading rounds: 41%, not 41.3%)."""
+    return fmt_number(value, 0)
+
+
 def _driver_sentence(row: dict, *, first: bool) -> str:
     """The top driver's sentence (``first``), or the fix-first one for another driver."""
-    name, importance, gap = row["touchpoint"], row["importance"], _gap_to_target(row)
+    name, importance, gap = row["touchpoint"], _share(row["importance"]), _gap_to_target(row)
     if not first:
-        return (
-            f"The most important touchpoint under its CSAT target is {name} "
-            f"({importance:.0f}% of the explained variance, {_points(gap)} under): fix it "
-            "first."
-        )
-    lead = f"{name} explains {importance:.0f}% of the explained variance in NPS"
+        return _(
+            "The most important touchpoint under its CSAT target is {touchpoint} "
+            "({importance}% of the explained variance, {gap} under): fix it first."
+        ).format(touchpoint=name, importance=importance, gap=_points(gap))
     if gap is None:
-        return f"{lead}."
+        return _("{touchpoint} explains {importance}% of the explained variance in NPS.").format(
+            touchpoint=name, importance=importance
+        )
+    if gap > 0 and row["direction"] > 0:
+        return _(
+            "{touchpoint} explains {importance}% of the explained variance in NPS and sits "
+            "{gap} under its CSAT target: fix first."
+        ).format(touchpoint=name, importance=importance, gap=_points(gap))
     if gap > 0:
-        advice = ": fix first." if row["direction"] > 0 else "."
-        return f"{lead} and sits {_points(gap)} under its CSAT target{advice}"
-    return (
-        f"{lead} and meets its CSAT target ({row['csat']:.0f}% against "
-        f"{row['target_csat']:.0f}%): keep it there."
+        return _(
+            "{touchpoint} explains {importance}% of the explained variance in NPS and sits "
+            "{gap} under its CSAT target."
+        ).format(touchpoint=name, importance=importance, gap=_points(gap))
+    return _(
+        "{touchpoint} explains {importance}% of the explained variance in NPS and meets its "
+        "CSAT target ({csat}% against {target}%): keep it there."
+    ).format(
+        touchpoint=name,
+        importance=importance,
+        csat=_share(row["csat"]),
+        target=_share(row["target_csat"]),
     )
 
 
 def _points(gap: float) -> str:
-    return "1 point" if round(gap) == 1 else f"{gap:.0f} points"
+    """CSAT points in words: "1 point", "8 points"."""
+    points = round(gap)
+    return ngettext("{n} point", "{n} points", points).format(n=fmt_int(points))
 
 
-def _gap_to_target(row: dict) -> float | None:
-    """Points under the CSAT target (positive = under), None without both numbers."""
-    if row.get("csat") is None or row.get("target_csat") is None:
-        return None
-    return row["target_csat"] - row["csat"]
-
-
-def _fix_first(frame: pl.DataFrame) -> dict | None:
-    """The most important touchpoint under its target (high importance, low
-    performance: the quadrant's fix-first corner)."""
-    for row in frame.iter_rows(named=True):
-        gap = _gap_to_target(row)
-        if gap is not None and gap > 0 and row["direction"] > 0:
-            return row
-    return None
+_gap_to_target = driver_metrics.gap_to_target
+_fix_first = driver_metrics.fix_first
 
 
 def _overlap(a: dict, b: dict) -> bool:

@@ -17,6 +17,7 @@ from data.people import (
 )
 from data.sampling import labels, lognormal, pick, sigmoid
 from data.story import DAY, DAYS, YEAR, Calendar, Scale, timestamps
+from data.story_why import why_story
 
 STAGES = ("visit", "signup", "cart", "purchase", "repeat_purchase")
 VISIT, SIGNUP, CART, PURCHASE, REPEAT = range(5)
@@ -132,6 +133,8 @@ class History:
     signups: tuple[np.ndarray, np.ndarray]  # (customer, signed up at)
     browsing: tuple[np.ndarray, np.ndarray, np.ndarray]  # (customer, visited at, channel)
     signed_up_at: pl.Series  # customers.signup_at of each of the chunk's people (null: never)
+    # First carts: (customer, carted at, payment friction) -- the checkout survey follows.
+    checkouts: tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def _step(who: np.ndarray, stage: int, at: np.ndarray, channel: np.ndarray, amount=None):
@@ -143,14 +146,15 @@ def _first_steps(rng: np.random.Generator, cal: Calendar, people: People):
     """Each customer's first visit and, if they get that far, signup, cart and purchase.
 
     Returns the events, then per customer: first visit, whether and when they signed
-    up, whether and when they bought.
+    up, whether and when they bought, and the first carts (customer, time, whether the
+    checkout hit a payment problem: ``data.story_why``, which makes a purchase less likely).
     """
     n, horizon = people.n, DAYS * DAY
     everyone = np.arange(n)
     logits = (
         FUNNEL_BASE + FUNNEL_BY_ACQUISITION[people.acquisition] + FUNNEL_BY_SEGMENT[people.segment]
     )
-    p_signup, p_cart, p_buy = sigmoid(logits).T
+    p_signup, p_cart = sigmoid(logits[:, :2]).T
     # The store's existing base comes in during the CRM's first weeks, the rest over time.
     existing = rng.random(n) < EXISTING_BASE_SHARE
     first_visit = np.where(
@@ -162,6 +166,9 @@ def _first_steps(rng: np.random.Generator, cal: Calendar, people: People):
     signed = (rng.random(n) < p_signup) & (signup_at < horizon)
     cart_at = signup_at + lognormal(rng, n, *GAP_CART).astype(np.int64) + 1
     carted = signed & (rng.random(n) < p_cart) & (cart_at < horizon)
+    story = why_story()
+    friction = carted & (rng.random(n) < np.array(story.payment_friction_share)[people.segment])
+    p_buy = sigmoid(logits[:, 2] + story.friction_purchase_logit * friction)
     bought_at = cart_at + lognormal(rng, n, *GAP_PURCHASE).astype(np.int64) + 1
     bought = carted & (rng.random(n) < p_buy) & (bought_at < horizon)
 
@@ -182,13 +189,16 @@ def _first_steps(rng: np.random.Generator, cal: Calendar, people: People):
             _amounts(rng, cal, people.segment[buyers], bought_at[bought]),
         ),
     ]
-    return events, first_visit, signed, signup_at, bought, bought_at
+    checkouts = (everyone[carted], cart_at[carted], friction[carted])
+    return events, first_visit, signed, signup_at, bought, bought_at, checkouts
 
 
 def draw_history(rng: np.random.Generator, cal: Calendar, people: People, spec: Scale) -> History:
     """Every customer's events, in funnel order, and the moments surveys follow."""
     everyone = np.arange(people.n)
-    parts, first_visit, signed, signup_at, bought, bought_at = _first_steps(rng, cal, people)
+    parts, first_visit, signed, signup_at, bought, bought_at, checkouts = _first_steps(
+        rng, cal, people
+    )
     buyers = everyone[bought]
 
     # Repeat orders: happier customers churn less and come back more often.
@@ -230,6 +240,7 @@ def draw_history(rng: np.random.Generator, cal: Calendar, people: People, spec: 
             .then(pl.lit(timestamps(signup_at)))
             .alias("signup_at")
         ).to_series(),
+        checkouts=checkouts,
     )
 
 

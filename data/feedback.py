@@ -10,7 +10,7 @@ import polars as pl
 
 from data import vocab
 from data.events import History
-from data.people import People
+from data.people import SEGMENTS, People
 from data.sampling import labels, lognormal, pick, pick_by
 from data.story import (
     APP_RELEASE,
@@ -23,6 +23,7 @@ from data.story import (
     seconds_into_history,
     timestamps,
 )
+from data.story_why import why_story
 
 TOUCHPOINTS = ("Website", "Mobile app", "Store", "Call center", "Delivery", "Billing", "Support")
 WEBSITE, APP, STORE_TP, CALL_CENTER, DELIVERY, BILLING, SUPPORT = range(7)
@@ -77,6 +78,11 @@ P_NPS_SKIPPED = 0.12
 P_CSAT_ASKED = 0.85
 P_CES_ASKED = np.array([0.3, 0.3, 0.3, 0.75, 0.3, 0.75, 0.75])
 LANGUAGES = ("vi", "en")
+# The "why" story (data.story_why): the checkout survey's touchpoint, and the touchpoint
+# whose experience carries each segment's NPS (rows: SEGMENTS).
+STORY = why_story()
+CHECKOUT = TOUCHPOINTS.index(STORY.checkout_touchpoint)
+KEY_DRIVER = np.array([TOUCHPOINTS.index(STORY.key_driver[s]) for s in SEGMENTS])
 
 
 @dataclass
@@ -84,6 +90,11 @@ class Responses:
     customer: np.ndarray  # -1 = anonymous
     touchpoint: np.ndarray
     at: np.ndarray
+    friction: np.ndarray  # a checkout survey after a payment problem (data.story_why)
+
+    def taken(self, keep: np.ndarray) -> Responses:
+        return Responses(self.customer[keep], self.touchpoint[keep], self.at[keep],
+                         self.friction[keep])  # fmt: skip
 
 
 def draw_responses(
@@ -94,8 +105,12 @@ def draw_responses(
     incident = (seconds_into_history(INCIDENT_START), seconds_into_history(INCIDENT_END))
     parts: list[Responses] = []
 
-    def add(customer, touchpoint, at) -> None:
-        parts.append(Responses(customer, np.broadcast_to(touchpoint, len(customer)).copy(), at))
+    def add(customer, touchpoint, at, friction=False) -> None:
+        n = len(customer)
+        parts.append(
+            Responses(customer, np.broadcast_to(touchpoint, n).copy(), at,
+                      np.broadcast_to(friction, n).copy())
+        )  # fmt: skip
 
     n = len(orders.customer)
     take = rng.random(n) < P_ORDER_SURVEY * rate
@@ -124,7 +139,8 @@ def draw_responses(
     )
 
     unhappy = people.satisfaction[orders.customer] < -0.8
-    p_contact = P_CONTACT + P_CONTACT_INCIDENT * stuck + 0.04 * unhappy
+    p_contact = P_CONTACT * np.array(STORY.contact_rate_by_segment)[people.segment[orders.customer]]
+    p_contact = p_contact + P_CONTACT_INCIDENT * stuck + 0.04 * unhappy
     take = (rng.random(n) < p_contact) & (rng.random(n) < P_CONTACT_SURVEY * rate)
     where = np.where(rng.random(take.sum()) < 0.55, SUPPORT, CALL_CENTER)
     add(
@@ -132,6 +148,12 @@ def draw_responses(
         where,
         orders.at[take] + lognormal(rng, take.sum(), 2.5 * DAY, 0.7).astype(np.int64),
     )
+
+    # The checkout survey after a first cart: it catches a payment problem's frustration.
+    customer, carted_at, friction = history.checkouts
+    take = rng.random(len(customer)) < STORY.checkout_survey_rate * rate
+    delay = lognormal(rng, take.sum(), *STORY.checkout_survey_delay).astype(np.int64)
+    add(customer[take], CHECKOUT, carted_at[take] + delay, friction[take])
 
     customer, signed_at = history.signups
     take = rng.random(len(customer)) < P_ONBOARDING * rate
@@ -155,17 +177,16 @@ def draw_responses(
     at, _ = cal.after(rng, None, anonymous)
     add(np.full(anonymous, -1), pick(rng, anonymous, [0.45, 0.30, 0.25]), at)
 
-    out = Responses(
-        *(np.concatenate([getattr(p, f) for p in parts]) for f in ("customer", "touchpoint", "at"))
-    )
-    keep = out.at < DAYS * DAY
-    return Responses(out.customer[keep], out.touchpoint[keep], out.at[keep])
+    fields = ("customer", "touchpoint", "at", "friction")
+    out = Responses(*(np.concatenate([getattr(p, f) for p in parts]) for f in fields))
+    return out.taken(out.at < DAYS * DAY)
 
 
 def _scores(
     rng: np.random.Generator, cal: Calendar, people: People, r: Responses
 ) -> dict[str, np.ndarray]:
-    """NPS, CSAT, CES from the customer's satisfaction, the touchpoint, segment and time."""
+    """NPS, CSAT, CES from the customer's satisfaction, their own experience of the
+    touchpoint, the touchpoint, segment and time (the model is ``data.story_why``'s)."""
     n = len(r.at)
     known = r.customer >= 0
     who = np.where(known, r.customer, 0)
@@ -184,10 +205,26 @@ def _scores(
     effect += np.where(
         (r.touchpoint == APP) & (r.at >= seconds_into_history(APP_RELEASE)), APP_RELEASE_EFFECT, 0.0
     )
-    x = customer_level + TOUCHPOINT_LEVEL[r.touchpoint] + segment_shift + effect
-    x = x + 0.85 * rng.standard_normal(n)
+    # What everyone meets at the touchpoint (its level, the segment's shift there, the
+    # incident, Tết, the app release), and what this customer met there: their own
+    # experience of it (anonymous responses have none) and a payment problem.
+    shared = TOUCHPOINT_LEVEL[r.touchpoint] + segment_shift + effect
+    own = np.where(known, people.experience[who, r.touchpoint], 0.0)
+    own += np.where(r.friction, STORY.friction_billing_effect, 0.0)
+    own += STORY.response_noise * rng.standard_normal(n)
+    x = STORY.csat_mood_weight * customer_level + shared + own
+    # NPS: the customer's mood, above all their experience of the touchpoint that matters
+    # to their segment (the key driver), and a little of the touchpoint they answer about.
+    key = np.where(known, people.experience[who, KEY_DRIVER[people.segment[who]]], 0.0)
+    latent = (
+        STORY.mood_weight * customer_level
+        + STORY.key_driver_weight * key
+        + STORY.shared_weight * shared
+        + STORY.own_touchpoint_weight * own
+        + STORY.nps_noise * rng.standard_normal(n)
+    )
 
-    nps = np.clip(np.rint(7.8 + 1.8 * x + 0.5 * rng.standard_normal(n)), 0, 10)
+    nps = np.clip(np.rint(7.8 + STORY.nps_points * latent), 0, 10)
     y = x + 0.5 * rng.standard_normal(n)
     csat = 1 + (y >= -2.3).astype(int) + (y >= -1.6) + (y >= -0.85) + (y >= 0.55)
     ces = np.clip(np.rint(5.2 + 1.0 * (x + 0.7 * rng.standard_normal(n))), 1, 7)
@@ -298,8 +335,7 @@ def feedback_frame(
 ) -> pl.DataFrame:
     """A chunk's responses by time (response_id is numbered when written)."""
     n = len(r.at)
-    order = np.lexsort((r.customer, r.at))  # ids follow response time
-    r = Responses(r.customer[order], r.touchpoint[order], r.at[order])
+    r = r.taken(np.lexsort((r.customer, r.at)))  # ids follow response time
     scores = _scores(rng, cal, people, r)
     known = r.customer >= 0
     english = np.where(known, people.english[np.where(known, r.customer, 0)], rng.random(n) < 0.1)

@@ -9,6 +9,7 @@ import polars as pl
 
 from data import vocab
 from data.sampling import labels, pick, pick_by, with_missing
+from data.story_why import why_story
 
 SEGMENTS = ("Consumer", "SMB", "Enterprise", "VIP")
 SEGMENT_SHARE = (0.78, 0.13, 0.03, 0.06)
@@ -85,6 +86,7 @@ AWAY_CHANNEL = np.array([0.40, 0.35, 0.25, 0, 0, 0, 0, 0])  # when not shopping 
 HOME_SHARE = 0.75
 
 SEGMENT_SATISFACTION = np.array([0.0, -0.05, -0.1, 0.25])
+TOUCHPOINT_COUNT = 7  # data.feedback.TOUCHPOINTS (a test checks; feedback imports people)
 
 
 @dataclass
@@ -100,6 +102,9 @@ class People:
     satisfaction: np.ndarray
     english: np.ndarray
     frame: pl.DataFrame  # their customers rows, without signup_at (see History)
+    # (n, touchpoints): each customer's own experience of each touchpoint, shared by all
+    # their responses there (data.story_why: what makes one touchpoint drive NPS).
+    experience: np.ndarray
 
 
 def draw_people(rng: np.random.Generator, first: int, n: int) -> People:
@@ -130,6 +135,7 @@ def draw_people(rng: np.random.Generator, first: int, n: int) -> People:
         }
     )
     frame = frame.with_columns(_contacts(rng, gender))
+    experience = rng.normal(0.0, why_story().customer_touchpoint_sd, (n, TOUCHPOINT_COUNT))
     return People(
         n=n,
         ids=ids,
@@ -139,6 +145,7 @@ def draw_people(rng: np.random.Generator, first: int, n: int) -> People:
         satisfaction=SEGMENT_SATISFACTION[segment] + rng.standard_normal(n),
         english=english,
         frame=frame,
+        experience=experience,
     )
 
 

@@ -59,7 +59,8 @@ with funnel_col:
     if not broken and (funnel.is_empty() or not funnel["customers"].sum()):
         ui.no_data(_("No customer entered the funnel in this period with these filters."))
     elif not broken:
-        ui.chart(charts.funnel(funnel, by=by), "funnel")
+        funnel_click = ui.chart(charts.funnel(funnel, by=by), "funnel", on_select="rerun",
+                                selection_mode=("points",))  # fmt: skip
         columns = [*([by] if by else []), "step", *STEP_FORMATS]
         steps_table = funnel.select(columns).with_columns(
             funnel["step"].map_elements(charts.step_label, return_dtype=str)
@@ -100,6 +101,8 @@ with heat_col:
         ).format(min_n=charts.fmt_int(f.min_n))
     )
 
+if not broken and funnel["customers"].sum():  # who drops, and how satisfied they were
+    ui.funnel_satisfaction_panel(f, funnel_options, metric, funnel_click)
 ui.report_button(
     "funnel", by=hm_by, metric=metric, steps=None if broken else steps,
     window_days=funnel_options.window_days,

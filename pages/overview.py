@@ -91,6 +91,7 @@ with right:
     ui.chart(charts.nps_mix(trend, title=views.NPS_MIX.title(by_month)), "nps_mix")
 
 st.subheader(_("What moved"), anchor=False)
+ui.drivers_link()
 if not comparable:
     ui.no_data(_("“What moved” compares with the previous period: turn the comparison on."))
     st.stop()

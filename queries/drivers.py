@@ -9,8 +9,9 @@ none). Everything per customer is summed here, in SQL; the weights and the boots
 The filters apply as everywhere: the period and the touchpoint / survey-channel
 filters select responses (for y and x alike), the dimension filters select customers.
 
-Only customers with both an NPS and a CSAT score come back: pairwise-complete
-correlations use nobody else (a customer with y only pairs with no x).
+Only customers with both an NPS and a CSAT score are units: pairwise-complete
+correlations use nobody else (a customer with y only pairs with no x). The statistics
+keep them, from the per-touchpoint sums this statement returns.
 """
 
 from __future__ import annotations
@@ -24,26 +25,31 @@ from queries.schema import customers, feedback, touchpoints
 
 
 def customer_scores(f: Filters) -> sa.Select:
-    """Per known customer and touchpoint: CSAT sum and count there, and the customer's
-    NPS sum and count over all their responses of the period.
+    """Per known customer and touchpoint: the sums and counts of their CSAT and NPS
+    scores there, in the period.
 
     Returns
     -------
     sqlalchemy.Select
-        One row per (customer, touchpoint) where the customer has at least one CSAT
-        score at that touchpoint and at least one NPS score anywhere, ordered by
-        customer_id and touchpoint; columns:
+        One row per (customer, touchpoint) where the customer has at least one CSAT or
+        NPS score, in no particular order; columns:
 
         - ``customer_id``, ``touchpoint``;
-        - ``csat_sum``, ``csat_n``: sum and number of the customer's CSAT scores (1-5)
-          at the touchpoint -> x_t = csat_sum / csat_n;
-        - ``nps_sum``, ``nps_n``: sum and number of the customer's NPS scores (0-10)
-          at every touchpoint -> y = nps_sum / nps_n (the same on each of their rows).
+        - ``csat_sum``, ``csat_n``: sum (NULL without scores) and number of the
+          customer's CSAT scores (1-5) at the touchpoint -> x_t = csat_sum / csat_n;
+        - ``nps_sum``, ``nps_n``: the same for their NPS scores (0-10) at the
+          touchpoint; y = the sums over all the customer's rows
+          (``dashboard.metrics.drivers`` adds them up).
+
+    Grouping per (customer, touchpoint) is the only pass over ``feedback``; the
+    customer's totals, the filter to customers with both scores and the order are the
+    statistics' (polars), which is several times cheaper than a window function and a
+    sort in SQL on a million responses (BENCHMARKS.md).
     """
     fb = feedback.c
     # Inner join: only customers present in `customers` are units (DESIGN.md), and the
     # dimension filters read their row.
-    per_touchpoint = (
+    return (
         sa.select(
             fb.customer_id,
             fb.touchpoint,
@@ -55,22 +61,8 @@ def customer_scores(f: Filters) -> sa.Select:
         .select_from(feedback.join(customers, customers.c.customer_id == fb.customer_id))
         .where(*feedback_conditions(f), *customer_conditions(f))
         .group_by(fb.customer_id, fb.touchpoint)
-        .cte("per_touchpoint")
+        .having(sa.or_(sa.func.count(fb.csat) > 0, sa.func.count(fb.nps) > 0))
     )
-    pt = per_touchpoint.c
-    # One pass over feedback: the customer's NPS totals are window sums over their
-    # touchpoint rows.
-    customer = {"partition_by": pt.customer_id}
-    with_totals = sa.select(
-        pt.customer_id,
-        pt.touchpoint,
-        pt.csat_sum,
-        pt.csat_n,
-        sa.cast(sa.func.sum(pt.nps_sum).over(**customer), sa.Double).label("nps_sum"),
-        sa.cast(sa.func.sum(pt.nps_n).over(**customer), sa.BigInteger).label("nps_n"),
-    ).subquery("with_totals")
-    wt = with_totals.c
-    return sa.select(*wt).where(wt.csat_n > 0, wt.nps_n > 0).order_by(wt.customer_id, wt.touchpoint)
 
 
 def touchpoint_csat(f: Filters, *, rollups: bool = False) -> sa.Select:

@@ -25,6 +25,10 @@ Shape::
 Every statistic is a count or a sum, so grouping by ``furthest`` before expanding
 keeps the join the only step that touches many rows.
 
+The comments behind a row (:func:`dropped_comments`, :func:`dropped_comment_count`):
+the period's comments of the customers who dropped at one step, at one touchpoint or
+all of them -- what a manager reads after seeing the gap.
+
 Two sources, one result: :func:`funnel_satisfaction` reads ``events`` and
 ``feedback``; :func:`funnel_satisfaction_from_rollup` reads the funnel from
 ``rollup_funnel_events`` (integer customer keys) and maps the keys back to
@@ -44,7 +48,7 @@ from queries.filters import Filters
 from queries.funnel import NO_NESTED_LOOPS, check_steps, step_ctes
 from queries.funnel_rollup import step_ctes_from_rollup
 from queries.rollups import customer_keys
-from queries.schema import feedback
+from queries.schema import customers, feedback
 
 ALL_TOUCHPOINTS = "(all)"  # the touchpoint of the rows over every touchpoint together
 SIDES = ("converted", "dropped")
@@ -180,3 +184,113 @@ def _cells(source: sa.FromClause, progress: sa.CTE, f: Filters, k: int) -> sa.Se
     )
     rows = sa.union_all(sa.select(*cells.c), totals).subquery("rows")
     return sa.select(*rows.c).order_by(rows.c.position, rows.c.side, rows.c.touchpoint)
+
+
+# -- the comments of the customers who dropped at a step ------------------------------------
+
+
+def _dropped_at(
+    f: Filters,
+    steps: Sequence[str],
+    position: int,
+    window_days: float,
+    stage_index: Mapping[str, int] | None,
+) -> tuple[sa.CTE, sa.FromClause, sa.ColumnElement]:
+    """(customers who reached S(i-1) but not Si, the join to their feedback, the
+    condition selecting them): from the summary tables when ``stage_index`` is given."""
+    steps = _checked(steps, window_days)
+    if not 2 <= position <= len(steps):
+        raise ValueError(f"the step position must be 2..{len(steps)}, not {position}")
+    through = steps[:position]  # who got past S(i) does not matter here
+    if stage_index is None:
+        progress = _progress(step_ctes(f, through, window_days), "customer_id")
+        source = progress.join(feedback, feedback.c.customer_id == progress.c.customer_key)
+    else:
+        ctes = step_ctes_from_rollup(f, through, stage_index, window_days)
+        progress = _progress(ctes, "ckey")
+        source = progress.join(customer_keys, customer_keys.c.ckey == progress.c.customer_key).join(
+            feedback, feedback.c.customer_id == customer_keys.c.customer_id
+        )
+    return progress, source, progress.c.furthest == position - 1
+
+
+def _comment_conditions(f: Filters, touchpoint: str | None) -> list[sa.ColumnElement[bool]]:
+    fb = feedback.c
+    conditions = [
+        *feedback_conditions(f),
+        sa.func.length(sa.func.trim(sa.func.coalesce(fb.comment, ""))) > 0,
+    ]
+    if touchpoint is not None and touchpoint != ALL_TOUCHPOINTS:
+        conditions.append(fb.touchpoint == sa.bindparam("comment_touchpoint", touchpoint))
+    return conditions
+
+
+def dropped_comments(
+    f: Filters,
+    steps: Sequence[str],
+    position: int,
+    window_days: float = DEFAULT_WINDOW_DAYS,
+    touchpoint: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    *,
+    stage_index: Mapping[str, int] | None = None,
+) -> sa.Select:
+    """Comments of the customers who **dropped** at step ``position`` (reached S(i-1),
+    not Si within the window), newest first.
+
+    The funnel, period and filters are those of :func:`funnel_satisfaction`; the
+    responses are the period's, at ``touchpoint`` (``None`` or ``(all)``: every
+    touchpoint), with a non-empty comment. ``stage_index`` reads the funnel from the
+    summary tables (as :func:`funnel_satisfaction_from_rollup`).
+
+    Returns
+    -------
+    sqlalchemy.Select
+        Columns as ``queries.views.comments``: response_id, responded_at, touchpoint,
+        nps, csat, ces, comment, language, segment.
+    """
+    _, source, dropped = _dropped_at(f, steps, position, window_days, stage_index)
+    fb = feedback.c
+    return (
+        sa.select(
+            fb.response_id,
+            fb.responded_at,
+            fb.touchpoint,
+            fb.nps,
+            fb.csat,
+            fb.ces,
+            fb.comment,
+            fb.language,
+            customers.c.segment,
+        )  # fmt: skip
+        .select_from(source.outerjoin(customers, customers.c.customer_id == feedback.c.customer_id))
+        .where(dropped, *_comment_conditions(f, touchpoint))
+        .order_by(fb.responded_at.desc(), fb.response_id)
+        .limit(sa.bindparam("limit", limit))
+        .offset(sa.bindparam("offset", offset))
+        .execution_options(**NO_NESTED_LOOPS)
+    )
+
+
+def dropped_comment_count(
+    f: Filters,
+    steps: Sequence[str],
+    position: int,
+    window_days: float = DEFAULT_WINDOW_DAYS,
+    touchpoint: str | None = None,
+    *,
+    stage_index: Mapping[str, int] | None = None,
+) -> sa.Select:
+    """One row: ``comments`` (what :func:`dropped_comments` pages through) and
+    ``customers`` (distinct customers who wrote them)."""
+    _, source, dropped = _dropped_at(f, steps, position, window_days, stage_index)
+    return (
+        sa.select(
+            sa.func.count().label("comments"),
+            sa.func.count(sa.distinct(feedback.c.customer_id)).label("customers"),
+        )
+        .select_from(source)
+        .where(dropped, *_comment_conditions(f, touchpoint))
+        .execution_options(**NO_NESTED_LOOPS)
+    )

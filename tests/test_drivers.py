@@ -370,16 +370,28 @@ def drivers_store(engine: sa.Engine) -> None:
 def test_customer_scores_on_every_backend(store):
     drivers_store(store)
     rows = db.fetch(driver_queries.customer_scores(MARCH), store).rows()
-    assert sorted(rows) == [
-        ("c1", "Store", 3.0, 1, 24.0, 3),
-        ("c1", "Web", 9.0, 2, 24.0, 3),
+    # Per customer and touchpoint in March, known customers only (not o, not the
+    # anonymous), with a CSAT or an NPS score: c2's NPS is in February, c4 has no CSAT.
+    assert sorted(rows, key=str) == sorted([
+        ("c1", "Store", 3.0, 1, 6.0, 1),
+        ("c1", "Web", 9.0, 2, 18.0, 2),
+        ("c2", "Web", 2.0, 1, None, 0),
         ("c3", "Web", 1.0, 1, 0.0, 1),
-    ]
+        ("c4", "Store", None, 0, 9.0, 1),
+    ], key=str)  # fmt: skip
+    # The units: rows with a CSAT score of customers with an NPS score, carrying the
+    # customer's NPS totals (c1: 10, 8 and 6).
+    units = drivers.units(db.fetch(driver_queries.customer_scores(MARCH), store))
+    assert sorted(units.select("customer_id", "touchpoint", "nps_sum", "nps_n").rows()) == [
+        ("c1", "Store", 24.0, 3), ("c1", "Web", 24.0, 3), ("c3", "Web", 0.0, 1)
+    ]  # fmt: skip
     smb = db.fetch(driver_queries.customer_scores(MARCH.replace(segment=("SMB",))), store)
-    assert sorted(smb["customer_id"].to_list()) == ["c1", "c1"]
+    assert sorted(smb["customer_id"].to_list()) == ["c1", "c1", "c2"]
     web = db.fetch(driver_queries.customer_scores(MARCH.replace(touchpoint=("Web",))), store)
     # Only Web responses count, for y too: c1's NPS 10 and 8.
-    assert sorted(web.rows()) == [("c1", "Web", 9.0, 2, 18.0, 2), ("c3", "Web", 1.0, 1, 0.0, 1)]
+    assert sorted(drivers.units(web).rows()) == [
+        ("c1", "Web", 9.0, 2, 18.0, 2), ("c3", "Web", 1.0, 1, 0.0, 1)
+    ]  # fmt: skip
 
 
 def test_touchpoint_csat_counts_as_the_heatmap(store):

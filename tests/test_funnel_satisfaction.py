@@ -617,3 +617,98 @@ def test_every_value_is_a_bound_parameter():
         sql = str(statement.compile(dialect=postgresql.dialect()))
         assert "vis'it" not in sql and "SMB'" not in sql and "Bill'ing" not in sql
         assert "S'MS" not in sql and "2592000" not in sql
+
+
+# -- the comments of the customers who dropped ----------------------------------------------
+
+
+def comment_store(engine: sa.Engine) -> None:
+    """The journey store plus comments: who dropped where decides whose count."""
+    journey_store(engine)
+    rows = [
+        ("k1", "a", "Billing", at(5, 1), "a converted at 2 and 3"),
+        ("k2", "b", "Billing", at(6, 1), "b dropped at 3: Billing"),
+        ("k3", "b", "Website", at(7, 1), "b dropped at 3: Website"),
+        ("k4", "e", "Website", at(9, 1), "e dropped at 3"),
+        ("k5", "c", "Website", at(8, 1), "c dropped at 2"),
+        ("k6", "b", "Billing", at(1, month=4), "b, after the period"),
+        ("k7", None, "Billing", at(10, 1), "anonymous"),
+        ("k8", "b", "Billing", at(12, 1), "   "),  # blank: not a comment
+    ]
+    frame = pl.DataFrame(
+        rows,
+        schema={"response_id": pl.String, "customer_id": pl.String, "touchpoint": pl.String,
+                "responded_at": pl.Datetime("us"), "comment": pl.String},
+        orient="row",
+    ).with_columns(nps=pl.lit(5, pl.Int16), channel=pl.lit("Email"))  # fmt: skip
+    with db.begin(engine) as conn:
+        db.upsert_frame(conn, schema.feedback, frame)
+
+
+def dropped_texts(engine: sa.Engine, position: int, touchpoint: str | None, **kwargs) -> list:
+    """The comments from the source tables; the summary tables' statement must agree."""
+    statement = fs_queries.dropped_comments(MARCH, STEPS, position, 30, touchpoint, **kwargs)
+    got = db.fetch(statement, engine)["comment"].to_list()
+    count = db.fetch(fs_queries.dropped_comment_count(MARCH, STEPS, position, 30, touchpoint),
+                     engine).row(0, named=True)  # fmt: skip
+    rollup_store.refresh_store(engine)
+    index = dict(db.fetch(sa.select(rollups.funnel_stages), engine).iter_rows())
+    from_rollup = fs_queries.dropped_comments(
+        MARCH, STEPS, position, 30, touchpoint, stage_index=index, **kwargs
+    )
+    assert db.fetch(from_rollup, engine)["comment"].to_list() == got
+    if not kwargs:
+        assert count["comments"] == len(got)
+    return got
+
+
+def test_dropped_comments_are_those_of_the_customers_who_dropped_at_the_step(store):
+    comment_store(store)
+    # Step 3 (purchase): b and e dropped; newest first; a (converted), c (dropped at 2),
+    # April and anonymous responses and blank comments never show.
+    assert dropped_texts(store, 3, "Billing") == ["b dropped at 3: Billing"]
+    assert dropped_texts(store, 3, "(all)") == [
+        "e dropped at 3", "b dropped at 3: Website", "b dropped at 3: Billing"
+    ]  # fmt: skip
+    assert dropped_texts(store, 3, None, limit=1, offset=1) == ["b dropped at 3: Website"]
+    # Step 2 (cart): c and d dropped; only c commented.
+    assert dropped_texts(store, 2, None) == ["c dropped at 2"]
+    count = db.fetch(fs_queries.dropped_comment_count(MARCH, STEPS, 3, 30), store)
+    assert count.row(0, named=True) == {"comments": 3, "customers": 2}
+
+
+def test_dropped_comments_refuse_a_step_without_a_step_before():
+    with pytest.raises(ValueError, match="2..3"):
+        fs_queries.dropped_comments(MARCH, STEPS, 1)
+    with pytest.raises(ValueError, match="at least two steps"):
+        fs_queries.dropped_comment_count(MARCH, ["visit"], 2)
+
+
+def test_service_dropped_comments_name_the_step(duck_store):
+    comment_store(duck_store)
+    got = why.dropped_comments(duck_store, MARCH, STEPS, 30, "purchase", "Website")
+    assert got["comment"].to_list() == ["e dropped at 3", "b dropped at 3: Website"]
+    assert list(got.columns) == ["response_id", "responded_at", "touchpoint", "nps", "csat",
+                                 "ces", "comment", "language", "segment"]  # fmt: skip
+    assert why.dropped_comment_count(duck_store, MARCH, STEPS, 30, "purchase") == {
+        "comments": 3, "customers": 2
+    }  # fmt: skip
+    with pytest.raises(ValueError, match="not a step after the first"):
+        why.dropped_comments(duck_store, MARCH, STEPS, 30, "visit")
+
+
+def test_clearest_gap_is_the_largest_against_its_uncertainty():
+    def row(step, touchpoint, delta, moe, significant="up"):
+        return {"step": step, "touchpoint": touchpoint, "delta": delta, "moe_converted": moe,
+                "moe_dropped": moe, "significant": significant}  # fmt: skip
+
+    table = pl.DataFrame(
+        [
+            row("cart", "(all)", 30.0, 1.0),  # all touchpoints together: not a touchpoint
+            row("cart", "Store", 25.0, 20.0),  # large, but on few responses
+            row("purchase", "Billing", 15.0, 3.0),  # the clearest: 15 / (3 sqrt 2 / 1.96)
+            row("purchase", "Website", 40.0, 1.0, significant=None),  # not significant
+        ]
+    )
+    assert fs_metrics.clearest_gap(table)["touchpoint"] == "Billing"
+    assert fs_metrics.clearest_gap(table.filter(pl.col("touchpoint") == "Website")) is None

@@ -35,13 +35,16 @@ BENCH_DIR = DATA_DIR / "bench"
 STEPS = ("visit", "signup", "cart", "purchase", "repeat_purchase")
 
 
+Statements = sa.Executable | tuple[sa.Executable, ...]  # a view may run several
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
     run: Callable[[], object]  # (a) end to end
-    statement: sa.Executable  # (b) the same SQL
+    statement: Statements  # (b) the same SQL
     naive: Callable[[], object] | None  # (c) pandas on SQLite
-    sources: sa.Executable  # (d) the statement over the source tables
+    sources: Statements  # (d) the statement(s) over the source tables
 
 
 def typical_filters(engine: sa.Engine, segment: str | None = None) -> Filters:
@@ -100,7 +103,54 @@ def cases(engine: sa.Engine, f: Filters, sqlite_engine: sa.Engine | None) -> lis
             baseline(naive.segments),
             views.segments(f, "region"),
         ),
+        *why_cases(engine, f),
     ]
+
+
+def why_cases(engine: sa.Engine, f: Filters) -> list[Case]:
+    """Funnel x satisfaction and the key drivers (point estimates, and with the seeded
+    bootstrap intervals: the same SQL, more statistics). No naive baseline."""
+    from dashboard import why
+    from queries import drivers as driver_queries
+    from queries import funnel_satisfaction as fs_queries
+
+    rollups = rollup_store.reader(engine).rollups
+    driver_statements = (
+        driver_queries.customer_scores(f),
+        driver_queries.touchpoint_csat(f, rollups=rollups),
+    )
+    driver_sources = (driver_queries.customer_scores(f), driver_queries.touchpoint_csat(f))
+    return [
+        Case(
+            "funnel-satisfaction",
+            lambda: why.funnel_satisfaction(engine, f, STEPS, 30, "nps"),
+            why.funnel_satisfaction_query(engine, f, STEPS, 30),
+            None,
+            fs_queries.funnel_satisfaction(f, STEPS, 30),
+        ),
+        Case(
+            "drivers (point estimates)",
+            lambda: why.key_drivers(engine, f, intervals=False),
+            driver_statements,
+            None,
+            driver_sources,
+        ),
+        Case(
+            "drivers (with intervals)",
+            lambda: why.key_drivers(engine, f, intervals=True),
+            driver_statements,
+            None,
+            driver_sources,
+        ),
+    ]
+
+
+def raw_runner(engine: sa.Engine, statements: Statements) -> Callable[[], object]:
+    """``db.raw_runner`` over one statement or several in turn."""
+    if not isinstance(statements, tuple):
+        return db.raw_runner(engine, statements)
+    runners = [db.raw_runner(engine, s) for s in statements]
+    return lambda: [run() for run in runners]
 
 
 def median_seconds(fn: Callable[[], object], runs: int, warm_up: bool = True) -> float:
@@ -135,7 +185,7 @@ def measure(engine, f, sqlite_engine, runs: int, naive_runs: int, log) -> list[d
     for case in cases(engine, f, sqlite_engine):
         log(f"  {case.name} ...")
         end_to_end, raw_sql, sources = interleaved_medians(
-            [case.run, db.raw_runner(engine, case.statement), db.raw_runner(engine, case.sources)],
+            [case.run, raw_runner(engine, case.statement), raw_runner(engine, case.sources)],
             runs,
         )
         # The baseline reads whole tables each run (minutes at the large scale): no warm-up.

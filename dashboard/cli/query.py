@@ -22,14 +22,6 @@ from dashboard.cli.args import (
     options_from_args,
     resolve_filters,
 )
-from dashboard.views import Options
-from queries.filters import Filters
-
-
-def run_query(engine, name: str, f: Filters, options: Options) -> pl.DataFrame | dict:
-    """The result the dashboard shows for view ``name``, restricted to its printed columns."""
-    view = views.get(name)
-    return view.printed(view.run(engine, f, options), options)
 
 
 def _jsonable(value):
@@ -62,8 +54,12 @@ def _handle(args: argparse.Namespace) -> int:
     f = resolve_filters(engine, args)
     if args.compare and (f.date_from is None or f.date_to is None):
         raise ValueError("--compare needs a closed period: give --from and --to")
-    result = run_query(engine, args.query, f, options_from_args(args))
-    key = views.get(args.query).json_key
+    view, options = views.get(args.query), options_from_args(args)
+    result = view.run(engine, f, options)
+    for note in view.notes(result, options):
+        print(f"note: {note}", file=sys.stderr)
+    result = view.printed(result, options)
+    key = view.json_key
     if isinstance(result, pl.DataFrame) and key in result.columns and args.format == "json":
         # e.g. kpis --compare: one object keyed by metric
         result = {

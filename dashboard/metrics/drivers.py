@@ -37,6 +37,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from dashboard.i18n import _
+from dashboard.i18n.formats import fmt_int, fmt_number
 from dashboard.metrics import scores
 
 # Replicates of the bootstrap: 200 keeps the intervals within ~1.5 s on 300k customers
@@ -67,11 +69,65 @@ TABLE_SCHEMA = {
 
 @dataclass(frozen=True)
 class Verdict:
-    """Why the data cannot (fully) support a driver analysis: a code and a sentence."""
+    """Why the data cannot (fully) support a driver analysis: a code, the numbers its
+    sentence quotes, and the sentence (:attr:`message`).
+
+    The sentence is written when read, in the current language (``dashboard.i18n``), so
+    a model computed once (and cached) speaks the language of whoever reads it.
+    """
 
     # no_data | no_driver | not_estimable | too_few_customers | inconsistent | weak_model
     reason: str
-    message: str
+    details: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def message(self) -> str:
+        return verdict_message(self.reason, **dict(self.details))
+
+
+def verdict_message(reason: str, **details: float) -> str:
+    """The sentence of a verdict ``reason`` in the current language, quoting ``details``
+    (min_n for a model's no_driver; customers and drivers for too_few_customers; r2 for
+    inconsistent and weak_model)."""
+    if reason == "no_data":
+        return _("No customer gave both an NPS and a CSAT score in this selection.")
+    if reason == "no_driver" and "min_n" in details:
+        return _(
+            "No touchpoint has {min_n} customers who gave both an NPS score and a CSAT score "
+            "there (that vary): too few to estimate a driver."
+        ).format(min_n=fmt_int(details["min_n"]))
+    if reason == "no_driver":
+        return _(
+            "Not enough customers gave both an NPS score and a touchpoint's CSAT score to "
+            "estimate what drives NPS."
+        )
+    if reason == "not_estimable":
+        return _(
+            "The touchpoints' scores overlap too little to separate their effects (the "
+            "correlations are inconsistent, and too few customers rated every touchpoint)."
+        )
+    if reason == "too_few_customers":
+        return _(
+            "Only {customers} customers gave both an NPS and a CSAT score for {drivers} "
+            "touchpoints: fewer than {per} per touchpoint, so the importances are unreliable."
+        ).format(
+            customers=fmt_int(details["customers"]),
+            drivers=fmt_int(details["drivers"]),
+            per=fmt_int(CUSTOMERS_PER_DRIVER),
+        )
+    r2 = details["r2"]
+    if reason == "inconsistent":
+        return _(
+            "The touchpoints were rated by different customers, so their correlations with "
+            "NPS do not fit together (R² {r2} exceeds 1): read the ranking as a rough guide, "
+            "not as shares of NPS explained."
+        ).format(r2=fmt_number(r2, 2))
+    if reason == "weak_model":
+        return _(
+            "Touchpoint CSAT explains only {share}% of the differences in customers' NPS "
+            "(R² {r2}): NPS here depends on other things, so these importances say little."
+        ).format(share=fmt_number(100 * r2, 0), r2=fmt_number(r2, 2))
+    raise ValueError(f"unknown verdict {reason!r}")
 
 
 @dataclass(frozen=True)
@@ -300,19 +356,15 @@ def _bootstrap_weights(counts: np.ndarray, replicates: int, seed: int) -> np.nda
 
 def customer_matrix(scores_frame: pl.DataFrame, keep: list[str]) -> np.ndarray:
     """(customers, 1 + len(keep)): [y, x_keep...] per customer with y and at least one
-    kept x (NaN where they gave no CSAT there), in the frame's order, which must keep
-    each customer's rows together."""
-    # A customer's rows are adjacent (customer_scores orders by customer_id): a new
-    # customer starts wherever the id changes.
+    kept x (NaN where they gave no CSAT there), customers in the order of their ids.
+
+    ``scores_frame`` as :func:`units` returns it: the rows with a CSAT score, each
+    carrying the customer's NPS totals."""
     long = (
         _clean(scores_frame)
         .filter(pl.col("touchpoint").is_in(keep))
         .select(
-            (pl.col("customer_id") != pl.col("customer_id").shift())
-            .fill_null(True)
-            .cum_sum()
-            .sub(1)
-            .alias("row"),
+            (pl.col("customer_id").rank("dense") - 1).cast(pl.Int64).alias("row"),
             pl.col("touchpoint")
             .replace_strict({name: i + 1 for i, name in enumerate(keep)}, return_dtype=pl.Int64)
             .alias("column"),
@@ -321,10 +373,22 @@ def customer_matrix(scores_frame: pl.DataFrame, keep: list[str]) -> np.ndarray:
         )
     )
     row, column = long["row"].to_numpy(), long["column"].to_numpy()
-    values = np.full((int(row[-1]) + 1 if len(row) else 0, len(keep) + 1), np.nan)
+    values = np.full((int(row.max()) + 1 if len(row) else 0, len(keep) + 1), np.nan)
     values[row, column] = long["x"].to_numpy()
     values[row, 0] = long["y"].to_numpy()
     return values
+
+
+def units(scores_frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows of ``queries.drivers.customer_scores`` that make units: those with a
+    CSAT score, of customers with an NPS score, each row carrying the customer's NPS
+    totals over all their rows (y = nps_sum / nps_n)."""
+    frame = _clean(scores_frame)
+    customer = {"partition_by": "customer_id"}
+    return frame.with_columns(
+        pl.col("nps_sum").fill_null(0.0).sum().over(**customer),
+        pl.col("nps_n").sum().over(**customer),
+    ).filter(pl.col("csat_n") > 0, pl.col("nps_n") > 0)
 
 
 def _clean(frame: pl.DataFrame) -> pl.DataFrame:
@@ -332,9 +396,9 @@ def _clean(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("customer_id").cast(pl.String),
         pl.col("touchpoint").cast(pl.String),
         pl.col("csat_sum").cast(pl.Float64),
-        pl.col("csat_n").cast(pl.Int64),
+        pl.col("csat_n").cast(pl.Int64).fill_null(0),
         pl.col("nps_sum").cast(pl.Float64),
-        pl.col("nps_n").cast(pl.Int64),
+        pl.col("nps_n").cast(pl.Int64).fill_null(0),
     )
 
 
@@ -389,7 +453,8 @@ def key_drivers(
     ----------
     scores_frame
         ``queries.drivers.customer_scores``: customer_id, touchpoint, csat_sum, csat_n,
-        nps_sum, nps_n.
+        nps_sum, nps_n per customer and touchpoint (rows may come in any order; a
+        frame whose rows already carry the customer's NPS totals gives the same y).
     csat_frame
         ``queries.drivers.touchpoint_csat``: touchpoint, n_csat, csat_top2, target_csat.
     min_n
@@ -416,23 +481,14 @@ def key_drivers(
         - ``method``: "pairwise" or "listwise" correlations (the same on every row);
         - ``customers``: customers with an NPS and at least one kept CSAT score.
     """
-    frame = _clean(scores_frame)
+    frame = units(scores_frame)
     if frame.is_empty():
-        return _empty(
-            Verdict("no_data", "No customer gave both an NPS and a CSAT score in this selection.")
-        )
+        return _empty(Verdict("no_data"))
     touchpoints = sorted(frame["touchpoint"].unique().to_list())
     everyone = customer_matrix(frame, touchpoints)
     n_pairs, kept = _kept_columns(everyone, min_n)
     if not kept.any():
-        return _empty(
-            Verdict(
-                "no_driver",
-                f"No touchpoint has {min_n} customers who gave both an NPS score and a CSAT "
-                "score there (that vary): too few to estimate a driver.",
-            ),
-            customers=len(everyone),
-        )
+        return _empty(Verdict("no_driver", (("min_n", min_n),)), customers=len(everyone))
     keep = [t for t, k in zip(touchpoints, kept, strict=True) if k]
     pairs = pl.DataFrame({"touchpoint": touchpoints, "n": n_pairs.astype(np.int64)})
     values = everyone[:, np.r_[0, 1 + np.flatnonzero(kept)]]
@@ -441,15 +497,7 @@ def key_drivers(
     point = _estimate(_moments(values, np.ones((1, customers))))
     method = int(point["method"][0])
     if method == 0:
-        return _empty(
-            Verdict(
-                "not_estimable",
-                "The touchpoints' scores overlap too little to separate their effects "
-                "(the correlations are inconsistent, and too few customers rated every "
-                "touchpoint).",
-            ),
-            customers=customers,
-        )
+        return _empty(Verdict("not_estimable"), customers=customers)
     eps, beta = point["eps"][0], point["beta"][0]
     r2 = float(eps.sum())
     importance = 100 * eps / r2 if r2 > 0 else np.full(len(keep), np.nan)
@@ -500,39 +548,38 @@ def _intervals(values: np.ndarray, replicates: int, seed: int) -> tuple[np.ndarr
 # -- plain words ------------------------------------------------------------------------------
 
 
+def gap_to_target(row: dict) -> float | None:
+    """CSAT points under the touchpoint's target (positive = under), None without both."""
+    if row.get("csat") is None or row.get("target_csat") is None:
+        return None
+    return row["target_csat"] - row["csat"]
+
+
+def fix_first(table: pl.DataFrame) -> dict | None:
+    """The row (of a :func:`key_drivers` table, by importance) of the most important
+    touchpoint under its CSAT target whose CSAT moves NPS up: what to fix first (high
+    importance, low performance), or None."""
+    for row in table.iter_rows(named=True):
+        gap = gap_to_target(row)
+        if gap is not None and gap > 0 and row["direction"] > 0:
+            return row
+    return None
+
+
 def verdict(table: pl.DataFrame) -> Verdict | None:
     """Why a drivers table (as :func:`key_drivers` returns it) cannot be read as is, or
     None. Reads only the table, so any renderer can call it."""
     if table.is_empty():
-        return Verdict(
-            "no_driver",
-            "Not enough customers gave both an NPS score and a touchpoint's CSAT score "
-            "to estimate what drives NPS.",
-        )
+        return Verdict("no_driver")
     customers, drivers = int(table["customers"][0]), table.height
     if customers < CUSTOMERS_PER_DRIVER * drivers:
-        return Verdict(
-            "too_few_customers",
-            f"Only {customers} customers gave both an NPS and a CSAT score for "
-            f"{drivers} touchpoints: fewer than {CUSTOMERS_PER_DRIVER} per touchpoint, so "
-            "the importances are unreliable.",
-        )
+        return Verdict("too_few_customers", (("customers", customers), ("drivers", drivers)))
     r2 = float(table["r2"][0])
     if r2 > 1 + 1e-9:
         # Possible only with pairwise correlations from different customers (R_xx is
         # positive definite, the matrix with NPS is not): e.g. most customers rated one
         # touchpoint, in the same response as their NPS.
-        return Verdict(
-            "inconsistent",
-            f"The touchpoints were rated by different customers, so their correlations "
-            f"with NPS do not fit together (R\u00b2 {r2:.2f} exceeds 1): read the ranking "
-            "as a rough guide, not as shares of NPS explained.",
-        )
+        return Verdict("inconsistent", (("r2", r2),))
     if r2 < WEAK_R2:
-        return Verdict(
-            "weak_model",
-            f"Touchpoint CSAT explains only {100 * r2:.0f}% of the differences in customers' "
-            f"NPS (R\u00b2 {r2:.2f}): NPS here depends on other things, so these importances "
-            "say little.",
-        )
+        return Verdict("weak_model", (("r2", r2),))
     return None

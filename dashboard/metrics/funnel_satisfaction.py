@@ -200,3 +200,20 @@ def step_table(
         .select(list(TABLE_SCHEMA))
         .cast(TABLE_SCHEMA)
     )
+
+
+def clearest_gap(table: pl.DataFrame) -> dict | None:
+    """The row (of a :func:`step_table`) where one touchpoint separates converters from
+    drop-outs most clearly: among the significant gaps of single touchpoints, the one
+    largest against its own uncertainty (|delta| over the standard error of the
+    difference, from the two margins), or None when no gap is significant."""
+    gaps = table.filter(
+        pl.col("significant").is_not_null(), pl.col("touchpoint") != ALL_TOUCHPOINTS
+    )
+    if gaps.is_empty():
+        return None
+    error = (pl.col("moe_converted") ** 2 + pl.col("moe_dropped") ** 2).sqrt() / scores.Z95
+    clearness = (pl.col("delta").abs() / error).fill_nan(None)
+    return gaps.sort(clearness, pl.col("delta").abs(), descending=True, nulls_last=True).row(
+        0, named=True
+    )

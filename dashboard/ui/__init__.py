@@ -37,6 +37,7 @@ from dashboard.ui.url_state import (
     url_value,
     write_url,
 )
+from dashboard.ui.why import drivers_link, funnel_satisfaction_panel
 
 __all__ = [
     "BAND_BADGE",
@@ -50,6 +51,7 @@ __all__ = [
     "chart",
     "comment_cards",
     "data_changed",
+    "drivers_link",
     "health_panel",
     "summary_tables_panel",
     "current_params",
@@ -65,6 +67,7 @@ __all__ = [
     "export_context",
     "filters",
     "friendly_errors",
+    "funnel_satisfaction_panel",
     "header",
     "no_data",
     "option_list",

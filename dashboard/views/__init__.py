@@ -10,6 +10,7 @@ package (listed in ``_FAMILIES``), its chart function, and its place on a page.
 from __future__ import annotations
 
 from dashboard.views import dashboard as _dashboard
+from dashboard.views import why as _why
 from dashboard.views.base import Options, Result, Rule, View, needs
 from dashboard.views.dashboard import (
     FEEDBACK,
@@ -21,8 +22,9 @@ from dashboard.views.dashboard import (
     SEGMENTS,
     WHAT_MOVED,
 )
+from dashboard.views.why import DRIVERS, DRIVERS_RANKED, FUNNEL_SATISFACTION
 
-_FAMILIES = (_dashboard,)
+_FAMILIES = (_dashboard, _why)
 
 REGISTRY: dict[str, View] = {view.name: view for family in _FAMILIES for view in family.VIEWS}
 
@@ -41,8 +43,11 @@ def exported_as(kind: str) -> tuple[str, ...]:
 
 
 __all__ = [
+    "DRIVERS",
+    "DRIVERS_RANKED",
     "FEEDBACK",
     "FUNNEL",
+    "FUNNEL_SATISFACTION",
     "HEATMAP",
     "KPIS",
     "NPS_MIX",

@@ -89,6 +89,9 @@ class View:
     json_key: str | None = None  # print a frame as one JSON object keyed by this column
     help: str = ""
     localized: bool = False
+    # What a reader must know about a result to read it (e.g. "the data cannot support
+    # this"): ``cxdash query`` prints these on stderr, pages show them as warnings.
+    notes: Callable[[Result, Options], tuple[str, ...]] = field(default=lambda result, options: ())
 
     def check(self, options: Options) -> None:
         """Raise ValueError naming the first rule ``options`` break."""

@@ -13,10 +13,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from dashboard import state
+from dashboard import state, why
+from dashboard.charts.funnel_satisfaction import touchpoint_label
 from dashboard.charts.labels import dimension_noun, step_label
+from dashboard.charts.theme import METRIC_SHORT
 from dashboard.i18n import N_, _
-from dashboard.i18n.formats import fmt_date, fmt_int, fmt_pct, fmt_score
+from dashboard.i18n.formats import fmt_date, fmt_int, fmt_number, fmt_pct, fmt_score
+from dashboard.metrics.funnel_satisfaction import clearest_gap
 from dashboard.views.base import Options, View
 from dashboard.views.dashboard import (
     DEFAULT_BY,
@@ -25,8 +28,10 @@ from dashboard.views.dashboard import (
     NPS_MIX,
     NPS_TREND,
     WHAT_MOVED,
+    window_days,
     window_words,
 )
+from dashboard.views.why import DRIVERS, DRIVERS_RANKED, FUNNEL_SATISFACTION
 from queries.filters import Filters
 
 Caption = Callable[[pl.DataFrame, Options, Filters], str]
@@ -145,6 +150,53 @@ def heatmap_caption(cells: pl.DataFrame, options: Options, f: Filters) -> str:
     return text
 
 
+def funnel_satisfaction_caption(table: pl.DataFrame, options: Options, f: Filters) -> str:
+    """What the dumbbells show, and the clearest gap between converters and drop-outs."""
+    metric = METRIC_SHORT.get(options.metric, options.metric)
+    text = _(
+        "{metric} of the customers who reached each step (blue) against those who dropped "
+        "out before it (vermillion), per touchpoint, with 95% margins ({window}); dark bars "
+        "mark significant gaps (Benjamini–Hochberg q ≤ 0.05), grey dots fewer than {min_n} "
+        "responses."
+    ).format(metric=metric, window=_window_days_words(options), min_n=fmt_int(f.min_n))
+    top = clearest_gap(table)
+    if top is None:
+        return text + " " + _("No touchpoint separates them significantly.")
+    value = fmt_pct if options.metric == "csat" else fmt_score
+    return (
+        text
+        + " "
+        + _(
+            "The clearest gap: at → {step}, {touchpoint} {metric} is {dropped} for those who "
+            "dropped out against {converted} for those who converted."
+        ).format(
+            step=step_label(top["step"]),
+            touchpoint=touchpoint_label(top["touchpoint"]),
+            metric=metric,
+            dropped=value(top["value_dropped"]),
+            converted=value(top["value_converted"]),
+        )
+    )
+
+
+def _window_days_words(options: Options) -> str:
+    return _("conversion window {days} days").format(days=fmt_number(window_days(options), 0))
+
+
+def drivers_caption(table: pl.DataFrame, options: Options, f: Filters) -> str:
+    """The one-paragraph reading (``dashboard.why.drivers_reading``)."""
+    return why.drivers_reading(table)
+
+
+def ranked_caption(table: pl.DataFrame, options: Options, f: Filters) -> str:
+    return _(
+        "Each touchpoint's share of the NPS differences that the touchpoints' CSAT explains "
+        "together (Johnson's relative weights on customers' mean scores), with a seeded "
+        "bootstrap 95% interval. Vermillion: the touchpoint to fix first; hatched grey: "
+        "higher CSAT there goes with a lower NPS."
+    )
+
+
 def _previous_period_words(f: Filters) -> str:
     previous = f.previous_period()
     return state.describe_period(previous.date_from, previous.date_to)
@@ -178,14 +230,25 @@ def _overview(f: Filters, options: Options) -> list[Section]:
 def _funnel_page(f: Filters, options: Options) -> list[Section]:
     whole = options.replace(by=None)
     split = options.replace(by=options.by or DEFAULT_BY)
+    joined = Options(steps=options.steps, window_days=options.window_days, metric=options.metric)
     return [
         Section(FUNNEL, whole, funnel_caption),
         Section(FUNNEL, split, funnel_caption),
         Section(HEATMAP, split, heatmap_caption),
+        Section(FUNNEL_SATISFACTION, joined, funnel_satisfaction_caption),
+    ]
+
+
+def _drivers_page(f: Filters, options: Options) -> list[Section]:
+    # One computation (the seeded bootstrap) for both charts.
+    return [
+        Section(DRIVERS, Options(), drivers_caption),
+        Section(DRIVERS_RANKED, Options(), ranked_caption),
     ]
 
 
 REPORTS = {
     "overview": Report("overview", N_("Overview"), _overview),
     "funnel": Report("funnel", N_("Funnel & touchpoints"), _funnel_page),
+    "drivers": Report("drivers", N_("Key drivers of NPS"), _drivers_page),
 }

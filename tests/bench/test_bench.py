@@ -54,11 +54,14 @@ def test_measure_reports_every_query(small_pair):
     f = bench.typical_filters(engine)
     # The baseline's numbers are checked above; here only that every query is timed.
     results = bench.measure(engine, f, None, runs=1, naive_runs=1, log=lambda m: None)
-    assert [r["query"] for r in results] == ["kpis", "funnel", "heatmap", "nps-trend", "segments"]
+    assert [r["query"] for r in results] == [
+        "kpis", "funnel", "heatmap", "nps-trend", "segments", "funnel-satisfaction",
+        "drivers (point estimates)", "drivers (with intervals)",
+    ]  # fmt: skip
     assert all(r["end_to_end_ms"] > 0 and r["raw_sql_ms"] > 0 for r in results)
     assert all(r["sources_ms"] > 0 for r in results)
     table = bench.markdown(results, f, "small", service.table_counts(engine), rollups=True)
-    assert table.count("\n| ") == 6  # header + five queries
+    assert table.count("\n| ") == 9  # header + eight queries
     assert "views read the summary tables" in table
 
 
@@ -69,3 +72,6 @@ def test_cases_time_the_statement_the_service_runs(small_pair):
     # generate() built the summaries: (b) reads them, (d) the source tables.
     assert "rollup_funnel_events" in str(funnel_case.statement)
     assert "rollup_" not in str(funnel_case.sources)
+    why_case = {c.name: c for c in bench.cases(engine, f, None)}["funnel-satisfaction"]
+    assert "rollup_customer_keys" in str(why_case.statement)
+    assert "rollup_" not in str(why_case.sources)

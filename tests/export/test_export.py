@@ -465,20 +465,23 @@ def test_cli_report_funnel_on_the_small_demo_database(chromium, small_demo, monk
                      "csat", "--out", str(out)])  # fmt: skip
     assert code == 0, capsys.readouterr().err
     pages = pdf_text(out.read_bytes())
-    assert len(pages) == 5  # cover, KPIs, funnel, funnel by segment, heatmap
+    # cover, KPIs, funnel, funnel by segment, heatmap, funnel x satisfaction
+    assert len(pages) == 6
     cover = pages[0]
     assert "CX Insights — Funnel & touchpoints" in cover
     assert "Period: " in cover and "all segments · all regions" in cover
     assert "Generated " in cover and "Data as of " in cover
     assert "Customers" in pages[1] and "Delta" in pages[1]
     titles = ("Customers reaching each funnel step", "Overall conversion by step, per segment",
-              "CSAT by touchpoint and segment")  # fmt: skip
+              "CSAT by touchpoint and segment",
+              "CSAT of customers who converted vs dropped")  # fmt: skip
     for page, title in zip(pages[2:], titles, strict=True):
         assert title in page
         assert sum(t in page for t in titles) == 1  # one chart per page
     assert "customers entering" in pages[2] and "largest drop-off" in pages[2]
     assert "Benjamini" in pages[4]
-    assert all(f"Page {i} of 5" in text for i, text in enumerate(pages, start=1))
+    assert "The clearest gap: at → " in pages[5]  # (its numbers: tests/export/test_why_reports)
+    assert all(f"Page {i} of 6" in text for i, text in enumerate(pages, start=1))
 
 
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])

@@ -36,6 +36,12 @@ CASES = {
     "segments": (views.SEGMENTS, Options(by="region")),
     "what-moved": (views.WHAT_MOVED, Options(metric="csat", by_kind="segment")),
     "feedback": (views.FEEDBACK, Options(band="detractor", search="giao", limit=20)),
+    "funnel-satisfaction": (
+        views.FUNNEL_SATISFACTION,
+        Options(steps=("visit", "purchase"), window_days=30, metric="csat"),
+    ),
+    "drivers": (views.DRIVERS, Options()),
+    "drivers-ranked": (views.DRIVERS_RANKED, Options()),
 }
 
 
