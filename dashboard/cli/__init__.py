@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "dashboard.cli.export",
     "dashboard.cli.bench",
     "dashboard.cli.refresh",
+    "dashboard.cli.followup",
 )
 
 

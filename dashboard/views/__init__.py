@@ -9,8 +9,10 @@ package (listed in ``_FAMILIES``), its chart function, and its place on a page.
 
 from __future__ import annotations
 
+from dashboard.views import customers as _customers
 from dashboard.views import dashboard as _dashboard
 from dashboard.views.base import Options, Result, Rule, View, needs
+from dashboard.views.customers import AT_RISK, CUSTOMER, FOLLOWUPS, PROMOTERS
 from dashboard.views.dashboard import (
     FEEDBACK,
     FUNNEL,
@@ -22,7 +24,7 @@ from dashboard.views.dashboard import (
     WHAT_MOVED,
 )
 
-_FAMILIES = (_dashboard,)
+_FAMILIES = (_dashboard, _customers)
 
 REGISTRY: dict[str, View] = {view.name: view for family in _FAMILIES for view in family.VIEWS}
 
@@ -41,6 +43,10 @@ def exported_as(kind: str) -> tuple[str, ...]:
 
 
 __all__ = [
+    "AT_RISK",
+    "CUSTOMER",
+    "FOLLOWUPS",
+    "PROMOTERS",
     "FEEDBACK",
     "FUNNEL",
     "HEATMAP",

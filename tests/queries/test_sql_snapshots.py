@@ -36,6 +36,13 @@ CASES = {
     "segments": (views.SEGMENTS, Options(by="region")),
     "what-moved": (views.WHAT_MOVED, Options(metric="csat", by_kind="segment")),
     "feedback": (views.FEEDBACK, Options(band="detractor", search="giao", limit=20)),
+    # the customer grain: a first page, and every row (count, then the list)
+    "at-risk": (views.AT_RISK, Options(limit=20)),
+    "at-risk-all-by-lapsing": (views.AT_RISK, Options(sort="lapsing")),
+    "promoters": (views.PROMOTERS, Options(limit=20, sort="last_nps_at", descending=False)),
+    "customer": (views.CUSTOMER, Options(customer_id="c1")),
+    "followups": (views.FOLLOWUPS, Options(status="open", owner="anna", overdue=True, limit=20)),
+    "followups-all-by-value": (views.FOLLOWUPS, Options(sort="value_at_risk", descending=True)),
 }
 
 
