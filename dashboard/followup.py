@@ -49,7 +49,14 @@ class InvalidTransition(ValueError):
 
 
 class Conflict(RuntimeError):
-    """Someone else changed the item since it was read: reload and try again."""
+    """Someone else changed the item since it was read: reload and try again.
+
+    ``who`` names them (None when unknown), for a message in the reader's language.
+    """
+
+    def __init__(self, message: str, who: str | None = None) -> None:
+        super().__init__(message)
+        self.who = who
 
 
 class UnknownItem(LookupError):
@@ -284,7 +291,7 @@ def _changed_by_outside(engine: sa.Engine, response_id: str, seen: int | None) -
 
 
 def _conflict(who: str | None) -> Conflict:
-    return Conflict(f"changed meanwhile by {who or 'someone else'} — reload")
+    return Conflict(f"changed meanwhile by {who or 'someone else'} — reload", who)
 
 
 def _is_write_conflict(exc: db.StoreError) -> bool:
