@@ -194,9 +194,7 @@ def customer(text: str) -> dict | None:
         found = customers.find_customer(engine(), text)
         if found is None:
             return None
-        return customers.customer_view(
-            engine(), found, unmask=may_see_personal_data(), now=now()
-        )
+        return customers.customer_view(engine(), found, unmask=may_see_personal_data(), now=now())
 
 
 # -- the customer view's panels ---------------------------------------------------------------
