@@ -463,15 +463,17 @@ def list_downloads(view: View, f: Filters, options: Options, *, name: str, rows:
 
     context = export_context(view.title(options))
     with st.popover(_("Download the list"), icon=":material/download:", type="tertiary"):
-        st.download_button("CSV", data=lambda: table_csv(whole()), key=f"_cx_download_{name}_csv",
-                           file_name=f"{file_stem(name)}.csv", mime=MIME["csv"],
-                           on_click="ignore", icon=":material/download:")  # fmt: skip
+        st.download_button(
+            "CSV", data=lambda: table_csv(whole()),  # i18n: ok (a format's name)
+            key=f"_cx_download_{name}_csv", file_name=f"{file_stem(name)}.csv",
+            mime=MIME["csv"], on_click="ignore", icon=":material/download:",
+        )  # fmt: skip
         if rows > EXCEL_MAX_DATA_ROWS:
             st.caption(_("XLSX unavailable: too many rows for Excel. Use CSV."))
             return
         sheet = context.title or name
         st.download_button(
-            "XLSX", data=lambda: table_xlsx(whole(), sheet=sheet, context=context),
+            "XLSX", data=lambda: table_xlsx(whole(), sheet=sheet, context=context),  # i18n: ok
             key=f"_cx_download_{name}_xlsx", file_name=f"{file_stem(name)}.xlsx",
             mime=MIME["xlsx"], on_click="ignore", icon=":material/download:",
         )  # fmt: skip
