@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from dashboard import access, customers, followup
+from dashboard import access, customers, db, followup
 from dashboard.config import get_settings
 from dashboard.export.tables import EXCEL_MAX_DATA_ROWS, table_csv, table_xlsx
 from dashboard.i18n import N_, _, ngettext
@@ -32,6 +32,7 @@ from dashboard.i18n.formats import (
 from dashboard.ui.cache import call, engine
 from dashboard.ui.downloads import MIME, file_stem
 from dashboard.ui.page import export_context, friendly_errors
+from dashboard.ui.url_state import SEEDED, VIEW_PARAMS
 from dashboard.views import Options, View
 from queries.customers import OPEN_STATUSES, UNASSIGNED
 from queries.filters import Filters
@@ -138,8 +139,15 @@ def customer_link(customer_id: str | None, *, text: str | None = None) -> None:
 
 
 def open_customer(customer_id: str) -> None:
-    """Switch to the customer view of ``customer_id`` (a row picked in a list)."""
-    st.switch_page(CUSTOMER_PAGE, query_params={CUSTOMER_PARAM: customer_id})
+    """Switch to the customer view of ``customer_id`` (a row picked in a list).
+
+    ``st.switch_page`` drops the widgets' state (the sidebar's period and comparison
+    would fall back to their defaults), so the global filters travel in the URL and the
+    next run seeds the widgets from it again, as for a shared link.
+    """
+    params = {**st.session_state.get(VIEW_PARAMS, {}), CUSTOMER_PARAM: customer_id}
+    st.session_state[SEEDED] = False
+    st.switch_page(CUSTOMER_PAGE, query_params=params)
 
 
 def risk_headline(f: Filters) -> None:
@@ -304,12 +312,18 @@ def owner_choices(current: str | None) -> list[str]:
 
 def change_form(item: dict, key: str) -> None:
     """Assign an owner, move the status on, add a note: one transaction
-    (``followup.change``) checked against the version shown, so a change made meanwhile
-    by someone else is refused with their name instead of being overwritten."""
+    (``followup.change``) checked against the version the person saw, so a change made
+    meanwhile by someone else is refused with their name instead of being overwritten.
+
+    The version shown is remembered between runs: the run that handles a click reads
+    the item afresh, and must compare with what was on the screen when it was clicked.
+    """
     rid, version = item["response_id"], item["version"]
+    seen_key, round_key = f"_cx_fu_seen_{key}_{rid}", f"_cx_fu_round_{key}_{rid}"
+    seen = st.session_state.get(seen_key, version)
     owners = owner_choices(item["owner"])
     statuses = [item["status"], *followup.TRANSITIONS[item["status"]]]
-    suffix = f"{key}_{rid}_{version}"  # a new version gets fresh widgets
+    suffix = f"{key}_{rid}_{st.session_state.get(round_key, 0)}"  # fresh widgets after a save
     with st.form(f"fu_form_{suffix}", border=False, enter_to_submit=False):
         left, middle = st.columns(2)
         owner = left.selectbox(
@@ -321,35 +335,52 @@ def change_form(item: dict, key: str) -> None:
         note = st.text_input(_("Note"), key=f"fu_note_{suffix}",
                              placeholder=_("What was done or agreed"))  # fmt: skip
         saved = st.form_submit_button(_("Save"), icon=":material/save:", type="primary")
-    if saved:
-        _save(item, owner or "", status, note)
+    if not saved:
+        st.session_state[seen_key] = version
+        return
+    if _save(item, seen, owner or "", status, note, reload_keys=(seen_key, round_key)):
+        st.session_state.pop(seen_key, None)
+        st.session_state[round_key] = st.session_state.get(round_key, 0) + 1
+        st.toast(_("Saved: {response}").format(response=rid), icon=":material/check:")
+        st.rerun()
 
 
-def _save(item: dict, owner: str, status: str, note: str) -> None:
-    current_owner = item["owner"] or ""
+def _reload(seen_key: str, round_key: str) -> None:
+    st.session_state.pop(seen_key, None)
+    st.session_state[round_key] = st.session_state.get(round_key, 0) + 1
+
+
+def _save(
+    item: dict, seen: int, owner: str, status: str, note: str, *, reload_keys: tuple[str, str]
+) -> bool:
+    """Apply the form's choices to the version ``seen``; say why not if refused."""
+    rid = item["response_id"]
     try:
-        with friendly_errors():
-            followup.change(
-                engine(), item["response_id"], actor=actor(), expected_version=item["version"],
-                status=None if status == item["status"] else status,
-                owner=None if owner == current_owner else owner, note=note or None, now=now(),
-            )  # fmt: skip
+        followup.change(
+            engine(), rid, actor=actor(), expected_version=seen,
+            status=None if status == item["status"] else status,
+            owner=None if owner == (item["owner"] or "") else owner,
+            note=note or None, now=now(),
+        )  # fmt: skip
     except followup.Conflict as exc:
         who = exc.who or _("someone else")
         st.error(
             _("Changed meanwhile by {who} — reload.").format(who=who),
             icon=":material/sync_problem:",
         )
-        st.button(_("Reload"), key=f"fu_reload_{item['response_id']}", icon=":material/refresh:")
-        return
+        st.button(_("Reload"), key=f"fu_reload_{rid}", icon=":material/refresh:",
+                  on_click=_reload, args=reload_keys)  # fmt: skip
     except followup.InvalidTransition as exc:
         st.warning(str(exc), icon=":material/block:")
-        return
-    except (ValueError, followup.UnknownItem):
+    except followup.UnknownItem:
+        st.warning(_("This item is gone. Reload the queue."), icon=":material/sync_problem:")
+    except db.StoreError as exc:
+        st.error(str(exc), icon=":material/database:")
+    except ValueError:
         st.warning(_("Nothing to change: pick another owner or status, or write a note."))
-        return
-    st.toast(_("Saved: {response}").format(response=item["response_id"]), icon=":material/check:")
-    st.rerun()
+    else:
+        return True
+    return False
 
 
 def history(events: Iterable[dict]) -> None:
