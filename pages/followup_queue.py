@@ -8,7 +8,7 @@ import math
 import streamlit as st
 
 from dashboard import state, ui, views
-from dashboard.i18n import N_, _
+from dashboard.i18n import N_, _, ngettext
 from dashboard.i18n.formats import fmt_int
 from dashboard.ui import customers as cx
 from dashboard.views import Options
@@ -49,8 +49,9 @@ page_key = f"fq_page_{status}_{owner}_{overdue}"  # new filters start on page 1
 page = min(st.session_state.get(page_key, 1), pages)
 options = chosen.replace(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
 frame = cx.live(views.FOLLOWUPS, f, options)
-st.caption(_("{total} items, most urgent first. Pick one to work on it.").format(
-    total=fmt_int(total)))  # fmt: skip
+st.caption(ngettext("{total} item, most urgent first. Pick one to work on it.",
+                    "{total} items, most urgent first. Pick one to work on it.",
+                    total).format(total=fmt_int(total)))  # fmt: skip
 picked = cx.selectable_table(cx.queue_rows(frame, at), key=f"fq_table_{page_key}_{page}")
 st.pagination(pages, key=page_key, max_visible_pages=7)
 cx.list_downloads(views.FOLLOWUPS, f, options, name="followups", rows=total)

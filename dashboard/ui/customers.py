@@ -383,20 +383,27 @@ def _save(
     return False
 
 
+def event_words(event: dict) -> str:
+    """One change of an item in a line: when · who · status (or its move) · owner
+    change · note."""
+    moved = event["from_status"] not in (None, event["to_status"])
+    if moved:
+        status = f"{label(event['from_status'])} → **{label(event['to_status'])}**"
+    else:
+        status = label(event["to_status"])
+    parts = [fmt_datetime(event["changed_at"]), event["actor"], status]
+    if event["owner_to"] != event["owner_from"]:
+        parts.append(_("owner: {owner}").format(owner=event["owner_to"] or _("nobody")))
+    if event["note"]:
+        parts.append(f"“{event['note']}”")
+    return " · ".join(parts)
+
+
 def history(events: Iterable[dict]) -> None:
-    """An item's event log, newest first: when, who, status change, owner change, note."""
-    rows = [
-        {
-            _("When"): fmt_datetime(e["changed_at"]),
-            _("Who"): e["actor"],
-            _("Status"): " → ".join(label(s) for s in (e["from_status"], e["to_status"]) if s),
-            _("Owner"): e["owner_to"] or "",
-            _("Note"): e["note"] or "",
-        }
-        for e in events
-    ]
-    if rows:
-        st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
+    """An item's event log, newest first, one change per line."""
+    lines = [f"- {event_words(e)}" for e in events]
+    if lines:
+        st.markdown("\n".join(lines))
 
 
 def followup_items(items: list[dict], at: dt.datetime, key: str) -> None:
