@@ -289,13 +289,13 @@ def sla_words(status: str, due_at: dt.datetime | None, at: dt.datetime) -> str:
 
 
 def item_header(item: dict, at: dt.datetime) -> str:
-    """One line: status, SLA, touchpoint, response date, scores, owner."""
+    """One line: status, scores, touchpoint, response date and id, owner, SLA."""
     owner = item["owner"] or _("nobody")
     sla = sla_words(item["status"], item["due_at"], at)
     sla = f":red[**{sla}**]" if item.get("overdue") else sla
     parts = [status_badge(item["status"]), score_badges(item["nps"], item["csat"]),
              f"**{item['touchpoint']}**", fmt_datetime(item["responded_at"]),
-             _("owner: {owner}").format(owner=owner)]  # fmt: skip
+             f"`{item['response_id']}`", _("owner: {owner}").format(owner=owner)]  # fmt: skip
     if sla != "–":
         parts.append(sla)
     return " · ".join(parts)
@@ -414,7 +414,8 @@ def followup_items(items: list[dict], at: dt.datetime, key: str) -> None:
                 icon=":material/task_alt:")  # fmt: skip
         return
     for item in items:
-        with st.container(border=True):
+        # the key names the item in the page (CSS class st-key-fu_item_<key>_<response>)
+        with st.container(border=True, key=f"fu_item_{key}_{item['response_id']}"):
             st.markdown(item_header(item, at))
             if access.may("followup"):
                 change_form(item, key)
