@@ -467,9 +467,11 @@ def queue_rows(frame: pl.DataFrame, at: dt.datetime) -> pl.DataFrame:
 def list_summary(kind: str, f: Filters) -> int:
     """The list's headline (how many, worth how much) and its rules in words, at ``T``;
     returns how many customers the list has."""
+    # Cached: who is on the list and what they are worth change with imports only (the
+    # list's open follow-ups, which people change, are read live with each page).
     with friendly_errors():
-        day = customers.as_of(engine(), f)
-        total, value = customers.list_totals(engine(), kind, f)
+        day = call(customers.as_of, f)
+        total, value = call(customers.list_totals, kind, f)
     if not total:
         return 0
     headline = (
