@@ -255,3 +255,28 @@ def test_comment_cards_open_known_customers(store_env):
     links = [p.proto for p in at.get("page_link")]
     assert known and [parse_qs(link.query_string)["customer"][0] for link in links] == known
     assert {link.page for link in links} == {"customer"}
+
+
+# -- who may see what ----------------------------------------------------------------------
+
+
+def test_without_the_customers_permission_nothing_links_to_customers(store_env, monkeypatch):
+    from dashboard import access
+
+    monkeypatch.setattr(access, "may", lambda action: action not in {"customers", "followup"})
+    overview = open_page("overview")
+    assert not [p for p in overview.get("page_link") if "at risk" in p.proto.label]
+    assert not open_page("feedback").get("page_link")  # comment cards without the link
+
+
+def test_a_signed_in_manager_sees_contact_details(store_env, monkeypatch):
+    from dashboard import access
+
+    customer_id = new_items()["customer_id"][0]
+    plain = customers.customer_view(engine(), customer_id, unmask=True)
+    monkeypatch.setattr(access, "viewer_is_set", lambda: True)
+    monkeypatch.setattr(access, "may_see_personal_data", lambda: True)
+    at = open_page("customer", {"customer": customer_id})
+    assert at.subheader[0].value == f"{customer_id} {plain['name']}"
+    assert any(plain["email"] in m.value for m in at.markdown)
+    assert not any("masked" in c.value for c in at.caption)
