@@ -38,8 +38,8 @@ _LOG_SCHEMA = {
     "mapping": pl.String,
 }
 
-# Tables whose new rows may call for follow-up items (a detractor response, or the customer
-# an earlier anonymous-looking response belongs to).
+# Tables whose new rows may call for follow-up items: a detractor response, or the customer
+# whose earlier responses were orphans until now (items need a known customer).
 FOLLOWUP_SOURCES = frozenset({"feedback", "customers"})
 
 # -- loading -----------------------------------------------------------------------------------
@@ -146,10 +146,10 @@ def load(
     Opens one transaction; empties the tables to replace; yields a :class:`Loader`; then,
     before commit, creates the follow-up items of new detractor / CSAT 1-2 responses
     (``followup.sync_in``; existing items are never touched), rebuilds the summary tables
-    fed by the tables that changed (only those when the summaries were up to date
-    before, all otherwise) and appends one import-log
-    row per :meth:`Loader.log` entry and per other changed table. An exception inside
-    the block rolls everything back, emptied tables included.
+    fed by the tables that changed (only those when the summaries were up to date before,
+    all otherwise) and appends one import-log row per :meth:`Loader.log` entry and per
+    other changed table. An exception inside the block rolls everything back, emptied
+    tables included.
 
     Parameters
     ----------
