@@ -154,6 +154,17 @@ def test_reimports_and_summary_rebuilds_keep_the_follow_up_state(loop, tmp_path:
     assert followup.sync(loop, now=D(2025, 6, 11)) == 0  # nothing left to create
 
 
+def test_importing_an_orphans_customer_creates_its_items(loop, tmp_path: Path):
+    followup.sync(loop, now=D(2025, 6, 10))
+    path = tmp_path / "customers.csv"
+    path.write_text("customer_id,segment\nghost,SMB\n", encoding="utf-8")
+    report = import_file(path, "customers", engine=loop)
+    assert report.ok, report.render()
+    # f7 (NPS 0, CSAT 1) was an orphan's: now its customer is known, it has an item
+    assert _items(loop)["response_id"].to_list() == sorted([*ITEMS, "f7"])
+    assert _log(loop, "f7")["actor"].to_list() == ["sync"]
+
+
 # -- the transition table ---------------------------------------------------------------------
 
 ALLOWED = {
