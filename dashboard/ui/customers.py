@@ -2,9 +2,11 @@
 countdown, the change form, history), links to the customer view, the lists' tables and
 downloads, and the Overview's risk headline.
 
-The follow-up queue, the lists and the customer view are read *live* (:func:`live`, not
-through the results cache): people change follow-up items from the dashboard, and every
-session must see a change at once. Each of them is a few indexed queries (BENCHMARKS.md).
+The follow-up queue, the lists' rows and the customer view are read *live*
+(:func:`live`, not through the results cache): people change follow-up items from the
+dashboard (the lists show open follow-ups), and every session must see a change at once.
+The Overview's headline and the lists' counts and values change with imports only and
+go through the cache. Timings: BENCHMARKS.md, "Customer grain".
 """
 
 from __future__ import annotations
@@ -40,7 +42,6 @@ from queries.filters import Filters
 PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
 CUSTOMER_PAGE = PAGES_DIR / "customer.py"
 LISTS_PAGE = PAGES_DIR / "customer_lists.py"
-QUEUE_PAGE = PAGES_DIR / "followup_queue.py"
 CUSTOMER_PARAM = "customer"  # the URL parameter (and widget key) of the customer view
 NOT_FOUND = "_cx_customer_not_found"
 APP_ACTOR = "dashboard"  # who changes an item when nobody is signed in
