@@ -34,7 +34,7 @@ if view is None:
     st.stop()
 
 name = view["name"] or ""
-st.subheader(f"{view['customer_id']} {name}".strip(), anchor=False)
+st.subheader(cx.md(f"{view['customer_id']} {name}".strip()), anchor=False)
 cx.profile(view)
 
 at = cx.now()

@@ -12,6 +12,7 @@ go through the cache. Timings: BENCHMARKS.md, "Customer grain".
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -79,6 +80,16 @@ COLUMN_LABELS = {
     "sla": N_("SLA"),
     "overdue": N_("Overdue"),
 }
+
+
+# What Markdown (and Streamlit's :directives[...]) would read as formatting inline.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#|~$:])")
+
+
+def md(value: object) -> str:
+    """A data value (a name, a comment, a segment) as literal text inside Markdown:
+    its punctuation escaped, so ``[``, ``*`` or ``:smile:`` in the data stay as typed."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(value))
 
 
 def label(key: str) -> str:
@@ -213,12 +224,12 @@ def profile(view: dict) -> None:
     """Who the customer is, what they are worth, and the funnel stages they reached."""
     dims = [view["segment"], view["region"], view["channel"], view["age_band"],
             view["gender"], view["income_band"]]  # fmt: skip
-    badges = " ".join(f":blue-badge[{d}]" for d in dims if d)
+    badges = " ".join(f":blue-badge[{md(d)}]" for d in dims if d)
     signup = _("signed up {day}").format(day=fmt_date(view["signup_at"]))
     st.markdown(f"{badges} · {signup}" if badges else signup)
     contact = [v for v in (view["name"], view["email"], view["phone"]) if v]
     if contact:
-        st.markdown(" · ".join(f"`{v}`" for v in contact))
+        st.markdown(" · ".join(md(v) for v in contact))
         if not may_see_personal_data():
             st.caption(_("Contact details are masked: your role does not show personal data."))
     columns = st.columns(4)
@@ -228,7 +239,9 @@ def profile(view: dict) -> None:
     columns[2].metric(_("First purchase"), fmt_date(view["first_purchase_at"]), border=True)
     columns[3].metric(_("Last purchase"), fmt_date(view["last_purchase_at"]), border=True)
     if view["stages"]:
-        reached = [f":gray-badge[{stage}] {fmt_date(at)}" for stage, at in view["stages"].items()]
+        reached = [
+            f":gray-badge[{md(stage)}] {fmt_date(at)}" for stage, at in view["stages"].items()
+        ]
         st.markdown(_("**Funnel stages reached:** {stages}").format(stages=" → ".join(reached)))
 
 
@@ -254,8 +267,8 @@ def timeline(responses: list[dict]) -> None:
         return
     for response in responses:
         with st.container(border=True, gap="small"):
-            meta = [f"**{response['touchpoint']}**", fmt_datetime(response["responded_at"]),
-                    response["channel"] or ""]  # fmt: skip
+            meta = [f"**{md(response['touchpoint'])}**", fmt_datetime(response["responded_at"]),
+                    md(response["channel"] or "")]  # fmt: skip
             head = score_badges(response["nps"], response["csat"], response["ces"])
             st.markdown(head + " " + " · ".join(m for m in meta if m))
             if response["comment"]:
@@ -295,8 +308,8 @@ def item_header(item: dict, at: dt.datetime) -> str:
     sla = sla_words(item["status"], item["due_at"], at)
     sla = f":red[**{sla}**]" if item.get("overdue") else sla
     parts = [status_badge(item["status"]), score_badges(item["nps"], item["csat"]),
-             f"**{item['touchpoint']}**", fmt_datetime(item["responded_at"]),
-             f"`{item['response_id']}`", _("owner: {owner}").format(owner=owner)]  # fmt: skip
+             f"**{md(item['touchpoint'])}**", fmt_datetime(item["responded_at"]),
+             md(item["response_id"]), _("owner: {owner}").format(owner=md(owner))]  # fmt: skip
     if sla != "–":
         parts.append(sla)
     return " · ".join(parts)
@@ -392,11 +405,11 @@ def event_words(event: dict) -> str:
         status = f"{label(event['from_status'])} → **{label(event['to_status'])}**"
     else:
         status = label(event["to_status"])
-    parts = [fmt_datetime(event["changed_at"]), event["actor"], status]
+    parts = [fmt_datetime(event["changed_at"]), md(event["actor"]), status]
     if event["owner_to"] != event["owner_from"]:
-        parts.append(_("owner: {owner}").format(owner=event["owner_to"] or _("nobody")))
+        parts.append(_("owner: {owner}").format(owner=md(event["owner_to"] or _("nobody"))))
     if event["note"]:
-        parts.append(f"“{event['note']}”")
+        parts.append(f"“{md(event['note'])}”")
     return " · ".join(parts)
 
 
@@ -570,14 +583,14 @@ def item_panel(row: dict, at: dt.datetime) -> None:
         return
     st.subheader(
         _("{response} · customer {customer}").format(
-            response=row["response_id"], customer=row["customer_id"]
+            response=md(row["response_id"]), customer=md(row["customer_id"])
         ),
         anchor=False,
     )
     customer_link(row["customer_id"])
     said = next((r for r in view["responses"] if r["response_id"] == row["response_id"]), None)
     if said and said["comment"]:
-        st.markdown(_("**They said:** {comment}").format(comment=said["comment"]))
+        st.markdown(_("**They said:** {comment}").format(comment=md(said["comment"])))
     followup_items(items, at, key="fq")
 
 

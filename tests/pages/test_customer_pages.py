@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import customers, db, followup, service, state
 from dashboard.i18n.formats import fmt_date, fmt_int, fmt_pct, fmt_vnd
+from dashboard.ui.customers import md
 from queries import schema
 from queries.customers import LIST_COLUMNS
 from tests.pages.test_pages import APP, TIMEOUT, _clear_caches, engine, filters_for, metrics
@@ -130,10 +131,10 @@ def test_customer_view_shows_profile_timeline_and_items_with_contacts_masked(sto
     assert shown["Historical CLV"] == fmt_vnd(view["clv"])
     assert shown["Orders"] == fmt_int(view["orders"])
     assert shown["Last purchase"] == fmt_date(view["last_purchase_at"])
-    assert at.subheader[0].value == f"{customer_id} {view['name']}".strip()
+    assert at.subheader[0].value == md(f"{customer_id} {view['name']}")
     assert "***" in view["name"]  # masked: nobody is signed in
-    contact = next(m.value for m in at.markdown if view["email"] in m.value)
-    assert view["phone"] in contact and "masked" in at.caption[1].value
+    contact = next(m.value for m in at.markdown if md(view["email"]) in m.value)
+    assert md(view["phone"]) in contact and "masked" in at.caption[1].value
     comments = [r["comment"] for r in view["responses"] if r["comment"]]
     assert [t.value for t in at.text] == comments  # the timeline, newest first
     assert f"Feedback ({len(view['responses'])})" in [s.value for s in at.subheader]
@@ -239,7 +240,7 @@ def test_queue_kpis_rows_filters_and_the_picked_item(store_env):
     key = next(k for k in at.session_state if str(k).startswith("fq_table_"))
     at.session_state[key] = {"selection": {"rows": [0], "columns": []}}
     at.run()
-    heading = f"{picked['response_id']} · customer {picked['customer_id']}"
+    heading = f"{md(picked['response_id'])} · customer {md(picked['customer_id'])}"
     assert heading in [s.value for s in at.subheader]
     (link,) = [p.proto for p in at.get("page_link")]
     assert parse_qs(link.query_string) == {"customer": [picked["customer_id"]]}
@@ -277,6 +278,6 @@ def test_a_signed_in_manager_sees_contact_details(store_env, monkeypatch):
     monkeypatch.setattr(access, "viewer_is_set", lambda: True)
     monkeypatch.setattr(access, "may_see_personal_data", lambda: True)
     at = open_page("customer", {"customer": customer_id})
-    assert at.subheader[0].value == f"{customer_id} {plain['name']}"
-    assert any(plain["email"] in m.value for m in at.markdown)
+    assert at.subheader[0].value == md(f"{customer_id} {plain['name']}")
+    assert any(md(plain["email"]) in m.value for m in at.markdown)
     assert not any("masked" in c.value for c in at.caption)

@@ -70,3 +70,9 @@ def test_queue_rows_show_status_words_and_the_countdown():
         "response_id", "customer_id", "touchpoint", "nps", "csat", "status", "owner",
         "due_at", "sla", "overdue", "value_at_risk",
     ]  # fmt: skip
+
+
+def test_data_in_markdown_stays_literal():
+    assert cx.md("Ng*** T** L**") == r"Ng\*\*\* T\*\* L\*\*"
+    assert cx.md("[VIP](http://x) :smile: a_b `c`") == r"\[VIP\](http\://x) \:smile\: a\_b \`c\`"
+    assert cx.md("TP.HCM 18-24 lan.nguyen") == "TP.HCM 18-24 lan.nguyen"  # nothing to escape
