@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import statistics
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -98,19 +97,6 @@ def recorded(engine: sa.Engine, fn: Callable[[], object]) -> list[tuple[str, obj
     return sent
 
 
-def replay_runner(engine: sa.Engine, statements: list[tuple[str, object]]) -> Callable[[], None]:
-    """(b): run the recorded statements straight on the DuckDB driver connection."""
-    cursor = engine.raw_connection().driver_connection
-
-    def run() -> None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            for sql, parameters in statements:
-                cursor.execute(sql, parameters or None).to_arrow_table()
-
-    return run
-
-
 def _sync_seconds(engine: sa.Engine, raw: bool) -> float:
     """One ``followup sync`` creating every item from scratch, timed inside a
     transaction that is rolled back (the store keeps its queue)."""
@@ -143,13 +129,8 @@ def _raw_sync(conn: sa.Connection, now) -> None:
         cq.sync_followups(now, get_settings().followup_sla_hours, followup.SYNC_ACTOR),
         cq.log_created(now, followup.SYNC_ACTOR),
     )
-    driver = conn.connection.driver_connection
     for statement in statements:
-        compiled = statement.compile(
-            dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
-        )
-        params = [compiled.params[name] for name in compiled.positiontup or ()]
-        driver.execute(str(compiled), params)
+        db.raw_execute_in(conn, statement)
 
 
 def measure(engine: sa.Engine, f: Filters, runs: int, log) -> list[dict]:
@@ -159,7 +140,7 @@ def measure(engine: sa.Engine, f: Filters, runs: int, log) -> list[dict]:
         log(f"  {case.name} ...")
         statements = recorded(engine, case.run)
         end_to_end, raw_sql = interleaved_medians(
-            [case.run, replay_runner(engine, statements)], runs
+            [case.run, db.raw_replay_runner(engine, statements)], runs
         )
         results.append(
             {"query": case.name, "end_to_end_ms": end_to_end * 1000, "raw_sql_ms": raw_sql * 1000,

@@ -31,7 +31,7 @@ def test_replay_runs_the_statements_of_a_page(small):
     case = next(c for c in bench.page_cases(small, f) if c.name.startswith("at-risk list"))
     statements = bench.recorded(small, case.run)
     assert len(statements) == 1 and statements[0][0].lstrip().startswith("WITH")
-    bench.replay_runner(small, statements)()  # the recorded SQL runs as it is
+    db.raw_replay_runner(small, statements)()  # the recorded SQL runs as it is
 
 
 def test_measure_reports_every_page_and_the_sync_and_keeps_the_queue(small):
