@@ -50,3 +50,20 @@ def test_measure_reports_every_page_and_the_sync_and_keeps_the_queue(small):
     table = bench.markdown(results, before)
     assert table.count("\n| ") == len(results) + 1  # header + one row per case
     assert customers.at_risk_count(small, f) > 0
+
+
+def test_a_store_from_before_the_queue_gets_its_items_once(tmp_path):
+    from tests.test_customers import _load as load_shop
+
+    engine = db.create_engine(f"duckdb:///{tmp_path / 'old.duckdb'}", external_access=True)
+    try:
+        db.create_schema(engine)
+        load_shop(engine)  # written without the import path: no items yet
+        messages: list[str] = []
+        bench.ensure_queue(engine, messages.append)
+        created = bench.queue_size(engine)
+        assert created > 0 and messages == ["creating the follow-up items of the store (once) ..."]
+        bench.ensure_queue(engine, messages.append)
+        assert bench.queue_size(engine) == created and len(messages) == 1
+    finally:
+        engine.dispose()
