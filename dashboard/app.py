@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import service, ui
+from dashboard import access, service, ui
 from dashboard.config import get_settings
 from dashboard.i18n import _
 
@@ -31,6 +31,19 @@ def _page(file: str, title: str, icon: str, default: bool = False) -> st.Page:
                    default=default)  # fmt: skip
 
 
+def customer_pages() -> dict[str, list[st.Page]]:
+    """The customer grain's pages, for the roles that may open them (managers and up)."""
+    pages = []
+    if access.may("customers"):
+        pages += [
+            _page("customer_lists.py", _("At-risk & promoters"), ":material/crisis_alert:"),
+            _page("customer.py", _("Customer"), ":material/person_search:"),
+        ]
+    if access.may("followup"):
+        pages.append(_page("followup_queue.py", _("Follow-up queue"), ":material/support_agent:"))
+    return {_("Customers"): pages} if pages else {}
+
+
 def navigation() -> st.Page:
     # Titles in the session's language: the navigation is rebuilt on every run.
     sections = {
@@ -43,6 +56,7 @@ def navigation() -> st.Page:
             _page("feedback.py", _("Feedback"), ":material/forum:"),
         ]
     }
+    sections.update(customer_pages())
     if DATA_PAGE.exists():  # the Data / import page is optional
         sections[_("Admin")] = [_page("data.py", _("Data"), ":material/upload_file:")]
     return st.navigation(sections)

@@ -291,6 +291,16 @@ def risk_headline(
     return _totals(engine, "at_risk", f, window_days)
 
 
+def list_totals(
+    engine: sa.Engine, kind: str, f: Filters, *, window_days: int | None = None
+) -> tuple[int, float]:
+    """(customers, summed value at risk) of the list ``kind`` ('at_risk' or
+    'promoters') at ``T``: the lists page's headline."""
+    if kind not in cq.LIST_KINDS:
+        raise ValueError(f"list must be one of {', '.join(cq.LIST_KINDS)}, not {kind!r}")
+    return _totals(engine, kind, f, window_days)
+
+
 # -- the follow-up queue --------------------------------------------------------------------
 
 

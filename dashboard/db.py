@@ -279,6 +279,29 @@ def raw_runner(engine: sa.Engine, statement: sa.Executable):
     return run
 
 
+def raw_replay_runner(engine: sa.Engine, statements: list[tuple[str, object]]):
+    """A function that runs recorded ``(sql, parameters)`` pairs (as sent to the driver)
+    straight on the DuckDB driver connection, fetching Arrow (``cxdash bench``: the raw
+    figure of a page that sends several statements)."""
+    cursor = engine.raw_connection().driver_connection
+
+    def run() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            for sql, parameters in statements:
+                cursor.execute(sql, parameters or None).to_arrow_table()
+
+    return run
+
+
+def raw_execute_in(conn: sa.Connection, statement: sa.Executable) -> None:
+    """Run ``statement``'s compiled SQL straight on the driver connection of the caller's
+    DuckDB transaction (``cxdash bench``: the raw figure of a write)."""
+    compiled = statement.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = [compiled.params[name] for name in compiled.positiontup or ()]
+    conn.connection.driver_connection.execute(str(compiled), params)
+
+
 def fetch_pandas(statement: sa.Executable, engine: sa.Engine):
     """Rows as a pandas DataFrame, timestamps parsed (the benchmark's naive baseline)."""
     import pandas as pd

@@ -6,7 +6,9 @@ view and ``cxdash followup``:
 - :func:`sync` creates the missing items (idempotent, one INSERT ... SELECT);
 - :func:`change` applies one status / owner / note change in one transaction, with an
   optimistic version check, and appends it to the event log;
-- :func:`seed_demo_queue` gives the demo store a lived-in queue.
+- :func:`seed_demo_queue` gives the demo store a lived-in queue;
+- :func:`clock` is "now" for the queue (overdue, SLA countdowns, change times): the
+  current time, except in a demo store, whose history is frozen (see :func:`clock`).
 
 Statuses move ``new -> contacted -> resolved | unreachable``, then optionally to
 ``closed`` (:data:`TRANSITIONS`). Owner changes and notes need no status change.
@@ -27,6 +29,8 @@ from queries import customers as cq
 from queries.schema import FOLLOWUP_STATUSES, followup_events, followups
 
 SYNC_ACTOR = "sync"
+# How the import log names the loads of ``data.generator`` ("demo-data small seed 42").
+DEMO_ORIGIN_PREFIX = "demo-data "
 CONFLICT_POLLS, CONFLICT_POLL_SECONDS = 20, 0.05
 
 # Where each status may go next; anything else is refused.
@@ -45,7 +49,14 @@ class InvalidTransition(ValueError):
 
 
 class Conflict(RuntimeError):
-    """Someone else changed the item since it was read: reload and try again."""
+    """Someone else changed the item since it was read: reload and try again.
+
+    ``who`` names them (None when unknown), for a message in the reader's language.
+    """
+
+    def __init__(self, message: str, who: str | None = None) -> None:
+        super().__init__(message)
+        self.who = who
 
 
 class UnknownItem(LookupError):
@@ -55,6 +66,47 @@ class UnknownItem(LookupError):
 def utc_now() -> dt.datetime:
     """Now, as the naive UTC timestamp the store keeps (the importer's convention)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def demo_start(last_response_at: dt.datetime) -> dt.datetime:
+    """Where a demo store's clock starts: the end of the day of its last response (the
+    demo history ends on a day; its queue is simulated up to that moment)."""
+    return cq.end_of(last_response_at.date())
+
+
+def clock(engine: sa.Engine, *, real_now: dt.datetime | None = None) -> dt.datetime:
+    """Now, for the follow-up queue: overdue items, SLA countdowns and change times.
+
+    The current UTC time -- except when the store's latest load is the demo generator's.
+    The demo's history ends on a fixed day (2026-10-31), so at the real time every open
+    item would long be overdue; instead a demo store's clock starts at the end of its
+    last day (:func:`demo_start`, the moment its queue was simulated up to) when the
+    demo was generated, and runs on in real time from there. Right after ``cxdash
+    demo-data`` the queue therefore has items due in the next two days, others overdue,
+    contacted and resolved ones; left alone for two days, every open item is overdue,
+    as in life. The first import of real data (a load with another origin) switches the
+    store to the real clock.
+    """
+    real_now = real_now or utc_now()
+    try:
+        anchor = db.fetch(cq.clock_anchor(), engine).row(0, named=True)
+    except db.SchemaMissing:
+        return real_now
+    return clock_from(anchor, real_now)
+
+
+def clock_from(anchor: dict, real_now: dt.datetime) -> dt.datetime:
+    """:func:`clock` given the row of ``queries.customers.clock_anchor`` (origin,
+    loaded_at, last_response_at) and the real time."""
+    origin = anchor.get("origin") or ""
+    if (
+        not origin.startswith(DEMO_ORIGIN_PREFIX)
+        or anchor.get("loaded_at") is None
+        or anchor.get("last_response_at") is None
+    ):
+        return real_now
+    elapsed = max(real_now - anchor["loaded_at"], dt.timedelta(0))
+    return demo_start(anchor["last_response_at"]) + elapsed
 
 
 def check_transition(current: str, new: str) -> None:
@@ -184,13 +236,30 @@ def change(
                     note=note,
                 ),
             )
-            return _current(conn, response_id)
+            after = _current(conn, response_id)
+            _audit_change(conn, current, after, actor=actor, note=note)
+            return after
     except db.StoreError as exc:
         if _is_write_conflict(exc):
             # Another transaction wrote the row first (DuckDB refuses the second update;
             # a duplicate event key means the same): that writer is named once committed.
             raise _conflict(_changed_by_outside(engine, response_id, seen)) from None
         raise
+
+
+def _audit_change(
+    conn: sa.Connection, before: dict, after: dict, *, actor: str, note: str | None
+) -> None:
+    """The audit trail's one call site for follow-up changes (DESIGN.md, Access).
+
+    Called inside the change's transaction, after its event is logged, with the item's
+    state before and after (response_id, status, owner, version, updated_at, ...).
+    ``dashboard.audit`` (``record(action, ...)``, the access work) is not in this branch
+    yet: wire it here, e.g. ``audit.record("followup.change", target=after["response_id"],
+    actor=actor, details={...}, conn=conn)``. Until then the item's own event log
+    (``followup_events``: who, when, from, to, owner, note) is the trace.
+    """
+    del conn, before, after, actor, note  # nothing to record into yet
 
 
 def _current(conn: sa.Connection, response_id: str) -> dict:
@@ -222,7 +291,7 @@ def _changed_by_outside(engine: sa.Engine, response_id: str, seen: int | None) -
 
 
 def _conflict(who: str | None) -> Conflict:
-    return Conflict(f"changed meanwhile by {who or 'someone else'} — reload")
+    return Conflict(f"changed meanwhile by {who or 'someone else'} — reload", who)
 
 
 def _is_write_conflict(exc: db.StoreError) -> bool:
@@ -253,6 +322,13 @@ _RESOLVED_NOTES = (
 )
 _UNREACHABLE_NOTES = ("Gọi 3 lần không nghe máy", "Số điện thoại không liên lạc được")
 _CLOSED_NOTES = ("Đóng sau kiểm tra chất lượng", "Closed after QA review")
+
+
+def demo_start_in(conn: sa.Connection) -> dt.datetime | None:
+    """:func:`demo_start` of the responses the caller's transaction sees (None without
+    any): the generator simulates its queue up to there."""
+    last = db.fetch_in(conn, cq.clock_anchor())["last_response_at"][0]
+    return None if last is None else demo_start(last)
 
 
 def seed_demo_queue(

@@ -179,7 +179,7 @@ def get_comments(
     offset: int = 0,
 ) -> pl.DataFrame:
     """A page of comments, newest first: response_id, responded_at, touchpoint, nps,
-    csat, ces, comment, language, segment."""
+    csat, ces, comment, language, segment, customer_id (known customers only)."""
     return db.fetch(views.comments(f, band, search or None, limit, offset), engine)
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 import sqlalchemy as sa
 
-from dashboard import db
+from dashboard import db, followup
 from dashboard.ingest.write import load
 from data.events import draw_history, events_frame, stages_frame
 from data.feedback import draw_responses, feedback_frame, touchpoints_frame
@@ -100,7 +100,9 @@ def generate(
     Creates the schema if needed. All rows are written through the one write path of
     imports (:func:`dashboard.ingest.write.load`): one transaction, so a failure leaves
     the store as it was, with the summary tables rebuilt and one import-log row per
-    table (origin ``"demo-data <scale> seed <seed>"``) before it commits.
+    table (origin ``"demo-data <scale> seed <seed>"``) before it commits. The follow-up
+    queue is replaced by a simulated one in the same transaction
+    (``dashboard.followup.seed_demo_queue_in``).
 
     Parameters
     ----------
@@ -129,7 +131,7 @@ def generate(
             f"({', '.join(f'{v:,} {k}' for k, v in existing.items() if v)}); "
             "pass replace=True (--replace) to overwrite it"
         )
-    origin = f"demo-data {scale} seed {seed}"
+    origin = f"{followup.DEMO_ORIGIN_PREFIX}{scale} seed {seed}"  # the queue clock reads it
     replacing = any(existing.values())
     with (
         load(engine, origin=origin, replace=replacing, progress=report) as loader,
@@ -142,7 +144,17 @@ def generate(
             report(f"customers {first + 1:,}-{first + n:,} of {spec.customers:,}", i / count)
             for name, frame in zip(("customers", "events", "feedback"), frames, strict=True):
                 loader.append(name, _numbered(name, frame, loader.rows.get(name, 0)))
+        _seed_queue(loader.connection, seed, report)
     return {name: loader.rows.get(name, 0) for name in schema.TABLES}
+
+
+def _seed_queue(conn: sa.Connection, seed: int, report: Progress) -> None:
+    """A lived-in follow-up queue in the load's transaction (replacing any earlier one):
+    its history is simulated up to the end of the demo's last day, where the store's
+    queue clock starts (``dashboard.followup.clock``), so the queue page has items due
+    soon, overdue, contacted and resolved on first start."""
+    report("follow-up queue", 1.0)
+    followup.seed_demo_queue_in(conn, seed, as_of=followup.demo_start_in(conn))
 
 
 def _chunk_starts(spec: Scale) -> range:

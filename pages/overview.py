@@ -24,6 +24,7 @@ with ui.friendly_errors():
 if not kpis.get("customers") and not kpis.get("responses"):
     ui.no_data()
     st.stop()
+ui.risk_headline(f)  # links to the at-risk list
 
 changes = {} if deltas is None else {r["metric"]: r for r in deltas.iter_rows(named=True)}
 TILES = (  # (KPI, name, formatter, explanation); words marked, translated when drawn

@@ -46,6 +46,7 @@ from queries.schema import (
     feedback,
     followup_events,
     followups,
+    import_log,
     stages,
 )
 
@@ -862,3 +863,26 @@ def queue_kpis(f: Filters, now: dt.datetime) -> sa.Select:
         resolved.label("resolved"),
         (100.0 * resolved / sa.func.nullif(items, 0)).label("share_resolved"),
     ).where(*_followup_conditions(f, stamp, (), None, None))
+
+
+# -- the queue's clock ----------------------------------------------------------------------
+
+
+def clock_anchor() -> sa.Select:
+    """One row: what the queue's clock needs to know about the store.
+
+    Columns: ``origin`` (the source the latest load logged, e.g. ``demo-data small seed
+    7`` or a file name; NULL without loads), ``loaded_at`` (when that load ran) and
+    ``last_response_at`` (the newest response; NULL without feedback).
+    """
+    latest = (
+        sa.select(import_log.c.file, import_log.c.imported_at)
+        .order_by(import_log.c.imported_at.desc(), import_log.c.file)
+        .limit(1)
+        .subquery("latest_load")
+    )
+    return sa.select(
+        sa.select(latest.c.file).scalar_subquery().label("origin"),
+        sa.select(latest.c.imported_at).scalar_subquery().label("loaded_at"),
+        sa.select(sa.func.max(feedback.c.responded_at)).scalar_subquery().label("last_response_at"),
+    )

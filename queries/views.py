@@ -108,7 +108,8 @@ def comments(
     """Comments behind the numbers, newest first.
 
     Columns: response_id, responded_at, touchpoint, nps, csat, ces, comment,
-    language, segment.
+    language, segment, customer_id (NULL unless the customer is known: the comment
+    card links to the customer view).
     """
     fb = feedback.c
     return (
@@ -122,6 +123,7 @@ def comments(
             fb.comment,
             fb.language,
             customers.c.segment,
+            customers.c.customer_id,
         )
         .select_from(_comment_source())
         .where(*_comment_conditions(f, band, search))

@@ -134,17 +134,35 @@ FEEDBACK_CSV = (
 def test_reimports_and_summary_rebuilds_keep_the_follow_up_state(loop, tmp_path: Path):
     followup.sync(loop, now=D(2025, 6, 10))
     followup.change(loop, "f1", status="contacted", owner="anna", actor="anna")
-    before = _items(loop).filter(pl.col("response_id") != "f9")
+    before = _items(loop)
     path = tmp_path / "feedback.csv"
     path.write_text(FEEDBACK_CSV, encoding="utf-8")
     report = import_file(path, "feedback", engine=loop)
     assert report.ok, report.render()
+    # the import itself created the item of the new detractor f9, in its transaction
+    after = _items(loop)
+    assert after["response_id"].to_list() == [*ITEMS, "f9"]
+    f9 = after.row(-1, named=True)
+    assert (f9["status"], f9["nps"], f9["version"]) == ("new", 1, 1)
     import_file(path, "feedback", engine=loop)  # the same file again
     rollup_store.refresh_store(loop)
-    assert _items(loop).equals(before)  # f1 keeps its status, owner, version and scores
+    kept = _items(loop).filter(pl.col("response_id") != "f9")
+    assert kept.equals(before)  # f1 keeps its status, owner, version and scores
+    assert _items(loop).filter(pl.col("response_id") == "f9").equals(after.tail(1))
     assert _log(loop, "f1")["version"].to_list() == [1, 2]
-    assert followup.sync(loop, now=D(2025, 6, 11)) == 1  # only the new f9
-    assert _items(loop)["response_id"].to_list() == [*ITEMS, "f9"]
+    assert _log(loop, "f9")["version"].to_list() == [1]
+    assert followup.sync(loop, now=D(2025, 6, 11)) == 0  # nothing left to create
+
+
+def test_importing_an_orphans_customer_creates_its_items(loop, tmp_path: Path):
+    followup.sync(loop, now=D(2025, 6, 10))
+    path = tmp_path / "customers.csv"
+    path.write_text("customer_id,segment\nghost,SMB\n", encoding="utf-8")
+    report = import_file(path, "customers", engine=loop)
+    assert report.ok, report.render()
+    # f7 (NPS 0, CSAT 1) was an orphan's: now its customer is known, it has an item
+    assert _items(loop)["response_id"].to_list() == sorted([*ITEMS, "f7"])
+    assert _log(loop, "f7")["actor"].to_list() == ["sync"]
 
 
 # -- the transition table ---------------------------------------------------------------------

@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "dashboard.cli.bench",
     "dashboard.cli.refresh",
     "dashboard.cli.i18n",
+    "dashboard.cli.followup",
 )
 
 

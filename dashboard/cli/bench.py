@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from dashboard import rollup_store, service
+from dashboard.bench import customers as bench_customers
 from dashboard.bench.queries import bench_store, markdown, measure, sqlite_copy, typical_filters
 
 
@@ -20,6 +21,9 @@ def _handle(args: argparse.Namespace) -> int:
     results = measure(engine, f, sqlite_engine, args.runs, args.naive_runs, log)
     rollups = rollup_store.reader(engine).rollups
     print(markdown(results, f, args.scale, service.table_counts(engine), rollups))
+    log("measuring the customer pages ...")
+    grain = bench_customers.measure(engine, f, args.runs, log)
+    print("\n" + bench_customers.markdown(grain, bench_customers.queue_size(engine)))
     return 0
 
 

@@ -22,6 +22,14 @@ from dashboard.cli.args import (
     options_from_args,
     resolve_filters,
 )
+from dashboard.views import Options
+from queries.filters import Filters
+
+
+def run_query(engine, name: str, f: Filters, options: Options) -> pl.DataFrame | dict:
+    """The result the dashboard shows for view ``name``, restricted to its printed columns."""
+    view = views.get(name)
+    return view.printed(view.run(engine, f, options), options)
 
 
 def _jsonable(value):

@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
-from dashboard import db, rollup_store
+from dashboard import db, followup, rollup_store
 from dashboard.ingest.mapping import (
     Mapping,
 )
@@ -40,6 +40,10 @@ _LOG_SCHEMA = {
     "encoding": pl.String,
     "mapping": pl.String,
 }
+
+# Tables whose new rows may call for follow-up items: a detractor response, or the customer
+# whose earlier responses were orphans until now (items need a known customer).
+FOLLOWUP_SOURCES = frozenset({"feedback", "customers"})
 
 # -- loading -----------------------------------------------------------------------------------
 
@@ -86,6 +90,12 @@ class Loader:
         """Insert rows, replacing stored rows with the same key."""
         db.upsert_frame(self._conn, schema.TABLES[table_name], frame)
         self._count(self._upserted, table_name, frame.height)
+
+    @property
+    def connection(self) -> sa.Connection:
+        """The load's connection, for writes that belong in its transaction (e.g. the
+        demo generator's follow-up queue)."""
+        return self._conn
 
     def replace(self, table_name: str, frame: pl.DataFrame) -> None:
         """Like :meth:`upsert`, for tables with UNIQUE columns besides the key.
@@ -166,10 +176,12 @@ def load(
     """One atomic load into the store: ``with load(engine, origin=...) as loader: ...``.
 
     Opens one transaction; empties the tables to replace; yields a :class:`Loader`; then,
-    before commit, rebuilds the summary tables fed by the tables that changed (only those
-    when the summaries were up to date before, all otherwise) and appends one import-log
-    row per :meth:`Loader.log` entry and per other changed table. An exception inside
-    the block rolls everything back, emptied tables included.
+    before commit, creates the follow-up items of new detractor / CSAT 1-2 responses
+    (``followup.sync_in``; existing items are never touched), rebuilds the summary tables
+    fed by the tables that changed (only those when the summaries were up to date before,
+    all otherwise) and appends one import-log row per :meth:`Loader.log` entry and per
+    other changed table. An exception inside the block rolls everything back, emptied
+    tables included.
 
     Parameters
     ----------
@@ -195,6 +207,8 @@ def load(
             db.empty_tables(conn, [schema.TABLES[name] for name in emptied])
         loader = Loader(conn, emptied)
         yield loader
+        if loader.changed & FOLLOWUP_SOURCES:  # new detractors get their follow-up items
+            followup.sync_in(conn)
         changed = loader.changed & rollups.SOURCE_TABLES
         if changed:  # before commit: never data without its summaries
             rollup_store.refresh(

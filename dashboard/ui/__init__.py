@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dashboard.ui.cache import EMPTY_STORE, call, data_changed, engine, run, store_status, store_url
 from dashboard.ui.comments import BAND_BADGE, comment_cards
+from dashboard.ui.customers import risk_headline
 from dashboard.ui.data_admin import health_panel, summary_tables_panel
 from dashboard.ui.drilldown import cell_panel
 from dashboard.ui.language import language_switch, start_language
@@ -73,6 +74,7 @@ __all__ = [
     "option_list",
     "report_button",
     "reset_filters",
+    "risk_headline",
     "run",
     "seed_from_url",
     "sidebar",

@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts
+from dashboard.ui.customers import customer_link
 
 BAND_BADGE = {"detractor": "orange", "passive": "gray", "promoter": "blue"}
 
@@ -13,7 +14,8 @@ BAND_BADGE = {"detractor": "orange", "passive": "gray", "promoter": "blue"}
 def comment_cards(frame: pl.DataFrame) -> None:
     """Comments as cards: score badges, touchpoint, date, segment, language, then the text.
 
-    Reads response_id, responded_at, touchpoint, nps, csat, ces, comment, language, segment.
+    Reads response_id, responded_at, touchpoint, nps, csat, ces, comment, language, segment
+    and, when present, customer_id (a known customer: a link opens their view).
     """
     for row in frame.iter_rows(named=True):
         band = charts.nps_band(row["nps"])
@@ -27,6 +29,7 @@ def comment_cards(frame: pl.DataFrame) -> None:
         with st.container(border=True, gap="small"):
             st.markdown(" ".join(badges) + " " + " · ".join(m for m in meta if m))
             st.text(row["comment"] or "")
+            customer_link(row.get("customer_id"))  # known customers: open their view
 
 
 def _or_dash(value) -> str:

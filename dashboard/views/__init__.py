@@ -9,9 +9,11 @@ package (listed in ``_FAMILIES``), its chart function, and its place on a page.
 
 from __future__ import annotations
 
+from dashboard.views import customers as _customers
 from dashboard.views import dashboard as _dashboard
 from dashboard.views import why as _why
 from dashboard.views.base import Options, Result, Rule, View, needs
+from dashboard.views.customers import AT_RISK, CUSTOMER, FOLLOWUPS, PROMOTERS
 from dashboard.views.dashboard import (
     FEEDBACK,
     FUNNEL,
@@ -24,7 +26,7 @@ from dashboard.views.dashboard import (
 )
 from dashboard.views.why import DRIVERS, DRIVERS_RANKED, FUNNEL_SATISFACTION
 
-_FAMILIES = (_dashboard, _why)
+_FAMILIES = (_dashboard, _why, _customers)
 
 REGISTRY: dict[str, View] = {view.name: view for family in _FAMILIES for view in family.VIEWS}
 
@@ -43,6 +45,10 @@ def exported_as(kind: str) -> tuple[str, ...]:
 
 
 __all__ = [
+    "AT_RISK",
+    "CUSTOMER",
+    "FOLLOWUPS",
+    "PROMOTERS",
     "DRIVERS",
     "DRIVERS_RANKED",
     "FEEDBACK",

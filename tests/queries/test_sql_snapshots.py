@@ -42,6 +42,13 @@ CASES = {
     ),
     "drivers": (views.DRIVERS, Options()),
     "drivers-ranked": (views.DRIVERS_RANKED, Options()),
+    # the customer grain: a first page, and every row (count, then the list)
+    "at-risk": (views.AT_RISK, Options(limit=20)),
+    "at-risk-all-by-lapsing": (views.AT_RISK, Options(sort="lapsing")),
+    "promoters": (views.PROMOTERS, Options(limit=20, sort="last_nps_at", descending=False)),
+    "customer": (views.CUSTOMER, Options(customer_id="c1")),
+    "followups": (views.FOLLOWUPS, Options(status="open", owner="anna", overdue=True, limit=20)),
+    "followups-all-by-value": (views.FOLLOWUPS, Options(sort="value_at_risk", descending=True)),
 }
 
 

@@ -215,6 +215,13 @@ def test_comments_band_search_and_paging(tiny):
     assert service.get_comments(tiny, JAN, search="100%").is_empty()  # % is literal
 
 
+def test_comments_name_known_customers_only(tiny):
+    # the comment card links to the customer view: anonymous (r5) and orphan (r6, c99)
+    # comments have no customer to open
+    rows = service.get_comments(tiny, JAN).select("response_id", "customer_id").rows()
+    assert rows == [("r5", None), ("r6", None), ("r3", "c2"), ("r1", "c1")]
+
+
 def test_compare_kpis_uses_previous_period_of_equal_length(tiny):
     cmp = service.compare_kpis(tiny, JAN)
     rows = {r["metric"]: r for r in cmp.iter_rows(named=True)}

@@ -1,0 +1,37 @@
+WITH listed AS MATERIALIZED 
+(SELECT latest.customer_id AS customer_id, customers.segment AS segment, customers.region AS region, latest.last_nps AS last_nps, latest.last_nps_at AS last_nps_at, latest.last_csat AS last_csat, latest.last_csat_at AS last_csat_at 
+FROM (SELECT ranked.customer_id AS customer_id, max(CASE WHEN (ranked.nps_rank = %(nps_rank_1)s::INTEGER AND ranked.nps IS NOT NULL) THEN ranked.nps END) AS last_nps, max(CASE WHEN (ranked.nps_rank = %(nps_rank_2)s::INTEGER AND ranked.nps IS NOT NULL) THEN ranked.responded_at END) AS last_nps_at, max(CASE WHEN (ranked.csat_rank = %(csat_rank_1)s::INTEGER AND ranked.csat IS NOT NULL) THEN ranked.csat END) AS last_csat, max(CASE WHEN (ranked.csat_rank = %(csat_rank_2)s::INTEGER AND ranked.csat IS NOT NULL) THEN ranked.responded_at END) AS last_csat_at 
+FROM (SELECT feedback.customer_id AS customer_id, feedback.nps AS nps, feedback.csat AS csat, feedback.responded_at AS responded_at, row_number() OVER (PARTITION BY (feedback.customer_id COLLATE "C") ORDER BY CASE WHEN (feedback.nps IS NULL) THEN %(param_1)s::INTEGER ELSE %(param_2)s::INTEGER END, feedback.responded_at DESC, (feedback.response_id COLLATE "C")) AS nps_rank, row_number() OVER (PARTITION BY (feedback.customer_id COLLATE "C") ORDER BY CASE WHEN (feedback.csat IS NULL) THEN %(param_3)s::INTEGER ELSE %(param_4)s::INTEGER END, feedback.responded_at DESC, (feedback.response_id COLLATE "C")) AS csat_rank 
+FROM feedback 
+WHERE feedback.responded_at >= %(window_start)s::TIMESTAMP WITHOUT TIME ZONE AND feedback.responded_at < %(as_of_end)s::TIMESTAMP WITHOUT TIME ZONE AND feedback.customer_id IS NOT NULL AND (feedback.nps IS NOT NULL OR feedback.csat IS NOT NULL)) AS ranked 
+WHERE ranked.nps_rank = %(nps_rank_3)s::INTEGER OR ranked.csat_rank = %(csat_rank_3)s::INTEGER GROUP BY ranked.customer_id) AS latest JOIN customers ON customers.customer_id = latest.customer_id 
+WHERE latest.last_nps <= %(last_nps_1)s::SMALLINT OR latest.last_csat <= %(last_csat_1)s::SMALLINT)
+ SELECT count(*) AS n 
+FROM listed
+
+-- next statement
+
+WITH listed AS MATERIALIZED 
+(SELECT latest.customer_id AS customer_id, customers.segment AS segment, customers.region AS region, latest.last_nps AS last_nps, latest.last_nps_at AS last_nps_at, latest.last_csat AS last_csat, latest.last_csat_at AS last_csat_at 
+FROM (SELECT ranked.customer_id AS customer_id, max(CASE WHEN (ranked.nps_rank = %(nps_rank_1)s::INTEGER AND ranked.nps IS NOT NULL) THEN ranked.nps END) AS last_nps, max(CASE WHEN (ranked.nps_rank = %(nps_rank_2)s::INTEGER AND ranked.nps IS NOT NULL) THEN ranked.responded_at END) AS last_nps_at, max(CASE WHEN (ranked.csat_rank = %(csat_rank_1)s::INTEGER AND ranked.csat IS NOT NULL) THEN ranked.csat END) AS last_csat, max(CASE WHEN (ranked.csat_rank = %(csat_rank_2)s::INTEGER AND ranked.csat IS NOT NULL) THEN ranked.responded_at END) AS last_csat_at 
+FROM (SELECT feedback.customer_id AS customer_id, feedback.nps AS nps, feedback.csat AS csat, feedback.responded_at AS responded_at, row_number() OVER (PARTITION BY (feedback.customer_id COLLATE "C") ORDER BY CASE WHEN (feedback.nps IS NULL) THEN %(param_1)s::INTEGER ELSE %(param_2)s::INTEGER END, feedback.responded_at DESC, (feedback.response_id COLLATE "C")) AS nps_rank, row_number() OVER (PARTITION BY (feedback.customer_id COLLATE "C") ORDER BY CASE WHEN (feedback.csat IS NULL) THEN %(param_3)s::INTEGER ELSE %(param_4)s::INTEGER END, feedback.responded_at DESC, (feedback.response_id COLLATE "C")) AS csat_rank 
+FROM feedback 
+WHERE feedback.responded_at >= %(window_start)s::TIMESTAMP WITHOUT TIME ZONE AND feedback.responded_at < %(as_of_end)s::TIMESTAMP WITHOUT TIME ZONE AND feedback.customer_id IS NOT NULL AND (feedback.nps IS NOT NULL OR feedback.csat IS NOT NULL)) AS ranked 
+WHERE ranked.nps_rank = %(nps_rank_3)s::INTEGER OR ranked.csat_rank = %(csat_rank_3)s::INTEGER GROUP BY ranked.customer_id) AS latest JOIN customers ON customers.customer_id = latest.customer_id 
+WHERE latest.last_nps <= %(last_nps_1)s::SMALLINT OR latest.last_csat <= %(last_csat_1)s::SMALLINT), 
+valued AS MATERIALIZED 
+(SELECT listed.customer_id AS customer_id, listed.segment AS segment, listed.region AS region, listed.last_nps AS last_nps, listed.last_nps_at AS last_nps_at, listed.last_csat AS last_csat, listed.last_csat_at AS last_csat_at, coalesce(value.value_at_risk, %(coalesce_1)s) AS value_at_risk, coalesce(open_items.open_followups, %(coalesce_2)s::INTEGER) AS open_followups 
+FROM listed LEFT OUTER JOIN (SELECT events.customer_id AS customer_id, sum(events.amount) AS value_at_risk 
+FROM events 
+WHERE events.customer_id IN (SELECT listed.customer_id 
+FROM listed) AND events.amount IS NOT NULL AND events.occurred_at >= %(value_start)s::TIMESTAMP WITHOUT TIME ZONE AND events.occurred_at < %(value_end)s::TIMESTAMP WITHOUT TIME ZONE GROUP BY events.customer_id) AS value ON value.customer_id = listed.customer_id LEFT OUTER JOIN (SELECT followups.customer_id AS customer_id, count(*) AS open_followups 
+FROM followups 
+WHERE followups.customer_id IN (SELECT listed.customer_id 
+FROM listed) AND followups.status IN (%(status_1_1)s::VARCHAR, %(status_1_2)s::VARCHAR) GROUP BY followups.customer_id) AS open_items ON open_items.customer_id = listed.customer_id)
+ SELECT valued.customer_id, valued.segment, valued.region, valued.value_at_risk, valued.last_nps, valued.last_nps_at, valued.last_csat, valued.last_csat_at, coalesce(lapse.lapsing, false) AS lapsing, valued.open_followups 
+FROM valued LEFT OUTER JOIN (SELECT history.customer_id AS customer_id, CASE WHEN (count(*) >= %(count_1)s::INTEGER AND CAST(EXTRACT(EPOCH FROM (%(as_of_end)s::TIMESTAMP WITHOUT TIME ZONE - max(history.occurred_at))) AS DOUBLE PRECISION) > %(param_5)s::INTEGER * percentile_cont(0.5) WITHIN GROUP (ORDER BY CAST(EXTRACT(EPOCH FROM (history.occurred_at - history.previous_at)) AS DOUBLE PRECISION))) THEN true ELSE false END AS lapsing 
+FROM (SELECT events.customer_id AS customer_id, events.occurred_at AS occurred_at, lag(events.occurred_at) OVER (PARTITION BY events.customer_id ORDER BY events.occurred_at) AS previous_at 
+FROM events 
+WHERE events.customer_id IN (SELECT valued.customer_id 
+FROM valued) AND events.amount IS NOT NULL AND events.occurred_at < %(as_of_end)s::TIMESTAMP WITHOUT TIME ZONE) AS history GROUP BY history.customer_id) AS lapse ON lapse.customer_id = valued.customer_id ORDER BY lapsing DESC NULLS LAST, valued.value_at_risk DESC, valued.customer_id 
+ LIMIT %(limit)s::INTEGER OFFSET %(offset)s::INTEGER
