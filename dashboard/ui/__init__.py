@@ -11,6 +11,7 @@ from dashboard.ui.comments import BAND_BADGE, comment_cards
 from dashboard.ui.customers import risk_headline
 from dashboard.ui.data_admin import health_panel, summary_tables_panel
 from dashboard.ui.drilldown import cell_panel
+from dashboard.ui.kpi_tiles import kpi_tiles
 from dashboard.ui.language import language_switch, start_language
 from dashboard.ui.page import (
     NO_DATA,
@@ -70,6 +71,7 @@ __all__ = [
     "friendly_errors",
     "funnel_satisfaction_panel",
     "header",
+    "kpi_tiles",
     "no_data",
     "option_list",
     "report_button",
