@@ -86,9 +86,9 @@ class Scope:
         return "; ".join(f"{d.replace('_', ' ')}: {', '.join(vs)}" for d, vs in self.allowed)
 
     def spec(self) -> str:
-        """The scope as the command line writes it: 'region=TP.HCM segment=SMB' ('' for
-        the whole store); :meth:`parse` reads it back."""
-        return " ".join(f"{d}={v}" for d, v in self.as_pairs())
+        """The scope in one line for lists and the audit trail: 'region=TP.HCM,Đà Nẵng;
+        segment=SMB' ('' for the whole store)."""
+        return "; ".join(f"{d}={','.join(vs)}" for d, vs in self.allowed)
 
     @classmethod
     def parse(cls, items: list[str] | tuple[str, ...]) -> Scope:

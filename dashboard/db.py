@@ -242,6 +242,16 @@ def create_schema(engine: sa.Engine | sa.Connection) -> None:
         rollups.metadata.create_all(engine, checkfirst=True)
 
 
+def create_tables(engine: sa.Engine | sa.Connection, tables) -> None:
+    """Create ``tables`` where missing (safe to run again): the access tables of a store
+    created before them."""
+    check_viewer(engine.engine if isinstance(engine, sa.Connection) else engine)
+    from queries import schema
+
+    with translate_errors(engine.engine if isinstance(engine, sa.Connection) else engine):
+        schema.metadata.create_all(engine, tables=list(tables), checkfirst=True)
+
+
 def lift_timeout(conn: sa.Connection) -> None:
     """No statement timeout for the rest of this transaction (PostgreSQL): summary
     rebuilds on large stores take minutes, also when run on the app's connection."""

@@ -28,6 +28,8 @@ RANKS = {
     "dashboard.db": 2,
     "dashboard.metrics": 3,
     "dashboard.rollup_store": 3,
+    "dashboard.audit": 3,
+    "dashboard.users": 4,
     "dashboard.charts": 4,
     "dashboard.state": 4,
     "dashboard.ingest": 4,

@@ -25,6 +25,8 @@ COMMAND_MODULES = (
     "dashboard.cli.export",
     "dashboard.cli.bench",
     "dashboard.cli.refresh",
+    "dashboard.cli.users",
+    "dashboard.cli.audit",
 )
 
 
