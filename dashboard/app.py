@@ -8,15 +8,24 @@ pages-folder mode.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import streamlit as st
 
 from dashboard import service, ui
+from dashboard.access import Viewer
 from dashboard.config import get_settings
+from dashboard.i18n import _
+
+log = logging.getLogger("dashboard.app")
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 DATA_PAGE = PAGES_DIR / "data.py"
+# What a viewer's role must allow to see each page (dashboard.access.ACTIONS); a page
+# not listed needs "dashboards". The navigation offers only what the role allows.
+PAGE_NEEDS = {"feedback.py": "comments", "data.py": "imports", "users.py": "users",
+              "audit.py": "audit"}  # fmt: skip
 
 st.set_page_config(
     page_title="CX Insights", page_icon=":material/insights:", layout="wide",
@@ -30,26 +39,58 @@ def _page(file: str, title: str, icon: str, default: bool = False) -> st.Page:
                    default=default)  # fmt: skip
 
 
-def navigation() -> st.Page:
-    sections = {
+def navigation(viewer: Viewer) -> st.Page:
+    pages = {
         "Dashboard": [
-            _page("overview.py", "Overview", ":material/dashboard:", default=True),
-            _page("funnel_touchpoints.py", "Funnel & touchpoints", ":material/filter_alt:"),
-            _page("segments.py", "Segments", ":material/groups:"),
-            _page("nps_trends.py", "NPS trends", ":material/show_chart:"),
-            _page("feedback.py", "Feedback", ":material/forum:"),
-        ]
+            ("overview.py", "Overview", ":material/dashboard:"),
+            ("funnel_touchpoints.py", "Funnel & touchpoints", ":material/filter_alt:"),
+            ("segments.py", "Segments", ":material/groups:"),
+            ("nps_trends.py", "NPS trends", ":material/show_chart:"),
+            ("feedback.py", "Feedback", ":material/forum:"),
+        ],
+        "Admin": [
+            ("data.py", "Data", ":material/upload_file:"),
+            ("users.py", _("Users"), ":material/manage_accounts:"),
+            ("audit.py", _("Audit trail"), ":material/policy:"),
+        ],
     }
-    if DATA_PAGE.exists():  # the Data / import page is optional
-        sections["Admin"] = [_page("data.py", "Data", ":material/upload_file:")]
+    sections = {}
+    for section, entries in pages.items():
+        allowed = [
+            _page(file, title, icon, default=file == "overview.py")
+            for file, title, icon in entries
+            if viewer.may(PAGE_NEEDS.get(file, "dashboards")) and (PAGES_DIR / file).exists()
+        ]
+        if allowed:
+            sections[section] = allowed
     return st.navigation(sections)
 
 
+def run_page(page: st.Page) -> None:
+    """Run the page; with error details hidden (``cxdash serve``), an unexpected error
+    shows a friendly message and goes to the server's log with its traceback."""
+    if st.get_option("client.showErrorDetails") not in ("none", False, "false"):
+        page.run()  # development and tests: Streamlit shows the error itself
+        return
+    try:
+        page.run()
+    except Exception:
+        log.exception("page %s failed", page.url_path)
+        st.error(
+            _("Something went wrong on this page. It has been logged for the administrator; "
+              "try again, or change the filters."),
+            icon=":material/error:",
+        )  # fmt: skip
+
+
 def main() -> None:
-    page = navigation()
+    viewer = ui.sign_in()  # stops here, with a sign-in or denied page, for nobody known
+    page = navigation(viewer)
+    ui.account_box(viewer)
+    ui.no_sign_in_banner(viewer)
     ui.seed_from_url()
-    if page.url_path == "data":
-        page.run()  # the Data page works on an empty or missing store
+    if page.url_path in {"data", "users", "audit"}:
+        run_page(page)  # admin pages work on an empty or missing store
         return
     status, message = ui.store_status()
     if status == "unavailable":
@@ -69,7 +110,7 @@ def main() -> None:
     st.session_state["_cx_options"] = options
     st.session_state["_cx_data_range"] = data_range
     try:
-        page.run()
+        run_page(page)
     finally:
         ui.write_url()
 

@@ -28,6 +28,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from dashboard import access, db
+from dashboard.i18n import _
 from queries import access as q
 from queries.schema import ACCESS_TABLES
 
@@ -49,6 +50,15 @@ def actor(viewer: access.Viewer | None = None) -> str:
         except (KeyError, OSError):  # no user name (some containers)
             return "cli"
     return viewer.email
+
+
+def exported_by(viewer: access.Viewer | None = None) -> str:
+    """What an export says about who made it: 'Exported by an@x.vn (manager) · scope:
+    region: TP.HCM' (footnote, About sheet, PDF cover)."""
+    viewer = viewer or access.current_viewer()
+    return _("Exported by {who} ({role}) · scope: {scope}").format(
+        who=actor(viewer), role=access.role_label(viewer.role), scope=viewer.scope.words()
+    )
 
 
 def entry(
@@ -114,6 +124,19 @@ def record(
 def _append(engine: sa.Engine, row: dict) -> None:
     with db.begin(engine) as conn:
         db.execute(conn, q.append_audit(row))
+
+
+def record_import(report, *, engine: sa.Engine) -> None:
+    """Put a written import (an ``ingest`` ImportReport) on the audit trail: table, file
+    name and row counts."""
+    if report.status != "written":
+        return
+    name = str(report.file).replace("\\", "/").rsplit("/", 1)[-1]
+    detail = (
+        f"{report.table} from {name}: {report.would_insert} inserted, "
+        f"{report.would_update} updated, {report.unchanged} unchanged"
+    )
+    record("import", detail=detail, rows=report.rows_valid, engine=engine)
 
 
 def ensure_tables(engine: sa.Engine) -> None:

@@ -294,7 +294,12 @@ def import_file(engine: sa.Engine, path: Path | str) -> ImportSummary:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"cannot read {path}: {exc}") from None
-    users = parse_users(text, path.name)
+    return import_text(engine, text, path.name)
+
+
+def import_text(engine: sa.Engine, text: str, name: str = "users.toml") -> ImportSummary:
+    """:func:`import_file` for TOML text (an upload on the Users page)."""
+    users = parse_users(text, name)
     summary = ImportSummary()
     with db.begin(engine) as conn:
         for user in users:

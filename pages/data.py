@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import db, ui
+from dashboard import audit, db, ui
 from dashboard.ingest import IMPORT_ORDER
 from dashboard.ingest.mapping import MappingError
 from dashboard.ingest.read import FileRejected
@@ -73,6 +73,7 @@ if report.ok:
     elif st.button("Import", type="primary", icon=":material/upload:", key="import"):
         with ui.friendly_errors():
             commit(plan, engine)
+            audit.record_import(plan.report, engine=engine)
         ui.data_changed()  # other pages must see the new rows
         st.rerun()
 else:

@@ -25,6 +25,7 @@ RANKS = {
     "dashboard.duckdb_dialect": 1,
     "dashboard.i18n": 1,
     "dashboard.access": 1,
+    "dashboard.auth": 1,
     "dashboard.db": 2,
     "dashboard.metrics": 3,
     "dashboard.rollup_store": 3,

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from dashboard import views
+from dashboard import audit, views
 from dashboard.cli.args import options_from_args
 from dashboard.export.views import CHART_FORMATS, TABLE_FORMATS
 from dashboard.views.reports import REPORTS
@@ -67,7 +67,12 @@ def _export_chart(args: argparse.Namespace) -> int:
     else:
         data = figure_bytes(fig, fmt, context=context, scale=args.scale, **size)
     _write(args.out, data, started)
+    _record(engine, f"chart {args.chart} ({fmt})", args.out)
     return 0
+
+
+def _record(engine, what: str, out: str, rows: int | None = None) -> None:
+    audit.record("export", detail=f"{what} to {Path(out).name}", rows=rows, engine=engine)
 
 
 def warm_up_or_fail() -> None:
@@ -91,6 +96,7 @@ def _export_table(args: argparse.Namespace) -> int:
     else:
         data = table_xlsx(frame, sheet=args.table.capitalize(), context=context)
     _write(args.out, data, started)
+    _record(engine, f"table {args.table} ({fmt})", args.out, rows=frame.height)
     return 0
 
 
@@ -106,6 +112,7 @@ def _export_report(args: argparse.Namespace) -> int:
     engine, f = _engine_and_filters(args)
     data = report_for(engine, args.page, f, options_from_args(args))
     _write(args.out, data, started)
+    _record(engine, f"report {args.page}", args.out)
     return 0
 
 

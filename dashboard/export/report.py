@@ -56,6 +56,7 @@ def report_pdf(
     as_of: dt.datetime | dt.date | str | None = None,
     generated_at: dt.datetime | None = None,
     source: str = SOURCE,
+    exported_by: str = "",
 ) -> bytes:
     """One PDF: cover, KPI table (if given), then every section's chart on its own page.
 
@@ -83,6 +84,7 @@ def report_pdf(
             as_of=as_of,
             source=source,
             footer=footer.text(1),
+            exported_by=exported_by,
         )
     ]
     for i, chunk in enumerate(kpi_chunks):
@@ -184,8 +186,10 @@ def cover_page(
     as_of: dt.datetime | dt.date | str | None,
     source: str,
     footer: str,
+    exported_by: str = "",
 ) -> go.Figure:
-    """The cover: title, period, filters in words, generation and as-of times, source."""
+    """The cover: title, period, filters in words, generation and as-of times, source, and
+    who exported it in which scope."""
     fig = _blank_page(footer)
     lines = [
         (0.78, plotly_text(title, width_chars=50), 34, "#1f2d3d"),
@@ -196,6 +200,8 @@ def cover_page(
     ]
     if as_of is not None:
         lines.append((0.29, f"Data as of {format_time(as_of)}", 13, "#555555"))
+    if exported_by:
+        lines.append((0.19, plotly_text(exported_by, width_chars=100), 13, "#555555"))
     for y, text, size, colour in lines:
         fig.add_annotation(
             text=text,

@@ -181,6 +181,7 @@ def _about_sheet(
         ("Filters", context.filters_words),
         ("Data as of", context.as_of_words() if context.as_of is not None else ""),
         ("Source", context.source),
+        ("Exported by", context.exported_by),
         ("Table", f"sheet '{table_sheet}', {rows:,} rows"),
     ]
     for row, (label, value) in enumerate(entries):

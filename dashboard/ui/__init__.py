@@ -25,6 +25,7 @@ from dashboard.ui.page import (
     table,
     view,
 )
+from dashboard.ui.signin import account_box, no_sign_in_banner, require, sign_in
 from dashboard.ui.url_state import (
     current_params,
     reset_filters,
@@ -35,6 +36,10 @@ from dashboard.ui.url_state import (
 )
 
 __all__ = [
+    "account_box",
+    "no_sign_in_banner",
+    "require",
+    "sign_in",
     "BAND_BADGE",
     "EMPTY_STORE",
     "NO_DATA",

@@ -2,7 +2,10 @@
 
 ``st.cache_resource`` for the engine and ``st.cache_data`` for results, keyed by the store
 URL, the view's name (or the lookup function's qualified name) and its (frozen, hashable)
-arguments -- so switching pages does not recompute an unchanged view.
+arguments -- so switching pages does not recompute an unchanged view -- and by the viewer's
+role and scope (``access.cache_key()``): two people with different scopes never share a
+result (Superset leaked rows across users through cache keys that lacked their row-level
+rules).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 import streamlit as st
 
-from dashboard import db, service
+from dashboard import access, db, service
 from dashboard.config import get_settings
 from dashboard.views import Options, Result, View
 from queries.filters import Filters
@@ -30,7 +33,8 @@ def store_url() -> str:
 
 @st.cache_resource(show_spinner=False)
 def _engine(url: str) -> sa.Engine:
-    return db.engine_for(url)
+    # Guarded: every statement on it needs the run's viewer (dashboard.ui.signin).
+    return db.app_engine(url)
 
 
 def engine() -> sa.Engine:
@@ -39,8 +43,9 @@ def engine() -> sa.Engine:
 
 
 @st.cache_data(ttl=_TTL, max_entries=512, show_spinner=False)
-def _cached(url: str, name: str, args: tuple, _compute: Callable) -> object:
-    # ``name`` stands for ``_compute`` in the key (underscored arguments are not hashed).
+def _cached(url: str, name: str, args: tuple, who: tuple, _compute: Callable) -> object:
+    # ``name`` stands for ``_compute`` in the key (underscored arguments are not hashed);
+    # ``who`` is the viewer's role and scope, which ``db`` applies inside ``_compute``.
     return _compute(_engine(url), *args)
 
 
@@ -48,18 +53,19 @@ def run(view: View, f: Filters, options: Options | None = None) -> Result:
     """The registry view's result for ``f`` and ``options``, cached."""
     options = options or Options()
     with st.spinner("Crunching the numbers…", show_time=False):
-        return _cached(store_url(), f"view:{view.name}", (f, options), view.run)
+        return _cached(store_url(), f"view:{view.name}", (f, options), access.cache_key(),
+                       view.run)  # fmt: skip
 
 
 def call(lookup: Callable, *args):
     """``lookup(engine, *args)`` -- a lookup such as ``service.options`` -- cached
     (arguments must be hashable)."""
     name = f"{lookup.__module__}.{lookup.__qualname__}"
-    return _cached(store_url(), name, tuple(args), lookup)
+    return _cached(store_url(), name, tuple(args), access.cache_key(), lookup)
 
 
-@st.cache_data(ttl=30, max_entries=8, show_spinner=False)
-def _status(url: str) -> tuple[str, str]:
+@st.cache_data(ttl=30, max_entries=64, show_spinner=False)
+def _status(url: str, who: tuple) -> tuple[str, str]:
     try:
         has = service.has_data(_engine(url))
     except db.SchemaMissing as exc:
@@ -71,7 +77,7 @@ def _status(url: str) -> tuple[str, str]:
 
 def store_status() -> tuple[str, str]:
     """("ok" | "empty" | "unavailable", message for people)."""
-    return _status(store_url())
+    return _status(store_url(), access.cache_key())
 
 
 def data_changed() -> None:

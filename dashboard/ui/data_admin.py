@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 import streamlit as st
 
-from dashboard import db, rollup_store
+from dashboard import audit, db, rollup_store
 from dashboard.ingest.health import DataHealth, data_health
 from dashboard.ui.cache import data_changed
 from queries.rollups import SOURCE_TABLES
@@ -84,6 +84,7 @@ def summary_tables_panel(engine: sa.Engine, health: DataHealth | None) -> None:
                     icon=":material/database:",
                 )
             else:
+                audit.record("refresh", detail="summary tables rebuilt", engine=engine)
                 data_changed()  # other pages must read the rebuilt summaries
                 st.session_state["summaries_rebuilt"] = True
                 st.rerun()

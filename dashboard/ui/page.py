@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import db, state
+from dashboard import access, audit, db, state
 from dashboard.ui.cache import engine
 from dashboard.views import Options, View
 from queries.filters import Filters
@@ -59,7 +59,7 @@ def chart(fig: go.Figure, name: str, *, downloads: bool = True, **kwargs):
     """Draw a figure with its download menu. ``name`` names the exported files."""
     kwargs.setdefault("key", f"chart_{name}")
     event = st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, **kwargs)
-    if downloads:
+    if downloads and access.may("chart_exports"):
         from dashboard.ui.downloads import chart_downloads
 
         with _download_menu(name):
@@ -72,7 +72,8 @@ def table(frame: pl.DataFrame, name: str, *, downloads: bool = True, **kwargs):
     kwargs.setdefault("key", f"table_{name}")
     kwargs.setdefault("hide_index", True)
     event = st.dataframe(frame, width="stretch", **kwargs)
-    if downloads and isinstance(frame, pl.DataFrame):
+    # Table exports (every row, every column) are for analysts and admins only.
+    if downloads and isinstance(frame, pl.DataFrame) and access.may("table_exports"):
         from dashboard.ui.downloads import table_downloads
 
         with _download_menu(name):
@@ -93,13 +94,17 @@ def export_context(title: str):
     f = st.session_state.get("_cx_filters")
     latest = (st.session_state.get("_cx_data_range") or (None, None))[1]
     words = state.describe_filters(f) if f is not None else ""
-    return ExportContext(title=title, filters_words=words, as_of=latest)
+    return ExportContext(
+        title=title, filters_words=words, as_of=latest, exported_by=audit.exported_by()
+    )
 
 
 def report_button(page: str, **options) -> None:
     """The page's PDF report pack (Overview and Funnel & touchpoints)."""
     from dashboard.ui.downloads import report_button as export_report
 
+    if not access.may("report_exports"):
+        return
     export_report(engine(), filters(), page=page, **options)
 
 
