@@ -75,7 +75,7 @@ def run_page(page: st.Page) -> None:
     try:
         page.run()
     except Exception:
-        log.exception("page %s failed", page.url_path)
+        log.exception("page %r failed", page.title)
         st.error(
             _("Something went wrong on this page. It has been logged for the administrator; "
               "try again, or change the filters."),
