@@ -11,6 +11,7 @@ run stops -- no view is computed, no data query runs.
 from __future__ import annotations
 
 import logging
+import re
 
 import streamlit as st
 
@@ -22,8 +23,15 @@ from dashboard.ui.cache import engine
 
 log = logging.getLogger(__name__)
 
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~:])")
 SIGNED_IN = "_cx_signed_in"  # the email whose sign-in this session has recorded
 DENIED = "_cx_denied"  # the identity whose denial this session has recorded
+
+
+def plain(text: str) -> str:
+    """``text`` shown literally in Markdown: an identity comes from outside (the provider,
+    the proxy's header), so none of its characters may format, link or inject."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
 
 
 def sign_in() -> Viewer:
@@ -103,10 +111,10 @@ def _known_viewer(email: str) -> Viewer:
         _stop_with(_("The data store cannot be reached, so nobody can be signed in: {error}")
                    .format(error=exc), icon=":material/database:")  # fmt: skip
     if user is None:
-        _denied(email, _("{email} has no access to this dashboard.").format(email=email),
+        _denied(email, _("{email} has no access to this dashboard.").format(email=plain(email)),
                 detail="unknown user", sign_out=True)  # fmt: skip
     if not user.active:
-        _denied(email, _("The access of {email} is switched off.").format(email=email),
+        _denied(email, _("The access of {email} is switched off.").format(email=plain(email)),
                 detail="inactive user", sign_out=True)  # fmt: skip
     return user.viewer()
 
@@ -165,7 +173,9 @@ def account_box(viewer: Viewer) -> None:
         return
     st.sidebar.caption(
         _(":material/account_circle: {email} · {role} · {scope}").format(
-            email=viewer.email, role=access.role_label(viewer.role), scope=viewer.scope.words()
+            email=plain(viewer.email),
+            role=access.role_label(viewer.role),
+            scope=plain(viewer.scope.words()),
         )
     )
     if auth.mode() == "oidc" and st.sidebar.button(

@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import access, audit, auth, charts, db, service, state, users
 from dashboard.access import Scope
 from dashboard.config import get_settings
+from dashboard.ui.signin import plain
 from tests.stores import build_store
 
 APP = Path(__file__).resolve().parent.parent.parent / "dashboard" / "app.py"
@@ -158,7 +159,7 @@ def test_each_role_sees_its_pages_and_nothing_else(oidc_env, role):
                 at.switch_page(f"../pages/{page}.py")
     # nobody signed in is told the dashboard is unprotected
     assert not [w for w in at.warning if "Local demo mode" in w.value]
-    account = [c.value for c in at.sidebar.caption if PEOPLE[role][0] in c.value]
+    account = [c.value for c in at.sidebar.caption if plain(PEOPLE[role][0]) in c.value]
     assert account and PEOPLE[role][1] in account[0]
 
 
