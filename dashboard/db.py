@@ -138,11 +138,11 @@ def fetch(statement: sa.Executable, engine: sa.Engine | None = None) -> pl.DataF
         With a message that says what is wrong and what to do.
     """
     engine = engine or default_engine()
-    statement = for_viewer(statement, engine)
+    scoped, params = for_viewer(statement, engine)
     with translate_errors(engine), engine.connect() as conn:
         if backend(engine) == "postgresql":
             _apply_planner_settings(conn, statement)
-        result = conn.execute(statement)
+        result = conn.execute(scoped, params)
         if backend(engine) == "duckdb":
             return _arrow_frame(result)
         return _rows_frame(result)
@@ -159,7 +159,7 @@ def execute(conn: sa.Connection, statement: sa.Executable) -> int:
 def fetch_in(conn: sa.Connection, statement: sa.Executable) -> pl.DataFrame:
     """Run a SELECT inside the caller's transaction (see :func:`begin`): it sees the
     transaction's own writes. Same frame conventions as :func:`fetch`."""
-    result = conn.execute(for_viewer(statement, conn.engine))
+    result = conn.execute(*for_viewer(statement, conn.engine))
     if conn.dialect.name == "duckdb":
         return _arrow_frame(result)
     return _rows_frame(result)
@@ -219,7 +219,7 @@ def begin(engine: sa.Engine | None = None) -> Iterator[sa.Connection]:
 
 def scalar_in(conn: sa.Connection, statement: sa.Executable):
     """The one value a statement returns, inside the caller's transaction."""
-    return conn.execute(for_viewer(statement, conn.engine)).scalar_one()
+    return conn.execute(*for_viewer(statement, conn.engine)).scalar_one()
 
 
 def has_table(conn: sa.Connection, table: sa.Table) -> bool:
@@ -367,16 +367,17 @@ def check_viewer(engine: sa.Engine) -> access.Viewer:
     return access.current_viewer()
 
 
-def for_viewer(statement: sa.Executable, engine: sa.Engine) -> sa.Executable:
-    """``statement`` as the viewer of this run may read it: every protected table limited
-    to the viewer's scope (``queries.scope``). Writes pass unchanged."""
+def for_viewer(statement: sa.Executable, engine: sa.Engine) -> tuple[sa.Executable, dict | None]:
+    """``statement`` as the viewer of this run may read it -- every protected table limited
+    to the viewer's scope (``queries.scope``) -- and the parameter values to run it with
+    (None: its own). Writes pass unchanged."""
     from queries import scope
 
     viewer = check_viewer(engine)
     if viewer.scope.everything or isinstance(statement, sa.sql.dml.UpdateBase):
-        return statement
+        return statement, None
     try:
-        return scope.scoped(statement, viewer.scope.as_dict())
+        return scope.for_execution(statement, viewer.scope.as_dict())
     except scope.ScopeError as exc:
         raise AccessDenied(f"Refused for a scoped viewer: {exc}.") from None
 

@@ -29,6 +29,8 @@ classified is refused to scoped viewers, never shown whole (fail closed).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -151,14 +153,25 @@ class _Scoper:
     def replace(self, element):
         if isinstance(element, sa.Table):
             return self.stand_in(element)
+        if isinstance(element, (sa.TextClause, sa.sql.selectable.TextualSelect)):
+            # Text hides the tables it reads from the rewrite: refused, never run whole.
+            raise ScopeError("textual SQL cannot be scoped; build the statement in queries/")
         if type(element) is sa.sql.expression.TableClause and element.name not in OPEN:
             # A lightweight sa.table() is not declared anywhere: nothing says how to scope it.
             raise ScopeError(f"cannot scope the undeclared table {element.name!r}")
+        if isinstance(element, sa.BindParameter):
+            # Keep each parameter's key, so that a later statement of the same shape can
+            # run this rewrite with its own values (see ``for_execution``).
+            return element._clone(maintain_key=True)
         table = getattr(element, "table", None)
         if isinstance(element, sa.Column) and isinstance(table, sa.Table):
             stand_in = self.stand_in(table)
             return None if stand_in is None else stand_in.c[element.key]
         return None
+
+
+def _frozen(allowed: Allowed) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple(sorted((d, tuple(v)) for d, v in allowed.items() if v))
 
 
 def scoped(statement: sa.Executable, allowed: Allowed) -> sa.Executable:
@@ -171,16 +184,59 @@ def scoped(statement: sa.Executable, allowed: Allowed) -> sa.Executable:
         The statement reads a table with no rule, or is textual SQL (which cannot be
         rewritten: refused rather than run unscoped).
     """
-    if not any(allowed.values()):
+    if not _frozen(allowed):
         return statement
-    if isinstance(statement, sa.TextClause) or _has_text(statement):
-        raise ScopeError("textual SQL cannot be scoped; build the statement in queries/")
     return visitors.replacement_traverse(statement, {}, _Scoper(allowed).replace)
 
 
-def _has_text(statement: sa.Executable) -> bool:
-    """Whether a textual FROM (``text()``/``TextualSelect``) hides tables from the rewrite."""
-    return any(
-        isinstance(element, (sa.TextClause, sa.sql.selectable.TextualSelect))
-        for element in visitors.iterate(statement)
-    )
+# -- the rewrite once per shape of statement -------------------------------------------------
+# Rewriting clones the whole statement (milliseconds for a funnel's CTEs), and the views
+# build a new statement object on every call. SQLAlchemy's own statement cache works by
+# shape: a statement's cache key is its structure plus its bound parameters in a fixed
+# order. The rewrite of the first statement of a shape is kept with the keys of its
+# parameters (which the rewrite keeps); a later statement of the same shape and scope runs
+# that rewrite with its own parameter values, matched by position -- the same values
+# SQLAlchemy would have extracted for it. Statements without a cache key are rewritten
+# every time.
+
+_MEMO_SIZE = 512
+_memo: OrderedDict[tuple, tuple[sa.Executable, tuple[str, ...]]] = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+def clear_memo() -> None:
+    """Forget the kept rewrites (tests)."""
+    with _memo_lock:
+        _memo.clear()
+
+
+def for_execution(
+    statement: sa.Executable, allowed: Allowed
+) -> tuple[sa.Executable, dict[str, object] | None]:
+    """(statement to execute, parameter values to execute it with) for the scope
+    ``allowed``: :func:`scoped` of ``statement``, the rewrite reused for statements of the
+    same shape. The values (None: the statement's own) must be passed to ``execute``."""
+    frozen = _frozen(allowed)
+    if not frozen:
+        return statement, None
+    cache_key = statement._generate_cache_key()
+    if cache_key is None:
+        return scoped(statement, allowed), None
+    memo_key = (cache_key.key, frozen)
+    with _memo_lock:
+        hit = _memo.get(memo_key)
+        if hit is not None:
+            _memo.move_to_end(memo_key)
+    if hit is None:
+        rewritten = scoped(statement, allowed)
+        keys = tuple(bind.key for bind in cache_key.bindparams)
+        with _memo_lock:
+            _memo[memo_key] = (rewritten, keys)
+            while len(_memo) > _MEMO_SIZE:
+                _memo.popitem(last=False)
+        return rewritten, None
+    rewritten, keys = hit
+    values = {
+        key: bind.effective_value for key, bind in zip(keys, cache_key.bindparams, strict=True)
+    }
+    return rewritten, values

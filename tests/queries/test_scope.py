@@ -185,10 +185,10 @@ def test_the_whole_store_and_writes_are_unchanged():
     statement = statements.kpis(Filters())
     assert scope.scoped(statement, {}) is statement
     with access.acting_as(access.Viewer("a@x.vn", "analyst")):
-        assert db.for_viewer(statement, db.create_engine("sqlite://")) is statement
+        assert db.for_viewer(statement, db.create_engine("sqlite://")) == (statement, None)
     insert = schema.customers.insert().values(customer_id="x")
     with access.acting_as(viewer(region=["TP.HCM"])):
-        assert db.for_viewer(insert, db.create_engine("sqlite://")) is insert
+        assert db.for_viewer(insert, db.create_engine("sqlite://")) == (insert, None)
 
 
 def test_statements_that_cannot_be_scoped_are_refused_not_run_whole():
@@ -219,6 +219,31 @@ def test_a_new_table_gets_a_rule_from_its_columns():
 def test_every_declared_table_is_classified():
     declared = {*schema.metadata.tables, *rollups.metadata.tables}
     assert declared == set(scope.RULES) | set(scope.OPEN), "classify new tables in queries/scope.py"
+
+
+def test_a_rewrite_is_reused_for_statements_of_the_same_shape_with_their_own_values(demo):
+    """The second statement of a shape runs the first one's rewrite with its own values:
+    each period, segment list and scope gives its own, correct numbers."""
+    scope.clear_memo()
+    periods = [
+        YEAR,
+        YEAR.replace(date_from=YEAR.date_from.replace(month=9), channel=("Website", "Zalo")),
+        Filters(date_from=YEAR.date_from, date_to=YEAR.date_from.replace(month=7)),
+    ]
+    for allowed in ({"region": ["TP.HCM"]}, {"region": ["Hà Nội"]}, {"segment": ["SMB"]}):
+        for f in periods:
+            statement = statements.segments(f, "channel")
+            rewritten, values = scope.for_execution(statement, allowed)
+            reference = db.fetch(
+                statements.segments(f.replace(**{d: tuple(v) for d, v in allowed.items()}),
+                                    "channel"),
+                demo,
+            )  # fmt: skip
+            with access.acting_as(viewer(**allowed)):
+                seen = db.fetch(statement, demo)
+            assert_same(seen, reference)
+        assert values is not None  # the later ones were served from the memo
+    assert len(scope._memo) >= 3
 
 
 def test_planner_settings_survive_the_rewrite():
