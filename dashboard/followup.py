@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 import sqlalchemy as sa
 
-from dashboard import db
+from dashboard import audit, db
 from dashboard.config import get_settings
 from queries import customers as cq
 from queries.schema import FOLLOWUP_STATUSES, followup_events, followups
@@ -184,6 +184,11 @@ def change(
                     note=note,
                 ),
             )
+            # On the audit trail too, in the same transaction: what changed, never the note.
+            changes = [f"{current['status']} -> {new_status}"]
+            changes += ["owner changed"] * (new_owner != current["owner"]) + ["note"] * bool(note)
+            audit.record("followup_change", detail=f"{response_id}: {', '.join(changes)}",
+                         conn=conn)  # fmt: skip
             return _current(conn, response_id)
     except db.StoreError as exc:
         if _is_write_conflict(exc):

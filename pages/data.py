@@ -18,6 +18,7 @@ from dashboard.ingest.upload import (
     starting_mapping,
 )
 
+ui.require("imports")
 st.title(":material/upload_file: Data", anchor=False)
 engine = ui.engine()
 
