@@ -15,7 +15,7 @@ admin.mode_note()
 with ui.friendly_errors():
     known = users.all_users(ui.engine())
 if known:
-    ui.table(users.users_frame(known), "users", downloads=False)
+    ui.table(admin.users_table(known), "users", downloads=False)
 else:
     st.info(_("No users yet. Add the first admin below, or with "
               "`cxdash users add EMAIL --role admin`."))  # fmt: skip

@@ -12,6 +12,7 @@ from dashboard import access, audit, auth, db, service, users
 from dashboard.access import ROLES, Scope
 from dashboard.i18n import N_, _
 from dashboard.ui.cache import call, engine
+from dashboard.ui.signin import plain
 from queries.schema import DIMENSIONS
 
 MODE_WORDS = {
@@ -84,9 +85,10 @@ def user_form(known: list[users.User]) -> None:
 
 
 def remove_panel(known: list[users.User]) -> None:
-    """Switch a user's access off or on, or remove them."""
+    """Switch a user's access off or on, or remove them (after a confirmation)."""
     if not known:
         return
+    st.markdown(_("**Switch access off or remove a user**"))
     emails = [u.email for u in known]
     left, mid, right = st.columns([3, 1, 1], vertical_alignment="bottom")
     email = left.selectbox(_("User"), emails, key="ur_email")
@@ -99,10 +101,13 @@ def remove_panel(known: list[users.User]) -> None:
             message = (_("{email} can no longer sign in.") if chosen.active
                        else _("{email} may sign in again."))  # fmt: skip
             _done(message.format(email=email))
-        if right.button(_("Remove"), key="ur_remove", icon=":material/person_remove:"):
-            users.refuse_own_lockout(email, removing=True)
-            users.remove(engine(), email)
-            _done(_("{email}: removed.").format(email=email))
+        with right.popover(_("Remove"), icon=":material/person_remove:"):
+            st.write(_("Remove {email}? They can no longer sign in, and their role and scope "
+                       "are forgotten.").format(email=plain(email)))  # fmt: skip
+            if st.button(_("Remove"), key="ur_remove", type="primary"):
+                users.refuse_own_lockout(email, removing=True)
+                users.remove(engine(), email)
+                _done(_("{email}: removed.").format(email=email))
     except (ValueError, db.StoreError) as exc:
         st.error(str(exc), icon=":material/block:")
 
@@ -138,6 +143,27 @@ def audit_filters() -> tuple[dt.date, list[str]]:
 
 def audit_entries(since: dt.date, actions: list[str], limit: int = 5000) -> pl.DataFrame:
     """The trail from ``since`` on, only ``actions`` when some are picked (not cached: it
-    must show what just happened)."""
+    must show what just happened), with headings for people."""
     frame = audit.entries(engine(), since, limit)
-    return frame.filter(pl.col("action").is_in(actions)) if actions else frame
+    frame = frame.filter(pl.col("action").is_in(actions)) if actions else frame
+    return frame.rename(_labels(AUDIT_HEADINGS, frame.columns))
+
+
+def users_table(known: list[users.User]) -> pl.DataFrame:
+    frame = users.users_frame(known)
+    return frame.rename(_labels(USER_HEADINGS, frame.columns))
+
+
+AUDIT_HEADINGS = {
+    "occurred_at": N_("When (UTC)"), "actor": N_("Who"), "role": N_("Role"),
+    "action": N_("Action"), "detail": N_("Detail"), "scope": N_("Scope"),
+    "row_count": N_("Rows"), "origin": N_("From"),
+}  # fmt: skip
+USER_HEADINGS = {
+    "email": N_("Email"), "role": N_("Role"), "active": N_("Active"), "scope": N_("Scope"),
+    "updated_at": N_("Changed (UTC)"), "updated_by": N_("Changed by"),
+}  # fmt: skip
+
+
+def _labels(headings: dict[str, str], columns: list[str]) -> dict[str, str]:
+    return {c: _(headings[c]) for c in columns if c in headings}

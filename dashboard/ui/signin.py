@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~:])")
 SIGNED_IN = "_cx_signed_in"  # the email whose sign-in this session has recorded
 DENIED = "_cx_denied"  # the identity whose denial this session has recorded
+SIGN_IN_WORDS = {"none": "no sign-in (local demo)", "oidc": "OIDC", "proxy": "proxy header"}
 
 
 def plain(text: str) -> str:
@@ -50,7 +51,7 @@ def sign_in() -> Viewer:
     access.set_viewer(viewer)
     if st.session_state.get(SIGNED_IN) != viewer.email:
         st.session_state[SIGNED_IN] = viewer.email
-        _record("sign_in", detail=f"{mode} sign-in")
+        _record("sign_in", detail=SIGN_IN_WORDS[mode])
     return viewer
 
 

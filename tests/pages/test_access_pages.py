@@ -410,3 +410,48 @@ def test_signing_in_is_on_the_audit_trail_once_per_session(oidc_env):
     sign_ins = audit.entries(engine()).filter(pl.col("action") == "sign_in")
     assert sign_ins.height == before + 1
     assert sign_ins.row(0, named=True)["actor"] == "cfo@company.vn"
+
+
+# -- the Users page -------------------------------------------------------------------------
+
+
+def test_an_admin_adds_changes_and_removes_users_on_the_page(oidc_env):
+    at = signed_in("admin", "users")
+    at.text_input(key="uf_email").set_value(" Hoa.Le@Company.vn ")
+    at.selectbox(key="uf_role").set_value("analyst")
+    at.multiselect(key="uf_scope_region").set_value(["Đà Nẵng"])
+    at.button(key="FormSubmitter:user_form-Save user").click().run()
+    assert not at.exception and not at.error
+    hoa = users.find(engine(), "hoa.le@company.vn")
+    assert (hoa.role, hoa.scope.as_dict()) == ("analyst", {"region": ("Đà Nẵng",)})
+    assert "hoa.le@company.vn" in at.dataframe[0].value["Email"].to_list()
+
+    # an admin cannot lock themselves out
+    at.selectbox(key="ur_email").set_value(PEOPLE["admin"][0]).run()
+    at.button(key="ur_toggle").click().run()
+    assert "cannot remove, deactivate or demote your own account" in at.error[0].value
+    assert users.find(engine(), PEOPLE["admin"][0]).active
+
+    at.selectbox(key="ur_email").set_value("hoa.le@company.vn").run()
+    at.button(key="ur_remove").click().run()
+    assert not at.exception
+    assert users.find(engine(), "hoa.le@company.vn") is None
+    trail = audit.entries(engine(), limit=2)["detail"].to_list()
+    assert trail == ["removed hoa.le@company.vn",
+                     "added hoa.le@company.vn: analyst, region=Đà Nẵng"]  # fmt: skip
+    assert set(audit.entries(engine(), limit=2)["actor"]) == {PEOPLE["admin"][0]}
+
+
+def test_bad_input_on_the_users_page_is_explained_and_changes_nothing(oidc_env):
+    before = len(users.all_users(engine()))
+    at = signed_in("admin", "users")
+    at.text_input(key="uf_email").set_value("boss@company.vn")
+    at.selectbox(key="uf_role").set_value("admin")
+    at.multiselect(key="uf_scope_region").set_value(["TP.HCM"])
+    at.button(key="FormSubmitter:user_form-Save user").click().run()
+    assert "an admin sees the whole store" in at.error[0].value
+    at.text_input(key="uf_email").set_value("not-an-email")
+    at.multiselect(key="uf_scope_region").set_value([])
+    at.button(key="FormSubmitter:user_form-Save user").click().run()
+    assert "is not an email address" in at.error[0].value
+    assert len(users.all_users(engine())) == before
