@@ -10,15 +10,17 @@ For each view of the query benchmark, three medians measured in turn in one proc
     by another route (tested equal in ``tests/queries/test_scope.py``).
 
 ``s/f`` is the cost of the mechanism itself (budget: at most 1.10); ``s/u`` what a scoped
-viewer waits compared with an admin.
+viewer waits compared with an admin. The same two statements are also timed raw on the
+DuckDB connection (``raw s/f``): the database's share of any difference, without Python.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from dashboard import access
+from dashboard import access, db
 from dashboard.bench.queries import cases, interleaved_medians
+from queries import scope as row_scope
 from queries.filters import Filters
 
 BUDGET = 1.10
@@ -39,13 +41,17 @@ def measure_scope(engine: sa.Engine, f: Filters, scope: access.Scope, runs: int,
     results = []
     for case, same in zip(cases(engine, f, None), cases(engine, filtered, None), strict=True):
         log(f"  {case.name} (scope {scope.spec()}) ...")
-        unscoped, scoped, by_filter = interleaved_medians(
-            [case.run, _as(viewer, case.run), same.run], runs
-        )
+        unscoped, scoped, by_filter, raw_scoped, raw_filtered = interleaved_medians(
+            [case.run, _as(viewer, case.run), same.run,
+             db.raw_runner(engine, row_scope.scoped(case.statement, scope.as_dict())),
+             db.raw_runner(engine, same.statement)],
+            runs,
+        )  # fmt: skip
         results.append(
             {"query": case.name, "unscoped_ms": unscoped * 1000, "scoped_ms": scoped * 1000,
              "filtered_ms": by_filter * 1000, "scoped_vs_filtered": scoped / by_filter,
-             "scoped_vs_unscoped": scoped / unscoped}
+             "scoped_vs_unscoped": scoped / unscoped, "raw_scoped_vs_filtered":
+             raw_scoped / raw_filtered}
         )  # fmt: skip
     return results
 
@@ -56,14 +62,14 @@ def scope_markdown(results: list[dict], scope: access.Scope) -> str:
         f"Scope `{scope.spec()}` (end to end, medians): (u) no scope, (s) a viewer with the "
         "scope, (f) no scope but the scope's values as filters -- the same numbers as (s).",
         "",
-        "| query | (u) no scope | (s) scoped | (f) filtered | s/f | s/u |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| query | (u) no scope | (s) scoped | (f) filtered | s/f | s/u | raw SQL s/f |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r['query']} | {r['unscoped_ms']:,.1f} ms | {r['scoped_ms']:,.1f} ms | "
             f"{r['filtered_ms']:,.1f} ms | {r['scoped_vs_filtered']:.2f}× | "
-            f"{r['scoped_vs_unscoped']:.2f}× |"
+            f"{r['scoped_vs_unscoped']:.2f}× | {r['raw_scoped_vs_filtered']:.2f}× |"
         )
     worst = max(r["scoped_vs_filtered"] for r in results)
     verdict = "within" if worst <= BUDGET else "OVER"
