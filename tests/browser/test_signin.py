@@ -177,7 +177,7 @@ def test_oidc_sign_in_shows_the_scope_then_sign_out(browser, oidc_server, store,
     sidebar.get_by_role("button", name="Sign out").click()
     # the provider asks to end its session too, then sends the browser back
     page.wait_for_url("**/oauth2/end_session**", timeout=30_000)
-    page.locator("button, input[type=submit]").first.click()
+    page.get_by_role("button", name="End session").click()
     page.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
     assert "lan@company.vn" not in page.locator("body").inner_text()
     page.screenshot(path=output_dir / "signin-03-signed-out.png")
