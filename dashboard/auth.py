@@ -133,6 +133,12 @@ def oidc_startup_error(cwd: Path | None = None) -> str | None:
     return "OIDC sign-in is not configured safely: " + "; ".join(problems) + f" (read {where})"
 
 
+def email_like(value: object) -> str | None:
+    """``value`` when it looks like an email address (a claim used as one), else None."""
+    text = str(value or "").strip()
+    return text if "@" in text and " " not in text else None
+
+
 # -- proxy -----------------------------------------------------------------------------------
 
 

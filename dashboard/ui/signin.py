@@ -69,7 +69,9 @@ def _oidc_email() -> str:
         )  # fmt: skip
     if not st.user.get("is_logged_in"):
         _sign_in_page(auth.providers(section))
-    email = st.user.get("email")
+    # Microsoft Entra sends no email claim unless it is configured as optional; its
+    # preferred_username is then the account's address.
+    email = st.user.get("email") or auth.email_like(st.user.get("preferred_username"))
     if not email:
         _denied(None, _("Your sign-in did not say who you are (no email)."), sign_out=True)
     return str(email)

@@ -293,6 +293,13 @@ def test_unknown_inactive_or_nameless_identities_are_denied(oidc_env, statements
     assert trail["action"] == "denied" and trail["role"] is None
 
 
+def test_a_microsoft_account_without_an_email_claim_signs_in_by_its_username(oidc_env):
+    at = session({"is_logged_in": True, "preferred_username": "CFO@company.vn"})
+    at.run()
+    assert not at.exception and at.title[0].value == "Overview"
+    assert registered(at) == PAGES_OF["executive"]
+
+
 def test_an_unsafe_cookie_secret_keeps_the_app_closed(oidc_env, statements):
     at = session({"is_logged_in": True, "email": PEOPLE["admin"][0]},
                  secrets={**AUTH, "cookie_secret": "xxx"})  # fmt: skip
