@@ -236,6 +236,9 @@ def for_execution(
                 _memo.popitem(last=False)
         return rewritten, None
     rewritten, keys = hit
+    options = statement.get_execution_options()
+    if options != rewritten.get_execution_options():  # not part of the shape
+        rewritten = rewritten.execution_options(**options)
     values = {
         key: bind.effective_value for key, bind in zip(keys, cache_key.bindparams, strict=True)
     }

@@ -250,6 +250,13 @@ def test_planner_settings_survive_the_rewrite():
     statement = statements.kpis(Filters()).execution_options(postgresql_settings=(("a", "b"),))
     rewritten = scope.scoped(statement, {"region": ("TP.HCM",)})
     assert rewritten.get_execution_options()["postgresql_settings"] == (("a", "b"),)
+    # a later statement of the same shape brings its own options
+    scope.clear_memo()
+    scope.for_execution(statement, {"region": ("TP.HCM",)})
+    other = statements.kpis(Filters()).execution_options(postgresql_settings=(("c", "d"),))
+    reused, values = scope.for_execution(other, {"region": ("TP.HCM",)})
+    assert values is not None
+    assert reused.get_execution_options()["postgresql_settings"] == (("c", "d"),)
 
 
 # -- fail closed: the app's engine refuses statements without a viewer -------------------
