@@ -13,13 +13,20 @@ machine has the data.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
+from dashboard.i18n import _
+from queries import schema
 from queries.schema import DIMENSIONS
 
-ROLES = ("executive", "manager", "analyst", "admin")
+P = ParamSpec("P")
+R = TypeVar("R")
+
+ROLES = schema.ROLES
 
 # What each role may do, cumulatively in ROLES' order.
 ACTIONS = {
@@ -68,6 +75,32 @@ class Scope:
     def as_dict(self) -> dict[str, tuple[str, ...]]:
         return dict(self.allowed)
 
+    def as_pairs(self) -> list[tuple[str, str]]:
+        """(dimension, value) for every allowed value: how the store keeps a scope."""
+        return [(d, v) for d, values in self.allowed for v in values]
+
+    def words(self) -> str:
+        """The scope for people: 'region: TP.HCM; segment: SMB, VIP' or 'whole store'."""
+        if self.everything:
+            return _("whole store")
+        return "; ".join(f"{d.replace('_', ' ')}: {', '.join(vs)}" for d, vs in self.allowed)
+
+    def spec(self) -> str:
+        """The scope in one line for lists and the audit trail: 'region=TP.HCM,Đà Nẵng;
+        segment=SMB' ('' for the whole store)."""
+        return "; ".join(f"{d}={','.join(vs)}" for d, vs in self.allowed)
+
+    @classmethod
+    def parse(cls, items: list[str] | tuple[str, ...]) -> Scope:
+        """``DIM=VALUE`` items (repeatable; several values of one dimension allowed)."""
+        values: dict[str, list[str]] = {}
+        for item in items:
+            dimension, sep, value = item.partition("=")
+            if not sep or not dimension.strip() or not value.strip():
+                raise ValueError(f"scope {item!r} is not DIMENSION=VALUE (e.g. region=TP.HCM)")
+            values.setdefault(dimension.strip(), []).append(value.strip())
+        return cls.of(values)
+
 
 @dataclass(frozen=True)
 class Viewer:
@@ -80,8 +113,28 @@ class Viewer:
     def may(self, action: str) -> bool:
         return action in permissions(self.role)
 
+    def words(self) -> str:
+        """Who, in which role and scope: 'an@x.vn (manager) · region: TP.HCM'."""
+        return _("{who} ({role}) · {scope}").format(
+            who=self.email, role=role_label(self.role), scope=self.scope.words()
+        )
+
+
+def role_label(role: str) -> str:
+    """A role's name for people."""
+    labels = {
+        "executive": _("executive"),
+        "manager": _("manager"),
+        "analyst": _("analyst"),
+        "admin": _("admin"),
+    }
+    return labels.get(role, role)
+
 
 CLI_ADMIN = Viewer(email="cli", role="admin")
+# Bookkeeping that must see the whole store whatever the viewer's scope and reveals no
+# rows to them: the summary tables' fingerprint, the sign-in lookup of a user.
+SYSTEM = Viewer(email="system", role="admin")
 
 _viewer: ContextVar[Viewer | None] = ContextVar("cxdash_viewer", default=None)
 
@@ -109,6 +162,36 @@ def acting_as(viewer: Viewer) -> Iterator[Viewer]:
 def set_viewer(viewer: Viewer | None) -> None:
     """Set the viewer for the rest of this run (the app, at the start of each run)."""
     _viewer.set(viewer)
+
+
+@contextlib.contextmanager
+def system() -> Iterator[Viewer]:
+    """Run the block over the whole store (see :data:`SYSTEM`); its callers return no rows
+    to the viewer, only decisions (fresh or not, known user or not)."""
+    with acting_as(SYSTEM) as viewer:
+        yield viewer
+
+
+def bound(fn: Callable[P, R]) -> Callable[P, R]:
+    """``fn`` that runs as this run's viewer wherever it is called: Streamlit runs download
+    callbacks on another thread, where the viewer of the run is not set."""
+    viewer = _viewer.get()
+
+    @functools.wraps(fn)
+    def as_viewer(*args: P.args, **kwargs: P.kwargs) -> R:
+        if viewer is None:
+            return fn(*args, **kwargs)
+        with acting_as(viewer):
+            return fn(*args, **kwargs)
+
+    return as_viewer
+
+
+def cache_key() -> tuple[str, Scope]:
+    """What a cached result depends on besides its arguments: the viewer's role (personal
+    data is masked by role) and scope (rows). Part of every cache key of the app."""
+    viewer = current_viewer()
+    return viewer.role, viewer.scope
 
 
 def may(action: str) -> bool:

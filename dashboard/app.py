@@ -8,16 +8,25 @@ pages-folder mode.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import streamlit as st
 
-from dashboard import access, service, ui
+from dashboard import service, ui
+from dashboard.access import Viewer
 from dashboard.config import get_settings
 from dashboard.i18n import _
 
+log = logging.getLogger("dashboard.app")
+
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 DATA_PAGE = PAGES_DIR / "data.py"
+# What a viewer's role must allow to see each page (dashboard.access.ACTIONS); a page
+# not listed needs "dashboards". The navigation offers only what the role allows.
+PAGE_NEEDS = {"feedback.py": "comments", "customer_lists.py": "customers",
+              "customer.py": "customers", "followup_queue.py": "followup", "data.py": "imports",
+              "users.py": "users", "audit.py": "audit"}  # fmt: skip
 
 st.set_page_config(
     page_title="CX Insights", page_icon=":material/insights:", layout="wide",
@@ -31,41 +40,65 @@ def _page(file: str, title: str, icon: str, default: bool = False) -> st.Page:
                    default=default)  # fmt: skip
 
 
-def customer_pages() -> dict[str, list[st.Page]]:
-    """The customer grain's pages, for the roles that may open them (managers and up)."""
-    pages = []
-    if access.may("customers"):
-        pages += [
-            _page("customer_lists.py", _("At-risk & promoters"), ":material/crisis_alert:"),
-            _page("customer.py", _("Customer"), ":material/person_search:"),
-        ]
-    if access.may("followup"):
-        pages.append(_page("followup_queue.py", _("Follow-up queue"), ":material/support_agent:"))
-    return {_("Customers"): pages} if pages else {}
-
-
-def navigation() -> st.Page:
-    # Titles in the session's language: the navigation is rebuilt on every run.
-    sections = {
+def navigation(viewer: Viewer) -> st.Page:
+    # Titles in the session's language: the navigation is rebuilt on every run, and lists
+    # only the pages the viewer's role may open (PAGE_NEEDS).
+    pages = {
         _("Dashboard"): [
-            _page("overview.py", _("Overview"), ":material/dashboard:", default=True),
-            _page("funnel_touchpoints.py", _("Funnel & touchpoints"), ":material/filter_alt:"),
-            _page("drivers.py", _("Key drivers"), ":material/target:"),
-            _page("segments.py", _("Segments"), ":material/groups:"),
-            _page("nps_trends.py", _("NPS trends"), ":material/show_chart:"),
-            _page("feedback.py", _("Feedback"), ":material/forum:"),
-        ]
+            ("overview.py", _("Overview"), ":material/dashboard:"),
+            ("funnel_touchpoints.py", _("Funnel & touchpoints"), ":material/filter_alt:"),
+            ("drivers.py", _("Key drivers"), ":material/target:"),
+            ("segments.py", _("Segments"), ":material/groups:"),
+            ("nps_trends.py", _("NPS trends"), ":material/show_chart:"),
+            ("feedback.py", _("Feedback"), ":material/forum:"),
+        ],
+        _("Customers"): [
+            ("customer_lists.py", _("At-risk & promoters"), ":material/crisis_alert:"),
+            ("customer.py", _("Customer"), ":material/person_search:"),
+            ("followup_queue.py", _("Follow-up queue"), ":material/support_agent:"),
+        ],
+        _("Admin"): [
+            ("data.py", _("Data"), ":material/upload_file:"),
+            ("users.py", _("Users"), ":material/manage_accounts:"),
+            ("audit.py", _("Audit trail"), ":material/policy:"),
+        ],
     }
-    sections.update(customer_pages())
-    if DATA_PAGE.exists():  # the Data / import page is optional
-        sections[_("Admin")] = [_page("data.py", _("Data"), ":material/upload_file:")]
+    sections = {}
+    for section, entries in pages.items():
+        allowed = [
+            _page(file, title, icon, default=file == "overview.py")
+            for file, title, icon in entries
+            if viewer.may(PAGE_NEEDS.get(file, "dashboards")) and (PAGES_DIR / file).exists()
+        ]
+        if allowed:
+            sections[section] = allowed
     return st.navigation(sections)
+
+
+def run_page(page: st.Page) -> None:
+    """Run the page; with error details hidden (``cxdash serve``), an unexpected error
+    shows a friendly message and goes to the server's log with its traceback."""
+    if st.get_option("client.showErrorDetails") not in ("none", False, "false"):
+        page.run()  # development and tests: Streamlit shows the error itself
+        return
+    try:
+        page.run()
+    except Exception:
+        log.exception("page %r failed", page.title)
+        st.error(
+            _("Something went wrong on this page. It has been logged for the administrator; "
+              "try again, or change the filters."),
+            icon=":material/error:",
+        )  # fmt: skip
 
 
 def main() -> None:
     ui.start_language(get_settings().language)  # first: every word below is in it
-    page = navigation()
+    viewer = ui.sign_in()  # stops here, with a sign-in or denied page, for nobody known
+    page = navigation(viewer)
     ui.language_switch()
+    ui.account_box(viewer)
+    ui.no_sign_in_banner(viewer)
     ui.seed_from_url()
     try:
         run(page)
@@ -74,8 +107,8 @@ def main() -> None:
 
 
 def run(page: st.Page) -> None:
-    if page.url_path == "data":
-        page.run()  # the Data page works on an empty or missing store
+    if page.url_path in {"data", "users", "audit"}:
+        run_page(page)  # admin pages work on an empty or missing store
         return
     status, message = ui.store_status()
     if status == "unavailable":
@@ -95,7 +128,7 @@ def run(page: st.Page) -> None:
     st.session_state["_cx_view"] = view
     st.session_state["_cx_options"] = options
     st.session_state["_cx_data_range"] = data_range
-    page.run()
+    run_page(page)
 
 
 main()

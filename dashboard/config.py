@@ -78,6 +78,20 @@ class Settings:
     followup_sla_hours: int = _setting(
         48, "A follow-up item is due this many hours after the response that created it."
     )
+    auth: str = _setting(
+        "none",
+        "Sign-in: none (local demo: everyone is admin, said on every page), oidc "
+        "(Streamlit's st.login; [auth] in .streamlit/secrets.toml) or proxy (the identity "
+        "header of a trusted reverse proxy). Users and roles: cxdash users.",
+    )
+    auth_header: str = _setting(
+        "X-Forwarded-Email", "Proxy sign-in: the header that carries the user's email."
+    )
+    trust_proxy_from: tuple[str, ...] = _setting(
+        (),
+        "Proxy sign-in: the reverse proxy's address(es), comma-separated. Unset, cxdash serve "
+        "listens on 127.0.0.1 only (the proxy on the same machine).",
+    )
 
     import_max_mb: int = _setting(
         2048,

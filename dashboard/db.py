@@ -12,6 +12,7 @@ import decimal
 import errno
 import statistics
 import warnings
+import weakref
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -19,6 +20,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from dashboard import access
 from dashboard.config import get_settings
 from dashboard.i18n import _
 
@@ -146,10 +148,11 @@ def fetch(statement: sa.Executable, engine: sa.Engine | None = None) -> pl.DataF
         With a message that says what is wrong and what to do.
     """
     engine = engine or default_engine()
+    scoped, params = for_viewer(statement, engine)
     with translate_errors(engine), engine.connect() as conn:
         if backend(engine) == "postgresql":
             _apply_planner_settings(conn, statement)
-        result = conn.execute(statement)
+        result = conn.execute(scoped, params)
         if backend(engine) == "duckdb":
             return _arrow_frame(result)
         return _rows_frame(result)
@@ -158,6 +161,7 @@ def fetch(statement: sa.Executable, engine: sa.Engine | None = None) -> pl.DataF
 def execute(conn: sa.Connection, statement: sa.Executable) -> int:
     """Run a write statement (INSERT / UPDATE / DELETE) inside the caller's transaction
     (see :func:`begin`) and return how many rows it affected."""
+    check_viewer(conn.engine)
     # preserve_rowcount: without it psycopg's INSERT ... SELECT reports -1.
     return conn.execute(statement, execution_options={"preserve_rowcount": True}).rowcount
 
@@ -165,7 +169,7 @@ def execute(conn: sa.Connection, statement: sa.Executable) -> int:
 def fetch_in(conn: sa.Connection, statement: sa.Executable) -> pl.DataFrame:
     """Run a SELECT inside the caller's transaction (see :func:`begin`): it sees the
     transaction's own writes. Same frame conventions as :func:`fetch`."""
-    result = conn.execute(statement)
+    result = conn.execute(*for_viewer(statement, conn.engine))
     if conn.dialect.name == "duckdb":
         return _arrow_frame(result)
     return _rows_frame(result)
@@ -214,6 +218,7 @@ def begin(engine: sa.Engine | None = None) -> Iterator[sa.Connection]:
     """A transaction for writers (imports, demo data); errors are translated."""
     global _writes
     engine = engine or default_engine()
+    check_viewer(engine)
     writes_before = _writes
     with translate_errors(engine), engine.begin() as conn:
         yield conn
@@ -224,7 +229,7 @@ def begin(engine: sa.Engine | None = None) -> Iterator[sa.Connection]:
 
 def scalar_in(conn: sa.Connection, statement: sa.Executable):
     """The one value a statement returns, inside the caller's transaction."""
-    return conn.execute(statement).scalar_one()
+    return conn.execute(*for_viewer(statement, conn.engine)).scalar_one()
 
 
 def has_table(conn: sa.Connection, table: sa.Table) -> bool:
@@ -237,6 +242,7 @@ def create_schema(engine: sa.Engine | sa.Connection) -> None:
     ``queries/`` (never reflected)."""
     from queries import rollups, schema
 
+    check_viewer(engine.engine if isinstance(engine, sa.Connection) else engine)
     if isinstance(engine, sa.Connection):
         schema.metadata.create_all(engine, checkfirst=True)
         rollups.metadata.create_all(engine, checkfirst=True)
@@ -244,6 +250,16 @@ def create_schema(engine: sa.Engine | sa.Connection) -> None:
     with translate_errors(engine):
         schema.metadata.create_all(engine, checkfirst=True)
         rollups.metadata.create_all(engine, checkfirst=True)
+
+
+def create_tables(engine: sa.Engine | sa.Connection, tables) -> None:
+    """Create ``tables`` where missing (safe to run again): the access tables of a store
+    created before them."""
+    check_viewer(engine.engine if isinstance(engine, sa.Connection) else engine)
+    from queries import schema
+
+    with translate_errors(engine.engine if isinstance(engine, sa.Connection) else engine):
+        schema.metadata.create_all(engine, tables=list(tables), checkfirst=True)
 
 
 def lift_timeout(conn: sa.Connection) -> None:
@@ -339,6 +355,64 @@ def copy_to_sqlite(engine: sa.Engine, path, tables, chunk_rows: int = 500_000) -
             for batch in batches:
                 con.executemany(insert, zip(*batch.to_pydict().values(), strict=True))
     tmp.rename(path)
+
+
+# -- access: the viewer's scope on every read, fail closed ---------------------------
+# DESIGN.md "Access": the scope is applied where SQL runs, to every statement. fetch,
+# fetch_in and scalar_in rewrite each read for the viewer of the run (queries.scope);
+# writes (execute, the frame writers) are the system's bookkeeping and run unscoped, for
+# actions the viewer's role allows. The app's engine is *guarded*: on it every statement,
+# read or write, is refused when the run has no viewer -- a thread or a code path that
+# forgot to say who it acts for gets an error, never the whole store.
+
+
+class AccessDenied(StoreError):
+    """A statement refused: no viewer on a guarded engine, or one that cannot be scoped."""
+
+
+_guarded: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
+
+
+def guard(engine: sa.Engine) -> sa.Engine:
+    """Mark ``engine`` as the app's: statements on it need a viewer (returns it)."""
+    _guarded.add(engine)
+    return engine
+
+
+def is_guarded(engine: sa.Engine) -> bool:
+    return engine in _guarded
+
+
+def app_engine(url: str | None = None) -> sa.Engine:
+    """A guarded engine of its own for the dashboard (not :func:`engine_for`'s shared one,
+    which the command line and tests use without a viewer)."""
+    return guard(create_engine(url))
+
+
+def check_viewer(engine: sa.Engine) -> access.Viewer:
+    """The viewer statements on ``engine`` run for; AccessDenied on a guarded engine when
+    the run set none."""
+    if engine in _guarded and not access.viewer_is_set():
+        raise AccessDenied(
+            "No signed-in viewer for this request: nothing was read. Reload the page and "
+            "sign in again."
+        )
+    return access.current_viewer()
+
+
+def for_viewer(statement: sa.Executable, engine: sa.Engine) -> tuple[sa.Executable, dict | None]:
+    """``statement`` as the viewer of this run may read it -- every protected table limited
+    to the viewer's scope (``queries.scope``) -- and the parameter values to run it with
+    (None: its own). Writes pass unchanged."""
+    from queries import scope
+
+    viewer = check_viewer(engine)
+    if viewer.scope.everything or isinstance(statement, sa.sql.dml.UpdateBase):
+        return statement, None
+    try:
+        return scope.for_execution(statement, viewer.scope.as_dict())
+    except scope.ScopeError as exc:
+        raise AccessDenied(f"Refused for a scoped viewer: {exc}.") from None
 
 
 # -- error translation ---------------------------------------------------------

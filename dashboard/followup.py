@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 import sqlalchemy as sa
 
-from dashboard import db
+from dashboard import audit, db
 from dashboard.config import get_settings
 from queries import customers as cq
 from queries.schema import FOLLOWUP_STATUSES, followup_events, followups
@@ -250,16 +250,18 @@ def change(
 def _audit_change(
     conn: sa.Connection, before: dict, after: dict, *, actor: str, note: str | None
 ) -> None:
-    """The audit trail's one call site for follow-up changes (DESIGN.md, Access).
-
-    Called inside the change's transaction, after its event is logged, with the item's
-    state before and after (response_id, status, owner, version, updated_at, ...).
-    ``dashboard.audit`` (``record(action, ...)``, the access work) is not in this branch
-    yet: wire it here, e.g. ``audit.record("followup.change", target=after["response_id"],
-    actor=actor, details={...}, conn=conn)``. Until then the item's own event log
-    (``followup_events``: who, when, from, to, owner, note) is the trace.
-    """
-    del conn, before, after, actor, note  # nothing to record into yet
+    """Put the change on the audit trail (DESIGN.md, Access), in the change's transaction:
+    what changed, never the note's text (the item's own event log keeps it)."""
+    del actor  # the trail records the signed-in viewer (dashboard.audit), not a typed name
+    changes = []
+    if after["status"] != before["status"]:
+        changes.append(f"{before['status']} -> {after['status']}")
+    if after["owner"] != before["owner"]:
+        changes.append("owner changed")
+    if note:
+        changes.append("note")
+    detail = f"{after['response_id']}: {', '.join(changes) or 'no change'}"
+    audit.record("followup_change", detail=detail, conn=conn)
 
 
 def _current(conn: sa.Connection, response_id: str) -> dict:

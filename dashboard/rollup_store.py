@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from dashboard import db
+from dashboard import access, db
 from dashboard.config import get_settings
 from dashboard.i18n import N_, _
 from dashboard.i18n.formats import fmt_datetime
@@ -136,7 +136,8 @@ def up_to_date(conn: sa.Connection) -> bool:
     before writing, to know whether a partial :func:`refresh` will do afterwards)."""
     if not db.has_table(conn, rollups.state):
         return False
-    rows = db.fetch_in(conn, rollups.freshness())
+    with access.system():  # the whole store's fingerprint, whoever writes
+        rows = db.fetch_in(conn, rollups.freshness())
     return rows.height > 0 and bool(rows["up_to_date"][0])
 
 
@@ -205,9 +206,13 @@ def forget_decisions() -> None:
 
 
 def _freshness(engine: sa.Engine) -> dict | None:
-    """The state row's ``refreshed_at`` and ``up_to_date``; None when there is none."""
+    """The state row's ``refreshed_at`` and ``up_to_date``; None when there is none.
+
+    Compared over the whole store whoever asks: a scoped viewer's row counts would never
+    match the fingerprint, and the decision is shared by every viewer of the engine."""
     try:
-        frame = db.fetch(rollups.freshness(), engine)
+        with access.system():
+            frame = db.fetch(rollups.freshness(), engine)
     except db.SchemaMissing:  # a store created before the summaries existed
         return None
     return frame.row(0, named=True) if frame.height else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, db, ui
+from dashboard import audit, charts, db, ui
 from dashboard.i18n import _
 from dashboard.ingest import IMPORT_ORDER
 from dashboard.ingest.mapping import MappingError
@@ -19,6 +19,7 @@ from dashboard.ingest.upload import (
     starting_mapping,
 )
 
+ui.require("imports")
 st.title(":material/upload_file: " + _("Data"), anchor=False)
 engine = ui.engine()
 
@@ -87,6 +88,7 @@ if report.ok:
     elif st.button(_("Import"), type="primary", icon=":material/upload:", key="import"):
         with ui.friendly_errors():
             commit(plan, engine)
+            audit.record_import(plan.report, engine=engine)
         ui.data_changed()  # other pages must see the new rows
         st.rerun()
 else:

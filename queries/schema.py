@@ -153,6 +153,56 @@ followup_events = sa.Table(
 FOLLOWUP_TABLES = (followups, followup_events)
 
 
+# -- access: who may sign in, their scopes, and the audit trail (DESIGN.md "Access") ------
+# Written by `cxdash users` and the Users page, never by imports. Emails are stored trimmed
+# and in lower case: sign-in compares them case-insensitively.
+
+ROLES = ("executive", "manager", "analyst", "admin")
+
+users = sa.Table(
+    "cxdash_users",
+    metadata,
+    sa.Column("email", sa.String, primary_key=True, comment="lower case"),
+    sa.Column("role", sa.String, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("updated_by", sa.String, nullable=False),
+    sa.CheckConstraint(
+        "role IN (" + ", ".join(f"'{r}'" for r in ROLES) + ")", name="ck_cxdash_users_role"
+    ),
+)
+
+user_scopes = sa.Table(
+    "cxdash_user_scopes",
+    metadata,
+    # One row per allowed value: region=TP.HCM and region=Đà Nẵng are two rows. A user
+    # without rows sees the whole store.
+    sa.Column("email", sa.String, primary_key=True),
+    sa.Column("dimension", sa.String, primary_key=True),
+    sa.Column("value", sa.String, primary_key=True),
+)
+
+audit_log = sa.Table(
+    "cxdash_audit",
+    metadata,
+    # Appended to, never updated: who did what, when, in which scope, on how many rows.
+    # Never comment text, passwords or customers' personal data (dashboard.audit).
+    sa.Column("event_id", sa.String, primary_key=True, comment="random, unique"),
+    sa.Column("occurred_at", sa.DateTime, nullable=False, comment="UTC"),
+    sa.Column("actor", sa.String, nullable=False, comment="email, or cli:<os user>"),
+    sa.Column("role", sa.String),
+    sa.Column("action", sa.String, nullable=False),
+    sa.Column("detail", sa.String),
+    sa.Column("scope", sa.String, comment="DIM=VALUE ...; empty = the whole store"),
+    sa.Column("row_count", sa.BigInteger),
+    sa.Column("origin", sa.String, nullable=False, comment="app | cli"),
+    sa.Index("ix_cxdash_audit_occurred_at", "occurred_at"),
+)
+
+ACCESS_TABLES = (users, user_scopes, audit_log)
+
+
 # When each import ran: kept in the store itself so every backend has it.
 import_log = sa.Table(
     "cxdash_imports",

@@ -478,3 +478,21 @@ def test_sync_and_demo_queue_inside_the_callers_transaction(store):
         _load_in(conn)
         counts = followup.seed_demo_queue_in(conn, seed=3)
     assert sum(counts.values()) == 4 and _items(store).height == 4
+
+
+def test_a_change_is_on_the_audit_trail_without_its_note(loop):
+    from dashboard import audit
+
+    followup.sync(loop, now=D(2025, 6, 10))
+    followup.change(loop, "f1", status="contacted", owner="anna",
+                    note="Called Mrs Lan on 0903 123 456", actor="anna")  # fmt: skip
+    row = audit.entries(loop, limit=1).row(0, named=True)
+    assert row["action"] == "followup_change"
+    assert row["detail"] == "f1: new -> contacted, owner changed, note"
+    assert "0903" not in str(row) and "Lan" not in str(row)
+    # a manager scoped elsewhere cannot even find the item (the read is scoped)
+    from dashboard import access
+
+    outside = access.Viewer("m@x.vn", "manager", access.Scope.of({"segment": ["Enterprise"]}))
+    with access.acting_as(outside), pytest.raises(followup.UnknownItem):
+        followup.change(loop, "f1", status="resolved", actor="m@x.vn")

@@ -27,6 +27,8 @@ COMMAND_MODULES = (
     "dashboard.cli.refresh",
     "dashboard.cli.i18n",
     "dashboard.cli.followup",
+    "dashboard.cli.users",
+    "dashboard.cli.audit",
 )
 
 

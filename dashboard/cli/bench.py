@@ -24,6 +24,13 @@ def _handle(args: argparse.Namespace) -> int:
     log("measuring the customer pages ...")
     grain = bench_customers.measure(engine, f, args.runs, log)
     print("\n" + bench_customers.markdown(grain, bench_customers.queue_size(engine)))
+    if args.scope:
+        from dashboard.access import Scope
+        from dashboard.bench.scope import measure_scope, scope_markdown
+
+        scope = Scope.parse(args.scope)
+        log(f"measuring the scope {scope.spec()} ({args.runs} runs each) ...")
+        print(scope_markdown(measure_scope(engine, f, scope, args.runs, log), scope))
     return 0
 
 
@@ -37,4 +44,9 @@ def register_cli(subparsers) -> None:
     p.add_argument("--naive-runs", type=int, default=3, help="timed runs of the baseline")
     p.add_argument("--segment", help="segment to filter on (default: the largest)")
     p.add_argument("--no-naive", action="store_true", help="skip the pandas/SQLite baseline")
+    p.add_argument(
+        "--scope", action="append", metavar="DIM=VALUE",
+        help="also measure a viewer with this scope (repeatable, e.g. --scope region=TP.HCM): "
+        "medians with and without it, and against the same values as filters",
+    )  # fmt: skip
     p.set_defaults(handler=_handle)

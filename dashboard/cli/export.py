@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from dashboard import views
+from dashboard import audit, views
 from dashboard.cli.args import PERIOD_HELP, options_from_args
 from dashboard.export.views import CHART_FORMATS, TABLE_FORMATS
 from dashboard.i18n import LANGUAGES, N_, _, cli_language, language
@@ -81,7 +81,12 @@ def _export_chart(args: argparse.Namespace) -> int:
     else:
         data = figure_bytes(fig, fmt, context=context, scale=args.scale, **size)
     _write(args.out, data, started)
+    _record(engine, f"chart {args.chart} ({fmt})", args.out)
     return 0
+
+
+def _record(engine, what: str, out: str, rows: int | None = None) -> None:
+    audit.record("export", detail=f"{what} to {Path(out).name}", rows=rows, engine=engine)
 
 
 def warm_up_or_fail() -> None:
@@ -107,6 +112,7 @@ def _export_table(args: argparse.Namespace) -> int:
         data = table_xlsx(frame, sheet=_(sheet) if sheet else args.table.capitalize(),
                           context=context)  # fmt: skip
     _write(args.out, data, started)
+    _record(engine, f"table {args.table} ({fmt})", args.out, rows=frame.height)
     return 0
 
 
@@ -122,6 +128,7 @@ def _export_report(args: argparse.Namespace) -> int:
     engine, f = _engine_and_filters(args)
     data = report_for(engine, args.page, f, options_from_args(args))
     _write(args.out, data, started)
+    _record(engine, f"report {args.page}", args.out)
     return 0
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dashboard import db
+from dashboard import audit, db
 from dashboard.ingest.mapping import (
     load_mapping,
 )
@@ -85,6 +85,7 @@ def _cli_import(args: argparse.Namespace) -> int:
     except FileRejected as exc:
         print(f"REJECTED: {exc}\nNothing was written.", file=sys.stderr)
         return 1
+    audit.record_import(report, engine=engine)
     text = report.render(limit=args.max_errors)
     print(text, file=sys.stdout if report.ok else sys.stderr)
     return 0 if report.ok else 1
@@ -105,6 +106,8 @@ def _cli_import_dir(args: argparse.Namespace) -> int:
     except FileRejected as exc:
         print(f"REJECTED: {exc}\nNothing was written.", file=sys.stderr)
         return 1
+    for report in reports:
+        audit.record_import(report, engine=engine)
     ok = all(r.ok for r in reports)
     text = "\n\n".join(r.render(limit=args.max_errors) for r in reports)
     print(text, file=sys.stdout if ok else sys.stderr)

@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from dashboard import db
+from dashboard import audit, db
 from dashboard.rollup_store import refresh_store, status
 
 
@@ -21,6 +21,7 @@ def _refresh_command(args: argparse.Namespace) -> int:
         print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
 
     refresh_store(engine, progress)
+    audit.record("refresh", detail="summary tables rebuilt", engine=engine)
     print(
         f"Summary tables rebuilt on {db.describe_store(engine)} "
         f"in {time.perf_counter() - started:.1f} s."

@@ -8,8 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dashboard import db
+from dashboard import auth, db
+from dashboard.cli.errors import CliError
 from dashboard.config import describe, get_settings
+from dashboard.ingest.upload import UPLOAD_LIMIT_MB
 
 APP_SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -23,24 +25,68 @@ def _init_db(args: argparse.Namespace) -> int:
     return 0
 
 
-def _streamlit_command(port: int | None) -> list[str]:
+# What `cxdash serve` always enforces (issue 11's hardening), whatever the environment:
+HARDENING = (
+    # People see a friendly message; the traceback goes to the server's log only.
+    ("client.showErrorDetails", "none"),
+    # Uploads are imports (the Data page's limit, dashboard.ingest.upload) and user lists.
+    ("server.maxUploadSize", str(UPLOAD_LIMIT_MB)),
+    ("server.enableXsrfProtection", "true"),
+    ("server.enableCORS", "true"),
+)
+
+
+def _streamlit_command(port: int | None, address: str | None = None) -> list[str]:
     command = [sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT)]
     if port:
         command += ["--server.port", str(port)]
+    if address:
+        command += ["--server.address", address]
+    for option, value in HARDENING:
+        command += [f"--{option}", value]
     return command
 
 
+def serve_checks(requested_address: str | None, *, warn: bool = True) -> str:
+    """The address to serve on, after the sign-in checks; CliError when the dashboard
+    must not start (unsafe OIDC settings, proxy mode reachable by others)."""
+    try:
+        mode = auth.mode()
+        address = auth.serve_address(requested_address)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if mode == "oidc" and (problem := auth.oidc_startup_error()):
+        raise CliError(problem)
+    if warn and mode == "none" and not auth.is_loopback(address):
+        print(
+            f"warning: serving on {address} without sign-in: everyone who reaches it is "
+            "admin and sees all data. Set CXDASH_AUTH=oidc or proxy (see the README).",
+            file=sys.stderr,
+        )
+    return address
+
+
 def _serve(args: argparse.Namespace) -> int:
-    """Run the dashboard; Streamlit's own STREAMLIT_* environment settings apply."""
+    """Run the dashboard, on 127.0.0.1 unless --address or STREAMLIT_SERVER_ADDRESS says
+    otherwise; Streamlit's other STREAMLIT_* settings apply."""
+    return _run_streamlit(args.port, serve_checks(_requested_address(args)))
+
+
+def _requested_address(args: argparse.Namespace) -> str | None:
+    return args.address or os.environ.get("STREAMLIT_SERVER_ADDRESS") or None
+
+
+def _run_streamlit(port: int | None, address: str) -> int:
     env = dict(os.environ)
     env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
-    return subprocess.call(_streamlit_command(args.port), env=env)
+    return subprocess.call(_streamlit_command(port, address), env=env)
 
 
 def _demo(args: argparse.Namespace) -> int:
     """Create the demo store if it has no data, then serve."""
     from data.generator import ensure_demo_data
 
+    serve_checks(_requested_address(args), warn=False)  # refuse before minutes of generating
     engine = db.create_engine(external_access=True, timeout_seconds=db.NO_TIMEOUT)
     try:
         if ensure_demo_data(engine, scale=args.scale, seed=args.seed):
@@ -69,6 +115,11 @@ def register_cli(sub) -> None:
     ):
         p = sub.add_parser(name, help=help_text)
         p.add_argument("--port", type=int, help="port to serve on (default: Streamlit's, 8501)")
+        p.add_argument(
+            "--address",
+            help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 for "
+            "every interface -- with sign-in, see CXDASH_AUTH)",
+        )
         if name == "demo":
             p.add_argument("--scale", default="medium", choices=("small", "medium", "large"))
             p.add_argument("--seed", type=int, default=42)

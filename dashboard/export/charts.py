@@ -43,6 +43,8 @@ class ExportContext:
     filters_words: str = ""
     as_of: dt.datetime | dt.date | str | None = None
     source: str = SOURCE
+    # Who exported it, in which role and scope (dashboard.audit.exported_by).
+    exported_by: str = ""
 
     def as_of_words(self) -> str:
         return format_time(self.as_of)
@@ -57,6 +59,8 @@ class ExportContext:
             tail.append(_("Data as of {time}").format(time=self.as_of_words()))
         tail.append(_("Source: {source}").format(source=self.source))
         lines.append(" · ".join(tail))
+        if self.exported_by:
+            lines.append(self.exported_by)
         return lines
 
 

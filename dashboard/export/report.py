@@ -58,6 +58,7 @@ def report_pdf(
     as_of: dt.datetime | dt.date | str | None = None,
     generated_at: dt.datetime | None = None,
     source: str = SOURCE,
+    exported_by: str = "",
 ) -> bytes:
     """One PDF: cover, KPI table (if given), then every section's chart on its own page.
 
@@ -85,6 +86,7 @@ def report_pdf(
             as_of=as_of,
             source=source,
             footer=footer.text(1),
+            exported_by=exported_by,
         )
     ]
     for i, chunk in enumerate(kpi_chunks):
@@ -192,9 +194,10 @@ def cover_page(
     as_of: dt.datetime | dt.date | str | None,
     source: str,
     footer: str,
+    exported_by: str = "",
 ) -> go.Figure:
     """The cover (in the current language): title, period, filters in words, generation and
-    as-of times, source."""
+    as-of times, source, and who exported it in which scope."""
     fig = _blank_page(footer)
     period = _("Period: {period}").format(period=period_words)
     filters = _("Filters: {filters}").format(filters=filters_words)
@@ -213,6 +216,8 @@ def cover_page(
     if as_of is not None:
         as_of_words = _("Data as of {time}").format(time=format_time(as_of))
         lines.append((0.29, as_of_words, 13, "#555555"))
+    if exported_by:
+        lines.append((0.19, plotly_text(exported_by, width_chars=100), 13, "#555555"))
     for y, text, size, colour in lines:
         fig.add_annotation(
             text=text,

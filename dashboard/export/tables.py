@@ -242,6 +242,7 @@ def _about_sheet(
         (_("Filters"), context.filters_words),
         (_("Data as of"), context.as_of_words() if context.as_of is not None else ""),
         (_("Source"), context.source),
+        (_("Exported by"), context.exported_by),
         (_("Table"), _("sheet '{sheet}', {rows} rows").format(sheet=table_sheet,
                                                              rows=fmt_int(rows))),
     ]  # fmt: skip

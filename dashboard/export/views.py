@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import polars as pl
 import sqlalchemy as sa
 
-from dashboard import service, state, views
+from dashboard import audit, service, state, views
 from dashboard.export.charts import SOURCE, ExportContext
 from dashboard.export.report import ReportSection, report_pdf
 from dashboard.i18n import _
@@ -50,7 +50,10 @@ def context_for(
     engine: sa.Engine, f: Filters, title: str, extra: tuple[str, ...] = ()
 ) -> ExportContext:
     return ExportContext(
-        title=title, filters_words=state.describe_filters(f, extra), as_of=as_of(engine)
+        title=title,
+        filters_words=state.describe_filters(f, extra),
+        as_of=as_of(engine),
+        exported_by=audit.exported_by(),
     )
 
 
@@ -130,4 +133,5 @@ def report_for(engine: sa.Engine, page: str, f: Filters, options: Options | None
         period_words=state.describe_period(f.date_from, f.date_to),
         kpi_table=kpis,
         as_of=as_of(engine),
+        exported_by=audit.exported_by(),
     )

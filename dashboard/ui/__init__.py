@@ -29,6 +29,7 @@ from dashboard.ui.page import (
     table,
     view,
 )
+from dashboard.ui.signin import account_box, no_sign_in_banner, require, sign_in
 from dashboard.ui.tables import date_column, datetime_column, headers, number_column, text_column
 from dashboard.ui.url_state import (
     EVERYTHING,
@@ -42,6 +43,10 @@ from dashboard.ui.url_state import (
 from dashboard.ui.why import drivers_link, funnel_satisfaction_panel
 
 __all__ = [
+    "account_box",
+    "no_sign_in_banner",
+    "require",
+    "sign_in",
     "BAND_BADGE",
     "EMPTY_STORE",
     "EVERYTHING",

@@ -2,10 +2,13 @@
 
 ``st.cache_resource`` for the engine and ``st.cache_data`` for results, keyed by the store
 URL, the view's name (or the lookup function's qualified name) and its (frozen, hashable)
-arguments -- so switching pages does not recompute an unchanged view. A result holding
-words people read (a view declared ``localized``, a lookup called with ``localized=True``)
-is also keyed by the session's language; numbers and data values are shared by all
-languages (figures are drawn after the cache, in the session's language).
+arguments -- so switching pages does not recompute an unchanged view -- and by the viewer's
+role and scope (``access.cache_key()``): two people with different scopes never share a
+result (Superset leaked rows across users through cache keys that lacked their row-level
+rules). A result holding words people read (a view declared ``localized``, a lookup
+called with ``localized=True``) is also keyed by the session's language; numbers and data
+values are shared by all languages (figures are drawn after the cache, in the session's
+language).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 import streamlit as st
 
-from dashboard import db, service
+from dashboard import access, db, service
 from dashboard.config import get_settings
 from dashboard.i18n import N_, _, current_language
 from dashboard.views import Options, Result, View
@@ -34,7 +37,8 @@ def store_url() -> str:
 
 @st.cache_resource(show_spinner=False)
 def _engine(url: str) -> sa.Engine:
-    return db.engine_for(url)
+    # Guarded: every statement on it needs the run's viewer (dashboard.ui.signin).
+    return db.app_engine(url)
 
 
 def engine() -> sa.Engine:
@@ -43,8 +47,9 @@ def engine() -> sa.Engine:
 
 
 @st.cache_data(ttl=_TTL, max_entries=512, show_spinner=False)
-def _cached(url: str, name: str, args: tuple, _compute: Callable) -> object:
-    # ``name`` stands for ``_compute`` in the key (underscored arguments are not hashed).
+def _cached(url: str, name: str, args: tuple, who: tuple, _compute: Callable) -> object:
+    # ``name`` stands for ``_compute`` in the key (underscored arguments are not hashed);
+    # ``who`` is the viewer's role and scope, which ``db`` applies inside ``_compute``.
     return _compute(_engine(url), *args)
 
 
@@ -58,7 +63,7 @@ def run(view: View, f: Filters, options: Options | None = None) -> Result:
     options = options or Options()
     with st.spinner(_("Crunching the numbers…"), show_time=False):
         name = _name(f"view:{view.name}", view.localized)
-        return _cached(store_url(), name, (f, options), view.run)
+        return _cached(store_url(), name, (f, options), access.cache_key(), view.run)
 
 
 def call(lookup: Callable, *args, localized: bool = False):
@@ -66,12 +71,13 @@ def call(lookup: Callable, *args, localized: bool = False):
     (arguments must be hashable). ``localized``: the result holds words in the session's
     language, so each language gets its own entry."""
     name = _name(f"{lookup.__module__}.{lookup.__qualname__}", localized)
-    return _cached(store_url(), name, tuple(args), lookup)
+    return _cached(store_url(), name, tuple(args), access.cache_key(), lookup)
 
 
-@st.cache_data(ttl=30, max_entries=8, show_spinner=False)
-def _status(url: str, language: str) -> tuple[str, str]:
-    # ``language`` keys the cache: the messages are written in it.
+@st.cache_data(ttl=30, max_entries=64, show_spinner=False)
+def _status(url: str, language: str, who: tuple) -> tuple[str, str]:
+    # ``language`` and ``who`` key the cache: the messages are written in the language,
+    # and the store answers within the viewer's scope.
     try:
         has = service.has_data(_engine(url))
     except db.SchemaMissing as exc:
@@ -83,7 +89,7 @@ def _status(url: str, language: str) -> tuple[str, str]:
 
 def store_status() -> tuple[str, str]:
     """("ok" | "empty" | "unavailable", message for people in the session's language)."""
-    return _status(store_url(), current_language())
+    return _status(store_url(), current_language(), access.cache_key())
 
 
 def data_changed() -> None:

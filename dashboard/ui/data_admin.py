@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 import streamlit as st
 
-from dashboard import db, rollup_store
+from dashboard import audit, db, rollup_store
 from dashboard.i18n import _
 from dashboard.i18n.formats import MISSING, fmt_datetime, fmt_int, fmt_pct
 from dashboard.ingest.health import DataHealth, data_health
@@ -104,6 +104,7 @@ def summary_tables_panel(engine: sa.Engine, health: DataHealth | None) -> None:
                     icon=":material/database:",
                 )
             else:
+                audit.record("refresh", detail="summary tables rebuilt", engine=engine)
                 data_changed()  # other pages must read the rebuilt summaries
                 st.session_state["summaries_rebuilt"] = True
                 st.rerun()

@@ -18,6 +18,7 @@ import polars as pl
 import sqlalchemy as sa
 import streamlit as st
 
+from dashboard import access, audit
 from dashboard.export import render as export_render
 from dashboard.export.charts import ExportContext, figure_bytes, figure_html
 from dashboard.export.tables import EXCEL_MAX_DATA_ROWS, table_csv, table_xlsx
@@ -89,6 +90,21 @@ def _button(
     )
 
 
+def _recorded(build: Callable[[], bytes], *, detail: str, rows: int | None = None):
+    """``build`` as the viewer of this run (Streamlit runs it on another thread), putting
+    the export on the audit trail once the file is made: no file leaves off the record."""
+    from dashboard.ui.cache import engine
+
+    store = engine()
+
+    def export() -> bytes:
+        data = build()
+        audit.record("export", detail=detail, rows=rows, engine=store)
+        return data
+
+    return access.bound(export)
+
+
 def _warm_browser() -> None:
     """Start the export browser in the background under a real server, so the first
     click does not wait seconds for Chromium (not in AppTest or bare scripts)."""
@@ -107,14 +123,18 @@ def chart_downloads(fig: go.Figure, *, name: str, context: ExportContext) -> Non
         for fmt, label in (("png", "PNG"), ("svg", "SVG"), ("pdf", "PDF")):
             _button(
                 label,
-                lambda fmt=fmt: figure_bytes(fig, fmt, context=context),
+                _recorded(
+                    lambda fmt=fmt: figure_bytes(fig, fmt, context=context),
+                    detail=f"chart {name} ({fmt})",
+                ),  # fmt: skip
                 fmt,
                 name=name,
                 help=_("{format} with title, filters, as-of time and source").format(format=label),
                 title=context.title,
             )
         return
-    _button("HTML", lambda: figure_html(fig, context), "html", name=name, title=context.title,
+    html = _recorded(lambda: figure_html(fig, context), detail=f"chart {name} (html)")
+    _button("HTML", html, "html", name=name, title=context.title,
             help=_("Interactive chart (works offline)"))  # fmt: skip
     try:
         export_render.find_chromium()
@@ -125,7 +145,9 @@ def chart_downloads(fig: go.Figure, *, name: str, context: ExportContext) -> Non
 def table_downloads(frame: pl.DataFrame, *, name: str, context: ExportContext) -> None:
     """CSV (UTF-8 with BOM) and XLSX buttons; XLSX is disabled, with the reason, when the
     table exceeds Excel's row limit."""
-    _button("CSV", lambda: table_csv(frame), "csv", name=name, title=context.title,
+    rows = frame.height
+    csv = _recorded(lambda: table_csv(frame), detail=f"table {name} (csv)", rows=rows)
+    _button("CSV", csv, "csv", name=name, title=context.title,
             help=_("UTF-8 CSV that Excel opens with Vietnamese text intact"))  # fmt: skip
     if frame.height > EXCEL_MAX_DATA_ROWS:
         st.caption(
@@ -136,8 +158,9 @@ def table_downloads(frame: pl.DataFrame, *, name: str, context: ExportContext) -
         )
         return
     sheet = context.title or name
-    _button("XLSX", lambda: table_xlsx(frame, sheet=sheet, context=context), "xlsx",
-            name=name, title=context.title,
+    xlsx = _recorded(lambda: table_xlsx(frame, sheet=sheet, context=context),
+                     detail=f"table {name} (xlsx)", rows=rows)  # fmt: skip
+    _button("XLSX", xlsx, "xlsx", name=name, title=context.title,
             help=_("Excel workbook: typed columns, frozen header"))  # fmt: skip
 
 
@@ -170,7 +193,9 @@ def report_button(
     title = _("Report {page}").format(page=_(REPORTS[page].title)) if page in REPORTS else ""
     st.download_button(
         label,
-        data=in_this_language(lambda: report_for(engine, page, f, options)),
+        data=in_this_language(
+            _recorded(lambda: report_for(engine, page, f, options), detail=f"report {page}")
+        ),
         file_name=f"{download_name('report-' + page, title)}.pdf",
         mime=MIME["pdf"],
         key=f"_cx_report_{page}",

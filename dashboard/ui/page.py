@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, db, state
+from dashboard import access, audit, charts, db, state
 from dashboard.i18n import N_, SOURCE_LANGUAGE, _, current_language
 from dashboard.i18n.formats import MISSING
 from dashboard.ui.cache import engine
@@ -64,7 +64,7 @@ def chart(fig: go.Figure, name: str, *, downloads: bool = True, **kwargs):
     """Draw a figure with its download menu. ``name`` names the exported files."""
     kwargs.setdefault("key", f"chart_{name}")
     event = st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, **kwargs)
-    if downloads:
+    if downloads and access.may("chart_exports"):
         from dashboard.ui.downloads import chart_downloads
 
         with _download_menu(name):
@@ -93,7 +93,8 @@ def table(
     kwargs.setdefault("placeholder", MISSING)  # not Streamlit's English "None"
     shown = styled(frame, formats) if formats and isinstance(frame, pl.DataFrame) else frame
     event = st.dataframe(shown, width="stretch", **kwargs)
-    if downloads and isinstance(frame, pl.DataFrame):
+    # Table exports (every row, every column) are for analysts and admins only.
+    if downloads and isinstance(frame, pl.DataFrame) and access.may("table_exports"):
         from dashboard.ui.downloads import table_downloads
 
         # English files keep the name they always had; other languages get the title.
@@ -117,13 +118,17 @@ def export_context(title: str):
     f = st.session_state.get("_cx_filters")
     latest = (st.session_state.get("_cx_data_range") or (None, None))[1]
     words = state.describe_filters(f) if f is not None else ""
-    return ExportContext(title=title, filters_words=words, as_of=latest)
+    return ExportContext(
+        title=title, filters_words=words, as_of=latest, exported_by=audit.exported_by()
+    )
 
 
 def report_button(page: str, **options) -> None:
     """The page's PDF report pack (Overview and Funnel & touchpoints)."""
     from dashboard.ui.downloads import report_button as export_report
 
+    if not access.may("report_exports"):
+        return
     export_report(engine(), filters(), page=page, **options)
 
 

@@ -75,3 +75,17 @@ def test_cases_time_the_statement_the_service_runs(small_pair):
     why_case = {c.name: c for c in bench.cases(engine, f, None)}["funnel-satisfaction"]
     assert "rollup_customer_keys" in str(why_case.statement)
     assert "rollup_" not in str(why_case.sources)
+
+
+def test_the_scope_measurement_times_every_view_three_ways(small_pair):
+    from dashboard.access import Scope
+    from dashboard.bench.scope import measure_scope, scope_markdown
+
+    engine, _ = small_pair
+    f = bench.typical_filters(engine)
+    scope = Scope.parse(["region=TP.HCM"])
+    results = measure_scope(engine, f, scope, runs=1, log=lambda m: None)
+    assert [r["query"] for r in results] == ["kpis", "funnel", "heatmap", "nps-trend", "segments"]
+    assert all(r["scoped_ms"] > 0 and r["filtered_ms"] > 0 for r in results)
+    table = scope_markdown(results, scope)
+    assert "| kpis |" in table and "Worst s/f" in table

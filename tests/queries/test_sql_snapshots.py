@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from dashboard import rollup_store, views
+from dashboard import access, rollup_store, views
 from dashboard.views import Options
 from tests.queries.test_rollups import summaries
 from tests.queries.test_views import JAN, _load
@@ -95,3 +95,30 @@ def test_view_sql_matches_its_snapshot(store, backend, path, case):
     diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
                                         str(snapshot), "generated"))  # fmt: skip
     assert got == want, f"the SQL of {case} changed on {backend}:\n{diff}"
+
+
+# The same views for a viewer limited to one region (queries.scope's rewrite in db): each
+# protected table becomes a scoped subquery of itself; the rest of the statement is as above.
+SCOPED_CASES = ("kpis", "funnel-by-region", "feedback")
+SCOPED_VIEWER = access.Viewer("m@example.vn", "manager", access.Scope.of({"region": ["Hà Nội"]}))
+
+
+@pytest.mark.parametrize("case", SCOPED_CASES)
+def test_scoped_view_sql_matches_its_snapshot(store, backend, path, case):
+    _load(store)
+    if path == "rollups":
+        rollup_store.refresh_store(store)
+    with summaries(path == "rollups"):
+        rollup_store.forget_decisions()
+        assert rollup_store.reader(store).rollups == (path == "rollups")
+        view, options = CASES[case]
+        with access.acting_as(SCOPED_VIEWER):
+            got = _statements(store, view, options)
+    snapshot = SNAPSHOTS / backend / f"scoped-{case}.{path}.sql"
+    if UPDATE:
+        snapshot.write_text(got)
+    assert snapshot.exists(), f"no snapshot {snapshot}: run with CXDASH_UPDATE_SNAPSHOTS=1"
+    want = snapshot.read_text()
+    diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
+                                        str(snapshot), "generated"))  # fmt: skip
+    assert got == want, f"the scoped SQL of {case} changed on {backend}:\n{diff}"

@@ -16,8 +16,11 @@ from dashboard.export import render as export_render
 
 
 @pytest.fixture
-def recorded(monkeypatch) -> dict[str, dict]:
-    """Every download button's arguments, by label (the data callables included)."""
+def recorded(monkeypatch, tmp_path) -> dict[str, dict]:
+    """Every download button's arguments, by label (the data callables included). Clicks
+    go on the audit trail of a store of their own."""
+    monkeypatch.setenv("CXDASH_DATABASE_URL", f"duckdb:///{tmp_path / 'audit.duckdb'}")
+    st.cache_resource.clear()
     buttons: dict[str, dict] = {}
     original = st.download_button
 
@@ -33,9 +36,11 @@ def chart_and_table_app():
     import plotly.graph_objects as go
     import polars as pl
 
+    from dashboard import access
     from dashboard.export.charts import ExportContext
     from dashboard.ui.downloads import chart_downloads, table_downloads
 
+    access.set_viewer(access.Viewer("an@example.vn", "analyst"))  # what sign-in does
     context = ExportContext(title="Segment KPIs", filters_words="Jan–Mar 2025 · Hà Nội")
     chart_downloads(go.Figure(go.Bar(x=["a", "b"], y=[1, 2])), name="nps by segment",
                     context=context)  # fmt: skip
