@@ -24,9 +24,11 @@ PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 DATA_PAGE = PAGES_DIR / "data.py"
 # What a viewer's role must allow to see each page (dashboard.access.ACTIONS); a page
 # not listed needs "dashboards". The navigation offers only what the role allows.
-PAGE_NEEDS = {"feedback.py": "comments", "customer_lists.py": "customers",
-              "customer.py": "customers", "followup_queue.py": "followup", "data.py": "imports",
-              "users.py": "users", "audit.py": "audit"}  # fmt: skip
+PAGE_NEEDS = {"feedback.py": "comments", "comments.py": "comments",
+              "customer_lists.py": "customers", "customer.py": "customers",
+              "followup_queue.py": "followup", "sentiment_model.py": "labels",
+              "themes.py": "settings", "data.py": "imports", "users.py": "users",
+              "audit.py": "audit"}  # fmt: skip
 
 st.set_page_config(
     page_title="CX Insights", page_icon=":material/insights:", layout="wide",
@@ -51,6 +53,7 @@ def navigation(viewer: Viewer) -> st.Page:
             ("segments.py", _("Segments"), ":material/groups:"),
             ("nps_trends.py", _("NPS trends"), ":material/show_chart:"),
             ("feedback.py", _("Feedback"), ":material/forum:"),
+            ("comments.py", _("What customers say"), ":material/reviews:"),
         ],
         _("Customers"): [
             ("customer_lists.py", _("At-risk & promoters"), ":material/crisis_alert:"),
@@ -59,6 +62,8 @@ def navigation(viewer: Viewer) -> st.Page:
         ],
         _("Admin"): [
             ("data.py", _("Data"), ":material/upload_file:"),
+            ("sentiment_model.py", _("Sentiment model"), ":material/model_training:"),
+            ("themes.py", _("Themes"), ":material/sell:"),
             ("users.py", _("Users"), ":material/manage_accounts:"),
             ("audit.py", _("Audit trail"), ":material/policy:"),
         ],

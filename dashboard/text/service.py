@@ -543,6 +543,22 @@ def import_labels(engine: sa.Engine, path: str | Path, labelled_by: str) -> int:
     return frame.height
 
 
+def labels_of(engine: sa.Engine, response_ids: Sequence[str]) -> pl.DataFrame:
+    """The labels of these responses: response_id, sentiment, themes, labelled_by,
+    labelled_at (responses without a label are absent)."""
+    parts = [db.fetch(q.labels(chunk), engine) for chunk in _chunks(sorted(set(response_ids)))]
+    parts = [p for p in parts if p.height]
+    if not parts:
+        return pl.DataFrame(schema=_LABEL_SCHEMA)
+    return pl.concat(parts, how="vertical_relaxed")
+
+
+def label_counts(engine: sa.Engine) -> pl.DataFrame:
+    """Labels per sentiment and language (what training would read): sentiment,
+    language, n."""
+    return db.fetch(q.label_counts(), engine)
+
+
 def label_queue(engine: sa.Engine, f: Filters, n: int = 20) -> pl.DataFrame:
     """The comments to label next: unlabelled, least sure first (smallest margin of the
     active model, or of the lexicon before there is one). Columns: see
