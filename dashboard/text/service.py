@@ -98,6 +98,13 @@ def _taxonomy_in(conn: sa.Connection) -> themes.Taxonomy:
     return themes.parse(row["source"], f"the store's taxonomy (version {row['version']})")
 
 
+def taxonomy_saved(engine: sa.Engine) -> dict | None:
+    """The taxonomy in force as saved in the store (version, source, saved_at, saved_by),
+    or None: the default file applies."""
+    saved = db.fetch(q.latest_taxonomy(), engine)
+    return saved.row(0, named=True) if saved.height else None
+
+
 def save_taxonomy(engine: sa.Engine, source: str, by: str) -> int:
     """Check a taxonomy (TOML text), store it as the one in force, and re-theme every
     analysed comment with it. Returns its version.
