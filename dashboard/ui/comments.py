@@ -23,11 +23,6 @@ SENTIMENT_ICONS = {"negative": ":material/sentiment_dissatisfied:",
 # Where a sentiment comes from (comment_facts.sentiment_source): said on every card, so
 # nobody mistakes the lexicon's guess for a trained model's or a person's answer.
 SOURCE_LABELS = {"label": N_("labelled"), "model": N_("model"), "baseline": N_("baseline")}
-SOURCE_HELP = {
-    "label": N_("a person labelled this comment"),
-    "model": N_("scored by the model trained from your labels"),
-    "baseline": N_("scored by the built-in word list (baseline): no model is switched on yet"),
-}
 # The default taxonomy's theme names, so they read in the session's language; a name a
 # business wrote itself is shown as written.
 DEFAULT_THEME_NAMES = (
