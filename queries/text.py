@@ -245,6 +245,23 @@ def sentiment_summary(f: Filters, by: tuple[str, ...] = (), grain: str | None = 
     return stmt
 
 
+@_memoized
+def sentiment_sources(f: Filters) -> sa.Select:
+    """Where the sentiment of the analysed comments inside the filter comes from.
+
+    Columns: sentiment_source (label | model | baseline), n. Renderers say "baseline"
+    wherever the lexicon produced any of the sentiment they show.
+    """
+    source, conditions = _analysed(f)
+    return (
+        sa.select(cf.sentiment_source, sa.func.count().label("n"))
+        .select_from(source)
+        .where(*conditions)
+        .group_by(cf.sentiment_source)
+        .order_by(cf.sentiment_source)
+    )
+
+
 def _share(part: sa.ColumnElement, whole: sa.ColumnElement) -> sa.ColumnElement[float]:
     return sa.cast(part, sa.Double) * 100 / sa.func.nullif(whole, 0)
 
