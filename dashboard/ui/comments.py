@@ -1,5 +1,6 @@
 """Comments as cards (score badges, touchpoint, date, segment, language, sentiment with its
-source, themes, then the text), and the words for sentiments, sources and themes."""
+source, themes, then the text). The words for sentiments, their sources and the default
+themes are ``dashboard.charts.comments``'s, as on the charts and in the exports."""
 
 from __future__ import annotations
 
@@ -7,44 +8,24 @@ import polars as pl
 import streamlit as st
 
 from dashboard import access, charts
-from dashboard.i18n import N_, _
+from dashboard.charts.comments import sentiment_label, source_label, theme_label
+from dashboard.i18n import _
 from dashboard.text import service as text_service
 from dashboard.ui.cache import call
 from dashboard.ui.customers import customer_link, md
 
 BAND_BADGE = {"detractor": "orange", "passive": "gray", "promoter": "blue"}
 SENTIMENTS = ("negative", "neutral", "positive")
-SENTIMENT_LABELS = {"negative": N_("Negative"), "neutral": N_("Neutral"),
-                    "positive": N_("Positive")}  # fmt: skip
 SENTIMENT_COLOURS = {"negative": "red", "neutral": "gray", "positive": "green"}
 SENTIMENT_ICONS = {"negative": ":material/sentiment_dissatisfied:",
                    "neutral": ":material/sentiment_neutral:",
                    "positive": ":material/sentiment_satisfied:"}  # fmt: skip
-# Where a sentiment comes from (comment_facts.sentiment_source): said on every card, so
-# nobody mistakes the lexicon's guess for a trained model's or a person's answer.
-SOURCE_LABELS = {"label": N_("labelled"), "model": N_("model"), "baseline": N_("baseline")}
-# The default taxonomy's theme names, so they read in the session's language; a name a
-# business wrote itself is shown as written.
-DEFAULT_THEME_NAMES = (
-    N_("Delivery"), N_("Packaging"), N_("Price"), N_("Promotions and loyalty"),
-    N_("Product quality"), N_("Stock and availability"), N_("Staff and service"),
-    N_("Call centre and support"), N_("App and website"), N_("Payment and billing"),
-    N_("Returns, exchanges and refunds"), N_("Store"), N_("Waiting time"),
-)  # fmt: skip
-
-
-def sentiment_label(sentiment: str | None) -> str:
-    return _(SENTIMENT_LABELS[sentiment]) if sentiment in SENTIMENT_LABELS else "–"
-
-
-def source_label(source: str | None) -> str:
-    return _(SOURCE_LABELS[source]) if source in SOURCE_LABELS else ""
 
 
 def theme_names() -> dict[str, str]:
     """Theme id -> its name in the session's language, from the taxonomy in force."""
     taxonomy = call(text_service.current_taxonomy)
-    return {theme.id: _(theme.label) for theme in taxonomy.themes}
+    return {theme.id: theme_label(theme.id, theme.label) for theme in taxonomy.themes}
 
 
 def theme_name(theme_id: str, names: dict[str, str] | None = None) -> str:
@@ -52,13 +33,16 @@ def theme_name(theme_id: str, names: dict[str, str] | None = None) -> str:
     return names.get(theme_id, theme_id)
 
 
-def split(themes: str | None) -> list[str]:
+def split(themes) -> list[str]:
+    """Theme ids of a comment: from the stored ';'-joined text or a list."""
+    if isinstance(themes, list | tuple):
+        return [t for t in themes if t]
     return [t for t in (themes or "").split(";") if t]
 
 
 def sentiment_badge(sentiment: str | None, source: str | None) -> str:
     """':red-badge[Negative · model]' -- or 'not analysed yet' before the analysis ran."""
-    if sentiment not in SENTIMENT_LABELS:
+    if sentiment not in SENTIMENTS:
         return ":gray-badge[" + _("not analysed yet") + "]"
     colour, icon = SENTIMENT_COLOURS[sentiment], SENTIMENT_ICONS[sentiment]
     words = sentiment_label(sentiment)
