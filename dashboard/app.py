@@ -24,9 +24,9 @@ PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 DATA_PAGE = PAGES_DIR / "data.py"
 # What a viewer's role must allow to see each page (dashboard.access.ACTIONS); a page
 # not listed needs "dashboards". The navigation offers only what the role allows.
-PAGE_NEEDS = {"feedback.py": "comments", "comments.py": "comments",
-              "customer_lists.py": "customers", "customer.py": "customers",
-              "followup_queue.py": "followup", "sentiment_model.py": "labels",
+PAGE_NEEDS = {"feedback.py": "comments", "customer_lists.py": "customers",
+              "customer.py": "customers", "followup_queue.py": "followup",
+              "sentiment_model.py": "labels",
               "themes.py": "settings", "data.py": "imports", "users.py": "users",
               "audit.py": "audit"}  # fmt: skip
 

@@ -56,6 +56,16 @@ def theme_badges(themes: str | None, names: dict[str, str] | None = None) -> str
     return " ".join(f":violet-badge[{md(theme_name(t, names))}]" for t in split(themes))
 
 
+def analysis_badges(row: dict) -> str:
+    """A comment's sentiment (with its source) and themes as badges; '' before analysis."""
+    if row.get("sentiment") is None:
+        return ""
+    return " ".join(
+        b for b in (sentiment_badge(row["sentiment"], row["sentiment_source"]),
+                    theme_badges(row.get("themes"))) if b
+    )  # fmt: skip
+
+
 def comment_cards(frame: pl.DataFrame, *, label_button=None) -> None:
     """Comments as cards: score badges, touchpoint, date, segment, language, sentiment
     (with its source: labelled, model or baseline) and themes, then the text.
