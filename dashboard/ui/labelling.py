@@ -29,6 +29,7 @@ from dashboard.ui.comments import (
     theme_names,
 )
 from dashboard.ui.page import friendly_errors
+from dashboard.ui.tables import datetime_column
 from queries.filters import Filters
 
 KEYS = {"negative": "1", "neutral": "2", "positive": "3"}
@@ -115,7 +116,7 @@ def label_panel(f: Filters) -> None:
         for sentiment in SENTIMENTS:
             with buttons:
                 if st.form_submit_button(
-                    f"{sentiment_label(sentiment)} ({KEYS[sentiment]})",
+                    sentiment_label(sentiment),  # Streamlit shows the key beside it
                     icon=SENTIMENT_ICONS[sentiment], key=f"lb_{sentiment}_{rid}",
                     shortcut=KEYS[sentiment], type="secondary",
                 ):  # fmt: skip
@@ -124,7 +125,7 @@ def label_panel(f: Filters) -> None:
             skip = st.form_submit_button(_("Skip"), key=f"lb_skip_{rid}", shortcut=SKIP_KEY,
                                          icon=":material/skip_next:", type="tertiary")  # fmt: skip
     st.caption(_("Keys: 1 negative · 2 neutral · 3 positive · S skip. Themes first if needed "
-                 "(type to find one, Enter adds it, Esc leaves the list)."))  # fmt: skip
+                 "(type to find one, Enter adds it, Tab leaves the box)."))  # fmt: skip
     if pressed is not None:
         _save(row, pressed, list(chosen))
         st.rerun()
@@ -162,4 +163,6 @@ def recent_labels() -> None:
     title = ngettext("You labelled {n} comment in this session",
                      "You labelled {n} comments in this session", len(done))  # fmt: skip
     with st.expander(title.format(n=charts.fmt_int(len(done)))):
-        st.dataframe(shown, hide_index=True, width="stretch", key="lb_recent")
+        at = _("Labelled at")
+        st.dataframe(shown, hide_index=True, width="stretch", key="lb_recent",
+                     column_config={at: datetime_column(at)})  # fmt: skip

@@ -116,7 +116,7 @@ def labels_and_training() -> None:
     st.subheader(_("Labels"), anchor=False)
     table, total, per_sentiment = label_table()
     if table.height:
-        st.dataframe(table, hide_index=True, key="sm_labels")
+        st.dataframe(table, hide_index=True, key="sm_labels", width="content")
     reason = not_ready(total, per_sentiment)
     if reason:
         st.info(reason + " " + _("Label comments on the Feedback page (Label a sample) or "
