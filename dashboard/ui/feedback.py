@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts
-from dashboard.i18n import N_, _
+from dashboard.i18n import N_, _, ngettext
 from dashboard.text import service as text_service
 from dashboard.ui.cache import call
 from dashboard.ui.comments import SENTIMENT_ICONS, SENTIMENTS, sentiment_label, theme_names
@@ -112,6 +112,26 @@ def sentiment_source_line(f: Filters) -> None:
                                           f1=_f1(model["metrics"].get("macro_f1")))  # fmt: skip
     words += " " + _("Labelled comments always show the person's label.")
     st.caption(words)
+    waiting = total(f) - total(f, sentiment=SENTIMENTS)
+    if waiting > 0:
+        unanalysed_note(waiting)
+
+
+def unanalysed_note(waiting: int) -> None:
+    """Comments without sentiment and themes yet (a store imported before the analysis
+    existed): say so, and let someone who may rewrite the analysis run it."""
+    from dashboard.ui.cache import data_changed, engine
+    from dashboard.ui.comments import may_label, whole_store
+
+    st.warning(ngettext("{n} comment has no sentiment or themes yet.",
+                        "{n} comments have no sentiment or themes yet.", waiting).format(
+        n=charts.fmt_int(waiting)), icon=":material/hourglass_empty:")  # fmt: skip
+    if may_label() and whole_store() and st.button(_("Analyse them now"), key="fb_analyse",
+                                                   icon=":material/play_arrow:"):  # fmt: skip
+        with st.spinner(_("Analysing the comments…")):
+            text_service.analyse_comments(engine(), new_only=True)
+        data_changed()
+        st.rerun()
 
 
 def _f1(value) -> str:

@@ -69,7 +69,10 @@ def themes_by_touchpoint(f: Filters) -> pl.DataFrame | None:
         .sort("theme")
     )
     chart(comment_charts.sentiment_mix(overall), "theme_sentiment")
-    shown = frame.drop("source", "hidden", "low_n", "theme")
+    names = [comment_charts.theme_label(t, lab) for t, lab in frame.select("theme", "label").rows()]
+    shown = frame.with_columns(pl.Series("label", names, dtype=pl.String)).drop(
+        "source", "hidden", "low_n", "theme"
+    )
     table(shown, "theme_table", column_config=theme_columns(shown), formats=THEME_FORMATS,
           title=views.THEMES.heading(options))  # fmt: skip
     return frame

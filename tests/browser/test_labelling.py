@@ -178,6 +178,11 @@ def test_the_comment_pages_in_each_language(browser, served, output_dir, lang):
     assert title(page) == words[0]
     page.get_by_text(words[4]).first.wait_for(timeout=30_000)
     _tall_screenshot(page, output_dir / f"32-feedback-{lang}.png")
+    page.close()
+    page = open_page(browser, f"{base}/feedback?period=all_time&fb_mode=label&lang={lang}")
+    page.locator('[class*="st-key-lb_negative_"]').first.wait_for(timeout=30_000)
+    assert page.get_by_role("button", name=words[4]).first.is_visible()
+    _tall_screenshot(page, output_dir / f"32-label-{lang}.png")
     for n, (path, heading) in enumerate(
         (("sentiment_model", words[1]), ("themes", words[2]), ("comments", words[3]))
     ):

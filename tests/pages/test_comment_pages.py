@@ -185,6 +185,26 @@ def test_search_matches_with_or_without_diacritics_in_any_case(store, typed):
     assert total_caption(at).startswith(f"{expected:,} comments")
 
 
+def test_comments_not_analysed_yet_are_said_and_analysed_on_click(store):
+    with db.begin(engine()) as conn:
+        db.empty_tables(conn, [schema.comment_facts, schema.comment_themes])
+    f = page_filters()
+    waiting = text_service.comment_total(engine(), f)
+    said = f"{waiting:,} comments have no sentiment or themes yet"
+    at = signed_in(MANAGER, "feedback")  # a manager is told, and may not rewrite the store
+    assert any(said in w.value for w in at.warning)
+    assert not [b for b in at.button if b.key == "fb_analyse"]
+    at = signed_in(ADMIN, "feedback")
+    assert any(said in w.value for w in at.warning)
+    at.button(key="fb_analyse").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    analysed = text_service.comment_total(
+        engine(), f, sentiment=("negative", "neutral", "positive")
+    )
+    assert analysed == waiting
+    assert not [w for w in at.warning if "no sentiment or themes" in w.value]
+
+
 # -- labelling ------------------------------------------------------------------------------
 
 
