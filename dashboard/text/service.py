@@ -858,12 +858,19 @@ def sentiment_cells(engine: sa.Engine, f: Filters, by: str, score: str = "net") 
     basis = sentiment_basis(engine, f)
     return (
         cells.filter(pl.col("n") > 0)
+        .with_columns(_hidden_counts())
         .with_columns(
             pl.lit(None, dtype=pl.Float64).alias("target"),
             pl.lit(basis, dtype=pl.String).alias("source"),
         )
         .sort(["touchpoint", by])
     )
+
+
+def _hidden_counts() -> list[pl.Expr]:
+    """Sentiment counts of a hidden cell (under privacy_n comments) hidden too: two
+    negative comments out of two would tell what the hidden value hides."""
+    return [pl.when(~pl.col("hidden")).then(pl.col(c)).alias(c) for c in SENTIMENTS]
 
 
 def _with_theme_statistics(frame: pl.DataFrame, f: Filters, taxonomy: themes.Taxonomy):
@@ -878,6 +885,7 @@ def _with_theme_statistics(frame: pl.DataFrame, f: Filters, taxonomy: themes.Tax
     stats = with_net_sentiment(frame.rename({"comments": "n"}), min_n=f.min_n, privacy_n=privacy_n)
     return (
         stats.rename({"n": "comments"})
+        .with_columns(_hidden_counts())
         .join(labels, on="theme", how="left")
         .with_columns(
             pl.coalesce("label", "theme").alias("label"),
