@@ -522,6 +522,25 @@ def import_labels(engine: sa.Engine, path: str | Path, labelled_by: str) -> int:
     if not labelled_by:
         raise LabelRejected("say who labelled the file (labelled_by=...)")
     name, rows = _read_label_rows(Path(path))
+    return import_label_rows(engine, rows, name, labelled_by)
+
+
+def import_label_rows(engine: sa.Engine, rows: pl.DataFrame, name: str, labelled_by: str) -> int:
+    """:func:`import_labels` of rows already read: columns response_id, sentiment,
+    optionally themes and line (the row's line for error messages; default: the line
+    it would have in a file with a header). All checked first; nothing written if any
+    is bad (:class:`LabelImportRejected`). Returns the number of labels stored."""
+    if not labelled_by:
+        raise LabelRejected("say who labelled (labelled_by=...)")
+    rows = rows.select(
+        (pl.col("line") if "line" in rows.columns else pl.int_range(2, rows.height + 2))
+        .cast(pl.Int64)
+        .alias("line"),
+        *(
+            pl.col(c).cast(pl.String) if c in rows.columns else pl.lit(None, pl.String).alias(c)
+            for c in ("response_id", "sentiment", "themes")
+        ),
+    )
     with db.begin(engine) as conn:
         taxonomy = _taxonomy_in(conn)
         errors = _label_errors(conn, rows, taxonomy)
