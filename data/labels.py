@@ -54,8 +54,9 @@ def label_count(commented: int) -> int:
     return min(commented, MAX_LABELS, max(MIN_LABELS, int(commented * SHARE)))
 
 
-def demo_labels(comments: pl.DataFrame, seed: int) -> pl.DataFrame:
-    """The demo's labels of some of ``comments`` (columns response_id, comment).
+def demo_labels(comments: pl.DataFrame, seed: int, n: int | None = None) -> pl.DataFrame:
+    """The demo's labels of some of ``comments`` (columns response_id, comment): ``n``
+    of them (default :func:`label_count`; the benchmark's learning curve asks for more).
 
     Returns columns response_id, sentiment, in response_id order; the same comments and
     seed give the same labels. Comments not written from a template (an import's) are
@@ -64,7 +65,8 @@ def demo_labels(comments: pl.DataFrame, seed: int) -> pl.DataFrame:
     tones = template_tones()
     known = comments.filter(pl.col("comment").is_in(list(tones))).sort("response_id")
     rng = np.random.default_rng([seed, 16])  # its own stream: the rest of the demo is unchanged
-    picked = np.sort(rng.choice(known.height, size=label_count(known.height), replace=False))
+    size = label_count(known.height) if n is None else min(n, known.height)
+    picked = np.sort(rng.choice(known.height, size=size, replace=False))
     sample = known[picked]
     truth = [tones[c] for c in sample["comment"].to_list()]
     disagree = rng.random(sample.height) < DISAGREE
