@@ -134,7 +134,10 @@ def generate(
     origin = f"{followup.DEMO_ORIGIN_PREFIX}{scale} seed {seed}"  # the queue clock reads it
     replacing = any(existing.values())
     with (
-        load(engine, origin=origin, replace=replacing, progress=report) as loader,
+        # analysed after the load: once, by the model trained on the demo's labels
+        load(
+            engine, origin=origin, replace=replacing, progress=report, analyse_comments=False
+        ) as loader,
         closing(_drawn_chunks(spec, seed)) as chunks,
     ):
         loader.append("stages", stages_frame())

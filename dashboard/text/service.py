@@ -349,6 +349,13 @@ def _analyse_in(
     return AnalysisResult(facts.height, removed, time.perf_counter() - started)
 
 
+def analyse_in(
+    conn: sa.Connection, response_ids: Sequence[str] | None = None, *, new_only: bool = False
+) -> AnalysisResult:
+    """:func:`analyse_comments` inside the caller's transaction (an import's load)."""
+    return _analyse_in(conn, response_ids, new_only)
+
+
 def analyse_comments(
     engine: sa.Engine, response_ids: Sequence[str] | None = None, *, new_only: bool = False
 ) -> AnalysisResult:
