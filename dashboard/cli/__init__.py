@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "dashboard.cli.followup",
     "dashboard.cli.users",
     "dashboard.cli.audit",
+    "dashboard.cli.comments",
 )
 
 

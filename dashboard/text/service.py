@@ -356,6 +356,13 @@ def _analyse_in(
     return AnalysisResult(facts.height, removed, time.perf_counter() - started)
 
 
+def analyse_in(
+    conn: sa.Connection, response_ids: Sequence[str] | None = None, *, new_only: bool = False
+) -> AnalysisResult:
+    """:func:`analyse_comments` inside the caller's transaction (an import's load)."""
+    return _analyse_in(conn, response_ids, new_only)
+
+
 def analyse_comments(
     engine: sa.Engine, response_ids: Sequence[str] | None = None, *, new_only: bool = False
 ) -> AnalysisResult:
@@ -529,6 +536,25 @@ def import_labels(engine: sa.Engine, path: str | Path, labelled_by: str) -> int:
     if not labelled_by:
         raise LabelRejected("say who labelled the file (labelled_by=...)")
     name, rows = _read_label_rows(Path(path))
+    return import_label_rows(engine, rows, name, labelled_by)
+
+
+def import_label_rows(engine: sa.Engine, rows: pl.DataFrame, name: str, labelled_by: str) -> int:
+    """:func:`import_labels` of rows already read: columns response_id, sentiment,
+    optionally themes and line (the row's line for error messages; default: the line
+    it would have in a file with a header). All checked first; nothing written if any
+    is bad (:class:`LabelImportRejected`). Returns the number of labels stored."""
+    if not labelled_by:
+        raise LabelRejected("say who labelled (labelled_by=...)")
+    rows = rows.select(
+        (pl.col("line") if "line" in rows.columns else pl.int_range(2, rows.height + 2))
+        .cast(pl.Int64)
+        .alias("line"),
+        *(
+            pl.col(c).cast(pl.String) if c in rows.columns else pl.lit(None, pl.String).alias(c)
+            for c in ("response_id", "sentiment", "themes")
+        ),
+    )
     with db.begin(engine) as conn:
         taxonomy = _taxonomy_in(conn)
         errors = _label_errors(conn, rows, taxonomy)
@@ -881,12 +907,19 @@ def sentiment_cells(engine: sa.Engine, f: Filters, by: str, score: str = "net") 
     basis = sentiment_basis(engine, f)
     return (
         cells.filter(pl.col("n") > 0)
+        .with_columns(_hidden_counts())
         .with_columns(
             pl.lit(None, dtype=pl.Float64).alias("target"),
             pl.lit(basis, dtype=pl.String).alias("source"),
         )
         .sort(["touchpoint", by])
     )
+
+
+def _hidden_counts() -> list[pl.Expr]:
+    """Sentiment counts of a hidden cell (under privacy_n comments) hidden too: two
+    negative comments out of two would tell what the hidden value hides."""
+    return [pl.when(~pl.col("hidden")).then(pl.col(c)).alias(c) for c in SENTIMENTS]
 
 
 def _with_theme_statistics(frame: pl.DataFrame, f: Filters, taxonomy: themes.Taxonomy):
@@ -901,6 +934,7 @@ def _with_theme_statistics(frame: pl.DataFrame, f: Filters, taxonomy: themes.Tax
     stats = with_net_sentiment(frame.rename({"comments": "n"}), min_n=f.min_n, privacy_n=privacy_n)
     return (
         stats.rename({"n": "comments"})
+        .with_columns(_hidden_counts())
         .join(labels, on="theme", how="left")
         .with_columns(
             pl.coalesce("label", "theme").alias("label"),

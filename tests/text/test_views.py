@@ -74,6 +74,8 @@ def test_sentiment_view_follows_the_heatmap_rules(labelled):
     assert got[("Store", "Silver")]["value"] == pytest.approx(0.0)
     hidden = got[("Store", "Gold")]
     assert hidden["value"] is None and hidden["hidden"] and hidden["n"] == 4
+    # its counts would tell what the hidden value hides
+    assert (hidden["positive"], hidden["neutral"], hidden["negative"]) == (None, None, None)
     assert got[("Store", "Silver")]["low_n"] and not got[("Delivery", "Gold")]["low_n"]
     assert set(result["source"]) == {"label"}
     assert views.SENTIMENT.notes(result, Options()) == ()  # people's labels: no baseline note
