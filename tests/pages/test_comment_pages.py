@@ -3,7 +3,9 @@ page's sentiment, themes, filters and search; labelling (who, when, the next com
 training (quality before anything changes, switching on only on click); the themes admin;
 What customers say; sentiment on the heatmap and the customer view; roles and scopes.
 
-Each test that writes gets its own copy of an analysed small demo store.
+Each test gets its own copy of the small demo store as shipped (analysed, with a CX team's
+labels and a model in use); ``fresh_business()`` turns it into a store without labels or
+model, where the baseline scores every comment.
 """
 
 from __future__ import annotations
@@ -127,6 +129,15 @@ def chart_spec(at: AppTest, key_part: str) -> dict:
     raise AssertionError(f"no chart with key {key_part!r}")
 
 
+def fresh_business() -> None:
+    """The store as a business that has just started: no labels, no model (the demo ships
+    both), every comment scored by the baseline."""
+    with db.begin(engine()) as conn:
+        db.empty_tables(conn, [schema.comment_labels, schema.sentiment_models])
+    text_service.analyse_comments(engine())
+    _clear_caches()
+
+
 def label_some(n: int, by: str = "seed@company.vn") -> None:
     """Label ``n`` comments the way their NPS says (a stand-in for a person)."""
     page = text_service.comment_page(engine(), Filters(), limit=n)
@@ -143,16 +154,28 @@ def label_some(n: int, by: str = "seed@company.vn") -> None:
 
 def test_cards_show_sentiment_its_source_and_themes(store):
     at = signed_in(MANAGER, "feedback")
-    first = text_service.comment_page(engine(), page_filters(), limit=20).row(0, named=True)
-    head = next(m.value for m in at.markdown if "NPS" in m.value)
-    assert first["sentiment_source"] == "baseline"  # no model yet: every card says so
-    assert f"{first['sentiment'].capitalize()} · baseline" in head
+    shown = text_service.comment_page(engine(), page_filters(), limit=20)
+    heads = [m.value for m in at.markdown if "NPS" in m.value]
+    assert len(heads) == shown.height
+    words = {"label": "labelled by a person", "model": "model", "baseline": "baseline"}
+    for row, head in zip(shown.iter_rows(named=True), heads, strict=True):
+        assert f"{row['sentiment'].capitalize()} · {words[row['sentiment_source']]}]" in head
+    assert {"label", "model"} <= set(shown["sentiment_source"])  # the demo's labels and model
     taxonomy = text_service.current_taxonomy(engine())
+    first = shown.row(0, named=True)
     names = [taxonomy.get(t).label for t in first["themes"].split(";") if t]
     theme_line = next(m.value for m in at.markdown if "violet-badge" in m.value)
     assert names and all(f":violet-badge[{name}]" in theme_line for name in names)
-    assert "Sentiment: **baseline**" in " ".join(captions(at))
+    assert "Sentiment: **model 1**" in " ".join(captions(at))
     assert not [b for b in at.button if (b.key or "").startswith("lb_pick_")]  # managers read
+
+
+def test_before_any_model_every_card_says_baseline(store):
+    fresh_business()
+    at = signed_in(MANAGER, "feedback")
+    heads = [m.value for m in at.markdown if "NPS" in m.value]
+    assert heads and all("· baseline]" in head for head in heads)
+    assert "Sentiment: **baseline**" in " ".join(captions(at))
 
 
 def test_filters_by_sentiment_and_theme_live_in_the_url(store):
@@ -274,6 +297,7 @@ def test_managers_and_executives_cannot_label(store):
 
 
 def test_training_shows_quality_before_anything_changes_and_switches_on_only_on_click(store):
+    fresh_business()
     label_some(60)
     at = signed_in(ADMIN, "sentiment_model")
     assert any("No model is switched on" in i.value for i in at.info)
@@ -313,6 +337,7 @@ def test_training_shows_quality_before_anything_changes_and_switches_on_only_on_
 
 
 def test_too_few_labels_say_so_and_training_waits(store):
+    fresh_business()
     label_some(10)
     at = signed_in(ANALYST, "sentiment_model")
     assert at.button(key="sm_train").disabled
@@ -346,6 +371,23 @@ def test_scoped_feedback_counts_are_the_scopes(store, base_store):
     everyone = text_service.comment_total(engine(), page_filters())
     assert 0 < scoped < everyone
     assert total_caption(at).startswith(f"{scoped:,} comments")
+
+
+def test_a_new_model_replaces_the_one_in_use_only_on_click(store):
+    at = signed_in(ADMIN, "sentiment_model")
+    assert {m.label: m.value for m in at.metric}["Model"] == "version 1"
+    at.button(key="sm_train").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    stored = {m["version"]: m["active"] for m in text_service.models(engine()).to_dicts()}
+    assert stored == {1: True, 2: False}
+    facts = db.fetch(sa.select(schema.comment_facts.c.model_version), engine())
+    assert set(facts["model_version"].drop_nulls()) == {1}
+    assert any(s.value == "Trained, not switched on: version 2" for s in at.subheader)
+    at.button(key="sm_on_2").click().run()
+    stored = {m["version"]: m["active"] for m in text_service.models(engine()).to_dicts()}
+    assert stored == {1: False, 2: True}
+    facts = db.fetch(sa.select(schema.comment_facts.c.model_version), engine())
+    assert set(facts["model_version"].drop_nulls()) == {2}
 
 
 # -- the themes admin -----------------------------------------------------------------------
@@ -410,6 +452,9 @@ def test_only_admins_reach_the_themes_page(store):
 
 def test_what_customers_say_draws_the_views_and_says_baseline(store):
     at = signed_in(MANAGER, "comments")
+    assert "baseline" not in chart_spec(at, "chart_themes")["layout"]["title"]["text"]
+    fresh_business()
+    at = signed_in(MANAGER, "comments")
     f = page_filters()
     themes = text_service.theme_touchpoint_table(engine(), f)
     spec = chart_spec(at, "chart_themes")
@@ -453,6 +498,6 @@ def test_the_customer_view_shows_each_comments_sentiment_and_themes(store):
     at = signed_in(MANAGER, "customer", {"customer": row["customer_id"]})
     view = customers.customer_view(engine(), row["customer_id"])
     said = [r for r in view["responses"] if r["sentiment"]]
-    badges = [m.value for m in at.markdown if "· baseline]" in m.value]
+    badges = [m.value for m in at.markdown if "-badge[:material/sentiment_" in m.value]
     assert said and len(badges) == len(said)
     assert any(":violet-badge[Delivery]" in b for b in badges)
