@@ -94,6 +94,7 @@ def run_page(page: st.Page) -> None:
 
 def main() -> None:
     ui.start_language(get_settings().language)  # first: every word below is in it
+    ui.new_run()  # this run reads the store's data version afresh (the cache keys hold it)
     viewer = ui.sign_in()  # stops here, with a sign-in or denied page, for nobody known
     page = navigation(viewer)
     ui.language_switch()

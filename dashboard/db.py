@@ -162,6 +162,7 @@ def execute(conn: sa.Connection, statement: sa.Executable) -> int:
     """Run a write statement (INSERT / UPDATE / DELETE) inside the caller's transaction
     (see :func:`begin`) and return how many rows it affected."""
     check_viewer(conn.engine)
+    _mark_changed(conn, getattr(statement, "table", None))
     # preserve_rowcount: without it psycopg's INSERT ... SELECT reports -1.
     return conn.execute(statement, execution_options={"preserve_rowcount": True}).rowcount
 
@@ -215,16 +216,69 @@ def _floats_for_decimals(frame: pl.DataFrame) -> pl.DataFrame:
 
 @contextlib.contextmanager
 def begin(engine: sa.Engine | None = None) -> Iterator[sa.Connection]:
-    """A transaction for writers (imports, demo data); errors are translated."""
+    """A transaction for writers (imports, demo data); errors are translated.
+
+    When the transaction changed what a view shows (any write but the audit trail's), the
+    store's data version is bumped in it, just before it commits (:func:`data_version`)."""
     global _writes
     engine = engine or default_engine()
     check_viewer(engine)
     writes_before = _writes
     with translate_errors(engine), engine.begin() as conn:
-        yield conn
+        conn.info[_CHANGED] = False
+        try:
+            yield conn
+            if conn.info.get(_CHANGED):
+                _bump_version(conn)
+        finally:
+            conn.info.pop(_CHANGED, None)
     if _writes != writes_before:
         # Committed: decisions taken during the transaction saw the data before it.
         _writes += 1
+
+
+# -- the data version: results follow the data ---------------------------------------------
+# conn.info key: whether this transaction wrote something a view shows. The audit trail's
+# rows (sign-ins, exports) do not count: they would throw every cached result away.
+_CHANGED = "cxdash_changed"
+_UNVERSIONED = frozenset({"cxdash_audit", "cxdash_data_version"})
+
+
+def _mark_changed(conn: sa.Connection, table: sa.Table | None) -> None:
+    if table is None or getattr(table, "name", None) not in _UNVERSIONED:
+        conn.info[_CHANGED] = True
+
+
+def _bump_version(conn: sa.Connection) -> None:
+    from queries import versions
+    from queries.schema import data_version
+
+    if not has_table(conn, data_version):  # a store created before the data version
+        data_version.create(conn, checkfirst=True)
+    bumped = conn.execute(versions.bump(), execution_options={"preserve_rowcount": True})
+    if bumped.rowcount == 0:
+        conn.execute(versions.first())
+
+
+def data_version(engine: sa.Engine | None = None) -> int:
+    """The store's data version: it grows with every committed write that changes what a
+    view shows, whichever process or backend wrote it (0: never written, or no tables).
+    One small indexed read, meant to be taken once per page run and put in cache keys.
+
+    Raises
+    ------
+    StoreUnavailable
+        The store cannot be reached (the page says so rather than show old numbers).
+    """
+    from queries import versions
+
+    engine = engine or default_engine()
+    check_viewer(engine)
+    try:
+        with translate_errors(engine), engine.connect() as conn:
+            return int(conn.execute(versions.read()).scalar() or 0)
+    except SchemaMissing:
+        return 0
 
 
 def scalar_in(conn: sa.Connection, statement: sa.Executable):
@@ -552,6 +606,7 @@ def upsert_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> N
     """
     if frame.is_empty():
         return
+    _mark_changed(conn, table)
     forget_summaries(conn, table)
     columns = [c for c in frame.columns if c in table.c]
     frame = frame.select(columns)
@@ -653,6 +708,7 @@ def _upsert_generic(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -
 def empty_tables(conn: sa.Connection, tables) -> None:
     """Remove every row of ``tables`` inside the caller's transaction."""
     for table in tables:
+        _mark_changed(conn, table)
         if conn.dialect.name == "duckdb":
             # DELETE of millions of rows is slow in DuckDB (and index maintenance);
             # dropping and re-creating the table is transactional and instant.
@@ -671,6 +727,7 @@ def append_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> N
     """
     if frame.is_empty():
         return
+    _mark_changed(conn, table)
     forget_summaries(conn, table)
     columns = [c for c in frame.columns if c in table.c]
     frame = frame.select(columns)

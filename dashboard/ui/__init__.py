@@ -6,7 +6,17 @@ download buttons (``downloads``). Pages use the names below.
 
 from __future__ import annotations
 
-from dashboard.ui.cache import EMPTY_STORE, call, data_changed, engine, run, store_status, store_url
+from dashboard.ui.cache import (
+    EMPTY_STORE,
+    call,
+    data_changed,
+    data_version,
+    engine,
+    new_run,
+    run,
+    store_status,
+    store_url,
+)
 from dashboard.ui.comments import BAND_BADGE, comment_cards
 from dashboard.ui.customers import risk_headline
 from dashboard.ui.data_admin import health_panel, summary_tables_panel
@@ -58,6 +68,8 @@ __all__ = [
     "chart",
     "comment_cards",
     "data_changed",
+    "data_version",
+    "new_run",
     "drivers_link",
     "health_panel",
     "summary_tables_panel",

@@ -1,0 +1,64 @@
+"""Results follow the data (issue 18): a write by another engine -- the CLI's import beside
+the dashboard -- shows at the session's next interaction, not after the cache's TTL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard import db, rollup_store, service
+from queries import schema
+from tests.pages.test_pages import APP, TIMEOUT, metrics
+from tests.stores import build_store
+
+
+@pytest.fixture(params=["duckdb", "sqlite"])
+def tiny_env(request, tmp_path, monkeypatch) -> str:
+    suffix = "duckdb" if request.param == "duckdb" else "sqlite"
+    url = f"{request.param}:///{tmp_path / f'store.{suffix}'}"
+    build_store(url, prefer_generator=False)
+    monkeypatch.setenv("CXDASH_DATABASE_URL", url)
+    monkeypatch.setenv("CXDASH_CACHE_TTL_SECONDS", "3600")  # the TTL cannot be the reason
+    db.engine_for.cache_clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield url
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def test_an_import_by_another_process_shows_at_the_next_interaction(tiny_env):
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    before = metrics(at)
+    assert before["NPS"]
+
+    # Another engine (as the CLI would) writes 300 detractors on the latest day.
+    writer = db.create_engine(tiny_env)  # the app's configuration: one DuckDB instance
+    try:
+        _, latest = service.data_range(writer)
+        day = dt.datetime.combine(latest, dt.time(9))
+        ids = [f"LATE{i:04d}" for i in range(300)]
+        frame = pl.DataFrame(
+            {
+                "response_id": ids,
+                "responded_at": [day] * 300,
+                "touchpoint": ["Website"] * 300,
+                "nps": [0] * 300,
+            }  # fmt: skip
+        )
+        with db.begin(writer) as conn:
+            db.upsert_frame(conn, schema.feedback, frame)
+            rollup_store.refresh(conn)
+    finally:
+        writer.dispose()
+
+    at.run()  # the next interaction of the same session
+    assert not at.exception, [e.message for e in at.exception]
+    after = metrics(at)
+    assert after["NPS"] != before["NPS"]
