@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import service, ui
+from dashboard import db, service, ui
 from dashboard.access import Viewer
 from dashboard.config import get_settings
 from dashboard.i18n import _
@@ -79,10 +79,15 @@ def run_page(page: st.Page) -> None:
     """Run the page; with error details hidden (``cxdash serve``), an unexpected error
     shows a friendly message and goes to the server's log with its traceback."""
     if st.get_option("client.showErrorDetails") not in ("none", False, "false"):
-        page.run()  # development and tests: Streamlit shows the error itself
+        try:
+            page.run()  # development and tests: Streamlit shows the error itself
+        except db.StoreBusy as exc:  # an import writes the embedded store: not an error
+            ui.being_updated(str(exc))
         return
     try:
         page.run()
+    except db.StoreBusy as exc:
+        ui.being_updated(str(exc))
     except Exception:
         log.exception("page %r failed", page.title)
         st.error(
@@ -116,6 +121,8 @@ def run(page: st.Page) -> None:
         st.error("**" + _("Cannot open the data store.") + "** " + message,
                  icon=":material/database:")  # fmt: skip
         return
+    if status == "busy":
+        ui.being_updated(message)
     if status == "empty":
         st.title("CX Insights", anchor=False)
         st.info(message, icon=":material/inventory_2:")

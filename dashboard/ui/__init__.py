@@ -26,6 +26,7 @@ from dashboard.ui.language import language_switch, start_language
 from dashboard.ui.page import (
     NO_DATA,
     PLOTLY_CONFIG,
+    being_updated,
     broken_rule,
     chart,
     dimension_label,
@@ -62,6 +63,7 @@ __all__ = [
     "EVERYTHING",
     "NO_DATA",
     "PLOTLY_CONFIG",
+    "being_updated",
     "broken_rule",
     "call",
     "cell_panel",

@@ -63,6 +63,10 @@ def _cached(
 
 
 _VERSION_KEY = "_cx_data_version"
+_LAST_KEY = "_cx_last_data_version"  # kept across runs: answers while a write runs
+# How long a run waits for the data version while the embedded store is being written,
+# before it answers from the results of the version it saw last.
+VERSION_WAIT_SECONDS = 0.3
 # The version this process saw last: when another process's write changes it, decisions
 # kept per engine (are the summary tables fresh?) are taken again.
 _last_seen: dict[str, int] = {}
@@ -72,12 +76,21 @@ def read_data_version() -> int:
     """Read the store's data version now and keep it for this session's run (every cache
     key of the run holds it). Raises ``db.StoreError`` when the store cannot answer."""
     url = store_url()
-    with access.system():  # the whole store's version, whoever looks
-        version = db.data_version(_engine(url))
+    try:
+        with access.system():  # the whole store's version, whoever looks
+            version = db.data_version(_engine(url), wait=VERSION_WAIT_SECONDS)
+    except db.StoreBusy:
+        # An import writes the embedded store: results of the last committed data (this
+        # session's, else this process's) still answer; what is not cached says "being
+        # updated" (db.StoreBusy) and the page tries again.
+        version = st.session_state.get(_LAST_KEY, _last_seen.get(url))
+        if version is None:
+            raise
     if _last_seen.get(url) not in (None, version):
         rollup_store.forget_decisions()
     _last_seen[url] = version
     st.session_state[_VERSION_KEY] = version
+    st.session_state[_LAST_KEY] = version
     return version
 
 
@@ -122,6 +135,8 @@ def _status(url: str, language: str, who: tuple, version: int) -> tuple[str, str
         has = service.has_data(_engine(url))
     except db.SchemaMissing as exc:
         return "empty", str(exc)
+    except db.StoreBusy:
+        raise  # not cached: the write ends soon
     except db.StoreError as exc:
         raise _Unavailable(str(exc)) from None  # not cached: the next run asks again
     return ("ok", "") if has else ("empty", _(EMPTY_STORE))
@@ -132,7 +147,8 @@ class _Unavailable(Exception):
 
 
 def store_status() -> tuple[str, str]:
-    """("ok" | "empty" | "unavailable", message for people in the session's language).
+    """("ok" | "empty" | "busy" | "unavailable", message for people in the session's
+    language); "busy": a write holds the embedded store and nothing was cached to answer.
 
     Called at the start of every page's run: it reads the data version the run's cached
     results are keyed by, so a store that went away is said at once (never hidden behind
@@ -140,6 +156,8 @@ def store_status() -> tuple[str, str]:
     try:
         version = read_data_version()
         return _status(store_url(), current_language(), access.cache_key(), version)
+    except db.StoreBusy as exc:
+        return "busy", str(exc)
     except db.StoreError as exc:
         return "unavailable", str(exc)
     except _Unavailable as exc:
