@@ -1,11 +1,10 @@
 """What sharing the embedded DuckDB store costs the queries (issue 18).
 
-    PYTHONPATH=. python benchmarks/store_sharing.py data/bench/large.duckdb --rounds 3
+    PYTHONPATH=. python benchmarks/store_sharing.py data/bench/large.duckdb --runs 7
 
 Times the views of ``cxdash bench`` (end to end: statement, fetch, statistics; the usual
-filter: the last 365 days and the largest segment) on one store file opened three ways,
-in the same process, in alternating rounds (so that a slow moment of the machine hits
-every way alike):
+filter: the last 365 days and the largest segment) on the store opened three ways, in
+the same process:
 
 - ``read-write`` -- before issue 18: one read-write connection kept open (no other
   process can open the file meanwhile);
@@ -14,14 +13,20 @@ every way alike):
 - ``reopen`` -- the alternative not taken: the file opened read-only for each request
   and closed after it (every request starts with a cold DuckDB buffer).
 
-Per view: the median of all runs; the ratio shared / read-write and reopen / read-write.
+DuckDB refuses one file opened read-write and read-only in one process, so each way gets
+its own copy of the store (in a temporary folder beside it, removed afterwards), and all
+three stay open: every run times the three ways back to back, in a rotating order, so a
+slow moment of a busy machine hits every way alike. Per view: medians; the ratios
+shared / read-write and reopen / read-write.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,29 +36,35 @@ from dashboard.bench.queries import cases, typical_filters
 WAYS = ("read-write", "shared", "reopen")
 
 
-def _engine(path: Path, way: str):
-    return db.create_engine(f"duckdb:///{path}", shared=way != "read-write")
-
-
-def measure(path: Path, rounds: int, runs: int) -> dict[str, dict[str, list[float]]]:
-    times: dict[str, dict[str, list[float]]] = {way: {} for way in WAYS}
-    for r in range(rounds):
+def measure(store: Path, runs: int) -> dict[str, dict[str, list[float]]]:
+    folder = Path(tempfile.mkdtemp(prefix="cxdash-sharing-", dir=store.parent))
+    try:
+        engines = {}
         for way in WAYS:
-            engine = _engine(path, way)
-            try:
-                f = typical_filters(engine)
-                for case in cases(engine, f, None):
-                    case.run()  # warm: plans, summaries' decision, buffers
-                    for _ in range(runs):
-                        if way == "reopen":
-                            engine.dispose()  # closes the file: the next query opens it
-                        start = time.perf_counter()
-                        case.run()
-                        times[way].setdefault(case.name, []).append(time.perf_counter() - start)
-            finally:
-                engine.dispose()
-            print(f"round {r + 1}/{rounds}: {way} done", file=sys.stderr, flush=True)
-    return times
+            copy = folder / f"{way}.duckdb"
+            shutil.copyfile(store, copy)
+            engines[way] = db.create_engine(f"duckdb:///{copy}", shared=way != "read-write")
+        f = typical_filters(engines["read-write"])
+        by_way = {way: cases(engine, f, None) for way, engine in engines.items()}
+        times: dict[str, dict[str, list[float]]] = {way: {} for way in WAYS}
+        for i, name in enumerate(case.name for case in by_way["read-write"]):
+            run = {way: next(c.run for c in by_way[way] if c.name == name) for way in WAYS}
+            for way in WAYS:
+                run[way]()  # warm: plans, the summaries' decision, buffers
+            for r in range(runs):
+                order = WAYS[r % 3 :] + WAYS[: r % 3]
+                for way in order:
+                    if way == "reopen":
+                        engines[way].dispose()  # closes the file: the next query opens it
+                    start = time.perf_counter()
+                    run[way]()
+                    times[way].setdefault(name, []).append(time.perf_counter() - start)
+            print(f"{i + 1}: {name} done", file=sys.stderr, flush=True)
+        for engine in engines.values():
+            engine.dispose()
+        return times
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def markdown(times: dict[str, dict[str, list[float]]]) -> str:
@@ -83,10 +94,9 @@ def markdown(times: dict[str, dict[str, list[float]]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("store", type=Path, help="a DuckDB store (e.g. data/bench/large.duckdb)")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--runs", type=int, default=3, help="timed runs per view per round")
+    parser.add_argument("--runs", type=int, default=7, help="timed runs per view and way")
     args = parser.parse_args()
-    print(markdown(measure(args.store, args.rounds, args.runs)))
+    print(markdown(measure(args.store, args.runs)))
 
 
 if __name__ == "__main__":

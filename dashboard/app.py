@@ -117,6 +117,8 @@ def run(page: st.Page) -> None:
         run_page(page)  # admin pages work on an empty or missing store
         return
     status, message = ui.store_status()
+    if status != "ok":
+        ui.keep_filters()  # the sidebar is not drawn: keep them for when the store is back
     if status == "unavailable":
         st.error("**" + _("Cannot open the data store.") + "** " + message,
                  icon=":material/database:")  # fmt: skip

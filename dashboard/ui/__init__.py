@@ -45,6 +45,7 @@ from dashboard.ui.tables import date_column, datetime_column, headers, number_co
 from dashboard.ui.url_state import (
     EVERYTHING,
     current_params,
+    keep_filters,
     reset_filters,
     seed_from_url,
     sidebar,
@@ -90,6 +91,7 @@ __all__ = [
     "friendly_errors",
     "funnel_satisfaction_panel",
     "header",
+    "keep_filters",
     "kpi_tiles",
     "no_data",
     "option_list",
