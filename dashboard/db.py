@@ -26,6 +26,7 @@ from dashboard.i18n import _
 
 sa.dialects.registry.register("duckdb.cxdash", "dashboard.duckdb_dialect", "CachingDuckDBDialect")
 
+PG_CONNECT_TIMEOUT = 10  # seconds
 NO_TIMEOUT = 0  # statement_timeout 0: loaders (imports, demo data) may run for minutes
 _writes = 0  # source-table writes by this process; readers of the summaries key on it
 
@@ -97,6 +98,10 @@ def create_engine(
         options = f"{parsed.query.get('options', '')} -c statement_timeout={timeout * 1000}"
         parsed = parsed.difference_update_query(["options"])
         kwargs["connect_args"] = {"options": options.strip()}
+        if "connect_timeout" not in parsed.query:
+            # A server that went away without refusing (a dead host, a cut network) is
+            # said within seconds, not after the system's TCP timeout of minutes.
+            kwargs["connect_args"]["connect_timeout"] = PG_CONNECT_TIMEOUT
         kwargs["pool_pre_ping"] = True
     try:
         engine = sa.create_engine(parsed, **kwargs)
