@@ -527,9 +527,9 @@ def reading(engine: sa.Engine, wait: float | None = None) -> Iterator[None]:
     if shared is None:
         yield
         return
-    wait = _read_wait(engine) if wait is None else wait
     try:
-        with shared.reading(wait):
+        # The wait is worked out only when a writer is there (settings are read afresh).
+        with shared.reading(lambda: _read_wait(engine) if wait is None else wait):
             yield
     except store_lock.Busy as exc:
         raise _busy(engine, exc) from None

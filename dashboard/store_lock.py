@@ -153,18 +153,21 @@ class SharedFile:
         self.opened = False
 
     @contextlib.contextmanager
-    def reading(self, wait: float) -> Iterator[None]:
-        """Around one read: waits (up to ``wait`` seconds) while a writer holds the store,
-        then :class:`Busy`."""
+    def reading(self, wait: Callable[[], float]) -> Iterator[None]:
+        """Around one read: waits (up to ``wait()`` seconds, asked only when a writer
+        holds the store) while a writer holds it, then :class:`Busy`."""
         me = threading.get_ident()
         if self.writer == me:
             yield  # the writing thread reads its own store (read-write connections)
             return
-        deadline = time.monotonic() + wait
+        deadline = None
         with self.cond:
             while self.writer is not None or self.other_writer():
                 if self.writer is None and self.opened and self.readers == 0:
                     self.close_connections()  # let the other process's writer in
+                if deadline is None:
+                    wait = wait()
+                    deadline = time.monotonic() + wait
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise Busy(self.path, wait)
