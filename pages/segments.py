@@ -37,7 +37,7 @@ crumbs = st.container(horizontal=True, vertical_alignment="center", gap="small")
 crumbs.button(_(ui.EVERYTHING[order[0]]), on_click=go_to, args=(0,),
               key="crumb_0", icon=":material/home:", type="tertiary")  # fmt: skip
 for depth, (dim, value) in enumerate(path, start=1):
-    crumbs.button(f"› {charts.group_label(value)}", on_click=go_to, args=(depth,),
+    crumbs.button(f"› {ui.md(charts.group_label(value))}", on_click=go_to, args=(depth,),
                   key=f"crumb_{depth}", type="tertiary", help=ui.dimension_label(dim))  # fmt: skip
 if level is None:
     st.info(_("Every dimension is drilled into: go back with the breadcrumb above."))

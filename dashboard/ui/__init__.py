@@ -13,6 +13,7 @@ from dashboard.ui.data_admin import health_panel, summary_tables_panel
 from dashboard.ui.drilldown import cell_panel
 from dashboard.ui.kpi_tiles import kpi_tiles
 from dashboard.ui.language import language_switch, start_language
+from dashboard.ui.markdown import md
 from dashboard.ui.page import (
     NO_DATA,
     PLOTLY_CONFIG,
@@ -50,6 +51,7 @@ __all__ = [
     "BAND_BADGE",
     "EMPTY_STORE",
     "EVERYTHING",
+    "md",
     "NO_DATA",
     "PLOTLY_CONFIG",
     "broken_rule",

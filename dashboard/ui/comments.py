@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.ui.customers import customer_link
+from dashboard.ui.markdown import md
 
 BAND_BADGE = {"detractor": "orange", "passive": "gray", "promoter": "blue"}
 
@@ -24,8 +25,9 @@ def comment_cards(frame: pl.DataFrame) -> None:
             f":gray-badge[CSAT {_or_dash(row['csat'])}]",
             f":gray-badge[CES {_or_dash(row['ces'])}]",
         ]
-        meta = [f"**{row['touchpoint']}**", charts.fmt_date(row["responded_at"]),
-                charts.group_label(row["segment"] or None), row["language"] or ""]  # fmt: skip
+        meta = [f"**{md(row['touchpoint'])}**", charts.fmt_date(row["responded_at"]),
+                md(charts.group_label(row["segment"] or None)),
+                md(row["language"] or "")]  # fmt: skip
         with st.container(border=True, gap="small"):
             st.markdown(" ".join(badges) + " " + " · ".join(m for m in meta if m))
             st.text(row["comment"] or "")

@@ -18,6 +18,7 @@ from dashboard import access, audit, charts, db, state
 from dashboard.i18n import N_, SOURCE_LANGUAGE, _, current_language
 from dashboard.i18n.formats import MISSING
 from dashboard.ui.cache import engine
+from dashboard.ui.markdown import md
 from dashboard.ui.tables import styled
 from dashboard.views import Options, View
 from queries.filters import Filters
@@ -52,7 +53,7 @@ def view() -> state.View:
 def header(title: str, f: Filters, extra: tuple[str, ...] = (), icon: str = "") -> None:
     """Page title with the active filters in words underneath."""
     st.title(f"{icon} {title}".strip(), anchor=False)
-    st.caption(state.describe_filters(f, extra))
+    st.caption(md(state.describe_filters(f, extra)))  # data and URL values: literal text
 
 
 def no_data(message: str | None = None) -> None:

@@ -24,6 +24,7 @@ from dashboard.metrics.funnel_satisfaction import clearest_gap
 from dashboard.state import one_of
 from dashboard.ui.cache import call, run
 from dashboard.ui.comments import comment_cards
+from dashboard.ui.markdown import md
 from dashboard.ui.page import chart, friendly_errors, no_data, table
 from dashboard.ui.url_state import url_value
 from dashboard.views import Options
@@ -188,7 +189,7 @@ def dropped_comments_panel(f: Filters, options: Options, step: str, touchpoint: 
     head, close = st.columns([5, 1], vertical_alignment="center")
     head.markdown(
         _("**Comments of customers who dropped out before → {step}, about {touchpoint}**").format(
-            step=step_label(step), touchpoint=fs_charts.touchpoint_label(touchpoint)
+            step=md(step_label(step)), touchpoint=md(fs_charts.touchpoint_label(touchpoint))
         )
     )
     close.button(_("Close"), icon=":material/close:", on_click=_close_comments,
