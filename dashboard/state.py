@@ -98,13 +98,24 @@ class View:
     def selected(self, key: str) -> tuple[str, ...]:
         return dict(self.selections).get(key, ())
 
-    def to_filters(self, latest: dt.date | None, earliest: dt.date | None, min_n: int) -> Filters:
-        """The ``Filters`` this view shows, the preset resolved against the data's dates."""
+    def to_filters(
+        self,
+        latest: dt.date | None,
+        earliest: dt.date | None,
+        min_n: int,
+        known: Mapping[str, Iterable[str]] | None = None,
+    ) -> Filters:
+        """The ``Filters`` this view shows, the preset resolved against the data's dates.
+
+        With ``known`` (the data's values per filter, as the widgets list them), a filter
+        whose every choice is selected is no filter (:meth:`Filters.without_full_selections`).
+        """
         if self.preset == "custom":
             date_from, date_to = self.date_from, self.date_to
         else:
             date_from, date_to = resolve_period(self.preset, latest, earliest)
-        return Filters(date_from=date_from, date_to=date_to, min_n=min_n, **dict(self.selections))
+        f = Filters(date_from=date_from, date_to=date_to, min_n=min_n, **dict(self.selections))
+        return f.without_full_selections(known) if known is not None else f
 
     def to_params(self) -> dict[str, list[str]]:
         """Non-default parts as URL parameters (custom days as ``from``/``to``)."""

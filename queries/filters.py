@@ -15,6 +15,15 @@ from queries.definitions import DEFAULT_MIN_N, EARLIEST_DATE, LATEST_DATE, date_
 from queries.schema import DIMENSIONS
 
 UNKNOWN = "(unknown)"  # the group of anonymous / orphan feedback and empty dimension values
+SELECTABLE = (*DIMENSIONS, "touchpoint", "survey_channel")  # the filters that select values
+
+
+def choices(name: str, known: Iterable[str]) -> list[str]:
+    """What a filter on ``name`` can select: the values the data has and, for a customer
+    dimension, ``(unknown)`` -- customers with no recorded value, anonymous and orphan
+    feedback -- so that selecting every choice leaves nobody out."""
+    values = [v for v in known if v != UNKNOWN]
+    return [*values, UNKNOWN] if name in DIMENSIONS else values
 
 
 def _clean(values: Iterable[str] | None) -> tuple[str, ...]:
@@ -74,6 +83,18 @@ class Filters:
     @property
     def has_dimension_filter(self) -> bool:
         return bool(self.dimension_filters())
+
+    def without_full_selections(self, known: Mapping[str, Iterable[str]]) -> Filters:
+        """The same view with every filter that selects all of its :func:`choices` (the
+        data's values of ``known``, plus ``(unknown)`` for a dimension) removed: "all
+        values selected" is no filter, never "everyone with a recorded value"."""
+        changes = {}
+        for name in SELECTABLE:
+            selected = getattr(self, name)
+            every = set(choices(name, known.get(name, ()))) if name in known else set()
+            if selected and every and every <= set(selected):
+                changes[name] = ()
+        return self.replace(**changes) if changes else self
 
     def replace(self, **changes) -> Filters:
         return dataclasses.replace(self, **changes)

@@ -95,7 +95,8 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
                         help=PERIOD_HELP)  # fmt: skip
     for dim, flag in DIMENSION_FLAGS.items():
         parser.add_argument(flag, dest=dim, action="append", default=[], metavar="V",
-                            help=f"keep customers whose {dim} is V (repeatable)")  # fmt: skip
+                            help=f"keep customers whose {dim} is V (repeatable; \"{UNKNOWN}\": "
+                                 "none recorded)")  # fmt: skip
     parser.add_argument("--touchpoint", action="append", default=[], metavar="V")
     parser.add_argument("--survey-channel", action="append", default=[], metavar="V")
     parser.add_argument("--min-n", type=int, default=None,
@@ -145,9 +146,10 @@ def resolve_filters(engine: sa.Engine, args: argparse.Namespace) -> Filters:
     from dashboard.export.views import with_period
 
     f = with_period(engine, filters_from_args(args), getattr(args, "period", None))
-    for line in unknown_value_warnings(f, _known_values(engine, f)):
+    known = _known_values(engine, f)
+    for line in unknown_value_warnings(f, known):
         print(f"cxdash: warning: {line}", file=sys.stderr)
-    return f
+    return f.without_full_selections(known)  # every value and (unknown): no filter
 
 
 def _known_values(engine: sa.Engine, f: Filters) -> dict[str, list[str]]:

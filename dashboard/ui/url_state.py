@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 
+from dashboard.charts.labels import group_label
 from dashboard.i18n import N_, URL_PARAM, _, current_language
 from dashboard.i18n.formats import column_date_format
 from dashboard.state import (
@@ -25,7 +26,7 @@ from dashboard.state import (
     View,
     resolve_period,
 )
-from queries.filters import Filters
+from queries.filters import Filters, choices
 
 SEEDED = "_cx_seeded"
 PAGE_PARAMS = "_cx_page_params"
@@ -112,15 +113,17 @@ def sidebar(
     view = _view_from_widgets()
     st.session_state[VIEW_PARAMS] = view.to_params()
     write_url()
-    return view.to_filters(latest, earliest, min_n), view
+    return view.to_filters(latest, earliest, min_n, known=options), view
 
 
 def _multiselect(container, key: str, options: Mapping[str, list[str]]) -> None:
     st = _st()
-    choices = list(options.get(key, []))
-    chosen = [v for v in st.session_state.get(key, []) if v in choices]
+    # A dimension also offers "(unknown)": customers with no recorded value.
+    values = choices(key, options.get(key, []))
+    chosen = [v for v in st.session_state.get(key, []) if v in values]
     st.session_state[key] = chosen  # drop values this store does not have
-    container.multiselect(_(LABELS[key]), choices, key=key, placeholder=_(EVERYTHING[key]))
+    container.multiselect(_(LABELS[key]), values, key=key, placeholder=_(EVERYTHING[key]),
+                          format_func=group_label)  # fmt: skip
 
 
 # An empty multiselect filters nothing: its placeholder says so.
