@@ -24,8 +24,9 @@ left.segmented_control(_("Score band"), list(BANDS), key="fb_band", required=Tru
                        format_func=lambda b: _(BANDS[b]))  # fmt: skip
 right.text_input(_("Search the comments"), key="fb_search", icon=":material/search:",
                  placeholder=_("e.g. giao hàng, refund"))  # fmt: skip
-band = None if st.session_state["fb_band"] == "all" else st.session_state["fb_band"]
-search = st.session_state["fb_search"].strip() or None
+band = ui.widget_value("fb_band", "all", BANDS)
+band = None if band == "all" else band
+search = str(ui.widget_value("fb_search", "")).strip() or None
 
 with ui.friendly_errors():
     total = ui.call(service.count_comments, f, band, search)

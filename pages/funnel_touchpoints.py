@@ -43,13 +43,14 @@ with funnel_col:
     st.subheader(_("Funnel"), anchor=False)
     st.pills(_("Steps"), stages, selection_mode="multi", key="fn_steps",
              format_func=charts.step_label, wrap=True)  # fmt: skip
-    steps = tuple(s for s in stages if s in st.session_state["fn_steps"])
+    steps = tuple(s for s in stages if s in ui.widget_value("fn_steps", list(stages), stages))
     st.pills(_("Break down by"), list(DIMENSIONS), key="fn_by", format_func=ui.dimension_label,
              wrap=True)  # fmt: skip
     st.number_input(_("Conversion window (days)"), 1, 365, key="fn_window", width=220,
                     help=_("Counted from each customer's entry into the first step."))  # fmt: skip
-    by = st.session_state["fn_by"]
-    funnel_options = Options(steps=steps, window_days=float(st.session_state["fn_window"]), by=by)
+    by = ui.widget_value("fn_by", None, DIMENSIONS)
+    window = ui.widget_value("fn_window", get_settings().conversion_window_days)
+    funnel_options = Options(steps=steps, window_days=float(window), by=by)
     broken = ui.broken_rule(views.FUNNEL, funnel_options)
     if broken:
         ui.no_data(broken)
@@ -78,7 +79,8 @@ with heat_col:
     )  # fmt: skip
     right.selectbox(_("By"), list(DIMENSIONS), key="hm_by", format_func=ui.dimension_label,
                     on_change=close_cell)  # fmt: skip
-    metric, hm_by = st.session_state["hm_metric"], st.session_state["hm_by"]
+    metric = ui.widget_value("hm_metric", "nps", charts.METRIC_SHORT)
+    hm_by = ui.widget_value("hm_by", "segment", DIMENSIONS)
     with ui.friendly_errors():
         cells = ui.run(views.HEATMAP, f, Options(metric=metric, by=hm_by))
     fig = charts.heatmap(cells, metric=metric, by=hm_by, selected=(tp, group) if tp else None)

@@ -50,7 +50,8 @@ controls.segmented_control(
 )  # fmt: skip
 controls.selectbox(_("Groups"), list(DIMENSIONS), key="ov_by", format_func=ui.dimension_label,
                    width=220)  # fmt: skip
-metric, by = st.session_state["ov_metric"], st.session_state["ov_by"]
+metric = ui.widget_value("ov_metric", "nps", charts.METRIC_SHORT)
+by = ui.widget_value("ov_by", "segment", DIMENSIONS)
 short = charts.METRIC_SHORT[metric]
 with ui.friendly_errors():
     moved_touchpoints = ui.run(views.WHAT_MOVED, f, Options(metric=metric))

@@ -16,10 +16,9 @@ from queries.schema import DIMENSIONS
 f = ui.filters()
 root = ui.url_value("seg_root", "segment", parse=state.one_of(DIMENSIONS))
 ui.url_value("seg_path", [], parse=lambda v: state.join_pairs(state.split_pairs(v)))
-order = [st.session_state["seg_root"]] + [
-    d for d in DIMENSIONS if d != st.session_state["seg_root"]
-]
-path = [(d, v) for d, v in state.split_pairs(st.session_state["seg_path"]) if d in DIMENSIONS]
+root = ui.widget_value("seg_root", "segment", DIMENSIONS)
+order = [root] + [d for d in DIMENSIONS if d != root]
+path = [(d, v) for d, v in state.split_pairs(ui.widget_value("seg_path", [])) if d in DIMENSIONS]
 path = [pair for pair, d in zip(path, order, strict=False) if pair[0] == d]  # a valid prefix only
 level = order[len(path)] if len(path) < len(order) else None
 

@@ -39,6 +39,7 @@ from dashboard.ui.url_state import (
     seed_from_url,
     sidebar,
     url_value,
+    widget_value,
     write_url,
 )
 from dashboard.ui.why import drivers_link, funnel_satisfaction_panel
@@ -91,6 +92,7 @@ __all__ = [
     "store_url",
     "table",
     "url_value",
+    "widget_value",
     "view",
     "write_url",
 ]

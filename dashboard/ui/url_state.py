@@ -11,7 +11,7 @@ widgets through :func:`url_value`), then :func:`write_url` (all of it ->
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from dashboard.charts.labels import group_label
 from dashboard.i18n import N_, URL_PARAM, _, current_language
@@ -168,7 +168,8 @@ def url_value(key: str, default, parse: Callable[[list[str]], object] | None = N
     (ValueError) falls back to ``default``.
     """
     st = _st()
-    if key not in st.session_state:
+    # Missing, or emptied (None) although the widget needs a value: seed it again.
+    if st.session_state.get(key) is None and (default is not None or key not in st.session_state):
         raw = st.session_state.get(URL_AT_START, {}).get(key)
         value = default
         if raw:
@@ -179,7 +180,26 @@ def url_value(key: str, default, parse: Callable[[list[str]], object] | None = N
         st.session_state[key] = value
     st.session_state.setdefault(PAGE_PARAMS, {})[key] = default
     write_url()  # now: a page may st.stop() before the end of the run
-    return st.session_state[key]
+    return st.session_state.get(key, default)
+
+
+def widget_value(key: str, default, allowed: Iterable | None = None):
+    """Widget ``key``'s value, read safely: ``default`` when the widget has not set it (yet),
+    holds None, or holds a value outside ``allowed`` (a list value keeps its allowed items).
+
+    Pages read their widgets through this, never ``st.session_state[key]``: with many
+    sessions starting at once, a run can reach the read before the widget has a value.
+    """
+    value = _st().session_state.get(key)
+    if value is None:
+        return default
+    if allowed is not None:
+        allowed = list(allowed)
+        if isinstance(value, list | tuple):
+            return [v for v in value if v in allowed]
+        if value not in allowed:
+            return default
+    return value
 
 
 def write_url() -> None:
