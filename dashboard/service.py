@@ -52,11 +52,12 @@ def get_kpis(engine: sa.Engine, f: Filters) -> dict:
 
 
 def compare_kpis(engine: sa.Engine, f: Filters) -> pl.DataFrame:
-    """Each KPI now and in the previous period of equal length.
+    """Each KPI now and in the comparison period (``f.comparison()``: the previous period of
+    equal length, or the same period last year).
 
     Returns columns: metric, value, previous, delta, p, significant ("up"/"down"/None).
     """
-    return scores.compare_records(_kpi_record(engine, f), _kpi_record(engine, f.previous_period()))
+    return scores.compare_records(_kpi_record(engine, f), _kpi_record(engine, f.comparison()))
 
 
 # -- segments ---------------------------------------------------------------------------
@@ -194,7 +195,7 @@ def count_comments(
 
 def what_moved(engine: sa.Engine, f: Filters, metric: str, by_kind: str) -> pl.DataFrame:
     """Groups (touchpoints or values of a dimension) whose ``metric`` changed most
-    against the previous period.
+    against the comparison period (``f.comparison()``).
 
     Returns columns: group, kind, value, previous, delta, p, significant
     ("up"/"down"/None; p < 0.05, uncorrected) -- significant first, then by |delta|.
@@ -205,7 +206,7 @@ def what_moved(engine: sa.Engine, f: Filters, metric: str, by_kind: str) -> pl.D
 
     rollups = _rollups(engine)
     now = db.fetch(feedback_stats(f, (by_kind,), rollups=rollups), engine)
-    before = db.fetch(feedback_stats(f.previous_period(), (by_kind,), rollups=rollups), engine)
+    before = db.fetch(feedback_stats(f.comparison(), (by_kind,), rollups=rollups), engine)
     prev_by_group = {row[by_kind]: row for row in scores.numeric(before).iter_rows(named=True)}
     privacy_n = _privacy_n()
     scored_now = scores.with_scores(now, min_n=f.min_n, privacy_n=privacy_n)

@@ -19,7 +19,7 @@ from dashboard.views import Options
 from queries.common import BREAKDOWNS
 from queries.definitions import EARLIEST_DATE, LATEST_DATE, NPS_BANDS, date_in_range
 from queries.dialect import GRAINS
-from queries.filters import DEFAULT_MIN_N, UNKNOWN, Filters
+from queries.filters import COMPARISONS, DEFAULT_MIN_N, UNKNOWN, Filters
 
 DIMENSION_FLAGS = {
     "segment": "--segment",
@@ -99,6 +99,10 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
                                  "none recorded)")  # fmt: skip
     parser.add_argument("--touchpoint", action="append", default=[], metavar="V")
     parser.add_argument("--survey-channel", action="append", default=[], metavar="V")
+    parser.add_argument("--vs", choices=COMPARISONS, default=COMPARISONS[0],
+                        help="what comparisons (kpis --compare, what-moved, report packs) "
+                             "compare with: the previous period of equal length (default) or "
+                             "the same period last year")  # fmt: skip
     parser.add_argument("--min-n", type=int, default=None,
                         help=f"minimum scored responses before a value is trusted "
                              f"(default {DEFAULT_MIN_N} or CXDASH_MIN_N)")  # fmt: skip
@@ -135,6 +139,7 @@ def filters_from_args(args: argparse.Namespace) -> Filters:
         touchpoint=tuple(args.touchpoint),
         survey_channel=tuple(args.survey_channel),
         min_n=min_n,
+        compare_with=getattr(args, "vs", COMPARISONS[0]),
         **{dim: tuple(getattr(args, dim)) for dim in DIMENSION_FLAGS},
     )
 

@@ -283,6 +283,27 @@ def describe_period(
     return describe(date_from, date_to, whole_months)
 
 
+# What a comparison compares with, in words (Filters.compare_with).
+COMPARISON_LABELS = {
+    "previous": N_("previous period"),
+    "year": N_("same period last year"),
+}
+
+
+def describe_comparison(f: Filters, lang: str | None = None) -> str:
+    """The period a comparison compares with, named: en ``vs Apr–Jun 2026 (previous
+    period)``, vi ``so với tháng 4–6/2026 (kỳ trước)``; empty for an open period."""
+    if f.date_from is None or f.date_to is None:
+        return ""
+    lang = _lang(lang)
+    other = f.comparison()
+    with language(lang):
+        return _("vs {period} ({kind})").format(
+            period=describe_period(other.date_from, other.date_to, lang),
+            kind=_(COMPARISON_LABELS[f.compare_with]),
+        )
+
+
 # -- filters in words -----------------------------------------------------------------------------
 
 # The dimensions always mentioned ("all ..." when unrestricted), then the rest only when set.

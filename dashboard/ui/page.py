@@ -61,15 +61,24 @@ def no_data(message: str | None = None) -> None:
     st.info(message if message is not None else _(NO_DATA), icon=":material/filter_alt_off:")
 
 
-def chart(fig: go.Figure, name: str, *, downloads: bool = True, **kwargs):
-    """Draw a figure with its download menu. ``name`` names the exported files."""
+def chart(
+    fig: go.Figure,
+    name: str,
+    *,
+    downloads: bool = True,
+    context_extra: tuple[str, ...] = (),
+    **kwargs,
+):
+    """Draw a figure with its download menu. ``name`` names the exported files;
+    ``context_extra`` adds words to their filters line (e.g. the comparison period)."""
     kwargs.setdefault("key", f"chart_{name}")
     event = st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, **kwargs)
     if downloads and access.may("chart_exports"):
         from dashboard.ui.downloads import chart_downloads
 
         with _download_menu(name):
-            chart_downloads(fig, name=name, context=export_context(fig.layout.title.text or ""))
+            context = export_context(fig.layout.title.text or "", context_extra)
+            chart_downloads(fig, name=name, context=context)
     return event
 
 
@@ -112,13 +121,14 @@ def _download_menu(name: str):
                       type="tertiary")  # fmt: skip
 
 
-def export_context(title: str):
-    """Title, filters in words and the as-of date that make an exported file self-explaining."""
+def export_context(title: str, extra: tuple[str, ...] = ()):
+    """Title, filters in words (and ``extra`` words) and the as-of date that make an
+    exported file self-explaining."""
     from dashboard.export.charts import ExportContext
 
     f = st.session_state.get("_cx_filters")
     latest = (st.session_state.get("_cx_data_range") or (None, None))[1]
-    words = state.describe_filters(f) if f is not None else ""
+    words = state.describe_filters(f, extra) if f is not None else " · ".join(extra)
     return ExportContext(
         title=title, filters_words=words, as_of=latest, exported_by=audit.exported_by()
     )

@@ -17,6 +17,7 @@ from dashboard.charts.labels import group_label
 from dashboard.i18n import N_, URL_PARAM, _, current_language
 from dashboard.i18n.formats import column_date_format
 from dashboard.state import (
+    COMPARISON_LABELS,
     DEFAULT_PRESET,
     FILTER_KEYS,
     LABELS,
@@ -26,7 +27,7 @@ from dashboard.state import (
     View,
     resolve_period,
 )
-from queries.filters import Filters, choices
+from queries.filters import COMPARISONS, Filters, choices
 
 SEEDED = "_cx_seeded"
 PAGE_PARAMS = "_cx_page_params"
@@ -63,6 +64,7 @@ def _apply_view(view: View) -> None:
     st = _st()
     st.session_state["period"] = view.preset
     st.session_state["compare"] = view.compare
+    st.session_state["vs"] = view.against
     if view.preset == "custom" and view.date_from and view.date_to:
         st.session_state["dates"] = (view.date_from, view.date_to)
     for key in MULTISELECT_KEYS:
@@ -99,7 +101,13 @@ def sidebar(
         high = max([d for d in (latest, *chosen) if d], default=None)
         sb.date_input(_("From – to"), key="dates", min_value=low, max_value=high,
                       format=column_date_format())  # fmt: skip
-    sb.toggle(_("Compare with previous period"), key="compare")
+    sb.toggle(_("Compare with an earlier period"), key="compare")
+    if st.session_state.get("compare"):
+        if st.session_state.get("vs") not in COMPARISONS:
+            st.session_state["vs"] = COMPARISONS[0]
+        sb.radio(_("Compare with"), list(COMPARISONS), key="vs", horizontal=True,
+                 format_func=lambda k: _(COMPARISON_LABELS[k]).capitalize(),
+                 help=_("Last year's same days suit seasons that move, like Tết."))  # fmt: skip
     for key in FILTER_KEYS:
         _multiselect(sb, key, options)
     with sb.expander(
@@ -157,6 +165,7 @@ def _view_from_widgets() -> View:
         date_to=date_to,
         selections=tuple((k, v) for k, v in selections if v),
         compare=bool(state.get("compare", True)),
+        against=state.get("vs") if state.get("vs") in COMPARISONS else COMPARISONS[0],
     )
 
 

@@ -152,7 +152,9 @@ def _kpi_figure(result, options: Options) -> go.Figure:
 KPIS = View(
     name="kpis",
     compute=_kpis,
-    title=lambda options: _("Key figures vs previous period"),
+    title=lambda options: (
+        _("Key figures and their change") if options.compare else _("Key figures")
+    ),
     figure=_kpi_figure,
     columns=lambda options: (
         ("metric", "value", "previous", "delta", "p", "significant")
@@ -161,6 +163,7 @@ KPIS = View(
     ),  # fmt: skip
     # A comparison needs the previous period, which only a closed period has.
     defaults=lambda options: options.replace(compare=True),
+    compares=lambda options: options.compare,
     json_key="metric",
     exports=frozenset({"query", "chart"}),
     help="customers, revenue, orders, purchasers, AOV, repeat rate, NPS ± MoE, CSAT, CES",
@@ -316,10 +319,14 @@ def _what_moved(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame
 WHAT_MOVED = View(
     name="what-moved",
     compute=_what_moved,
-    title=lambda options: _("What moved: {metric} change vs previous period").format(
+    title=lambda options: _("What moved: {metric} change").format(
         metric=charts.METRIC_SHORT.get(options.metric, options.metric)
     ),
-    figure=lambda frame, options: charts.what_moved(frame, metric=options.metric),
+    # the chart's own title names "previous period"; the view's fits either comparison
+    figure=lambda frame, options: charts.what_moved(frame, metric=options.metric).update_layout(
+        title_text=WHAT_MOVED.title(options)
+    ),
+    compares=lambda options: True,
 )
 
 
