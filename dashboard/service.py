@@ -155,6 +155,32 @@ def get_funnel(
     return funnel_table(wide, steps, by)
 
 
+def get_reached_in_period(
+    engine: sa.Engine, f: Filters, steps: Sequence[str] | None = None, by: str | None = None
+) -> pl.DataFrame:
+    """Beside the funnel, the KPI-style count: per step, the distinct customers with an
+    event of that stage in the period, entrants or not (``queries.funnel.reached_in_period``).
+
+    Returns columns: [<by>], step, reached_in_period -- every step (0 where nobody), in
+    funnel order (and by group).
+    """
+    from queries.funnel import reached_in_period
+
+    steps = tuple(steps or stage_names(engine) or get_settings().funnel_stages)
+    counts = db.fetch(reached_in_period(f, steps, by), engine)
+    order = pl.DataFrame({"step": list(steps), "position": list(range(1, len(steps) + 1))})
+    if by is None:
+        frame = order.join(counts, on="step", how="left")
+        frame = frame.with_columns(pl.col("reached_in_period").fill_null(0).cast(pl.Int64))
+        return frame.sort("position").select("step", "reached_in_period")
+    groups = counts.select(pl.col(by).cast(pl.String)).unique()
+    grid = groups.join(order, how="cross")
+    counts = counts.with_columns(pl.col(by).cast(pl.String))
+    frame = grid.join(counts, on=[by, "step"], how="left")
+    frame = frame.with_columns(pl.col("reached_in_period").fill_null(0).cast(pl.Int64))
+    return frame.sort(by, "position").select(by, "step", "reached_in_period")
+
+
 def funnel_statement(
     engine: sa.Engine, f: Filters, steps: Sequence[str], window_days: float, by: str | None
 ) -> sa.Select:

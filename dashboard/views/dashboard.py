@@ -172,6 +172,13 @@ KPIS = View(
 
 # -- funnel -----------------------------------------------------------------------------
 
+FUNNEL_COUNTS_NOTE = N_(
+    "The funnel counts the customers who entered at “{first}” in the period and reached "
+    "each step in order within the window, even after the period's end. “In the period” "
+    "counts every customer with an event of that step in the period, whenever they "
+    "entered: the way the KPI tiles count (Purchasers: every customer with a transaction)."
+)
+
 
 def _funnel(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
     return service.get_funnel(engine, f, options.steps, options.window_days, options.by)
@@ -212,6 +219,20 @@ FUNNEL = View(
     describe=lambda options: (window_words(options),),
     exports=frozenset({"query", "chart", "table"}),
     help="customers reaching each step in order, within the conversion window",
+)
+
+
+def _reached_in_period(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
+    return service.get_reached_in_period(engine, f, options.steps, options.by)
+
+
+FUNNEL_IN_PERIOD = View(
+    name="funnel-in-period",
+    compute=_reached_in_period,
+    title=lambda options: _("Customers with each step in the period"),
+    columns=lambda options: _with_breakdown(("step", "reached_in_period"), options.by, 0),
+    exports=frozenset({"query"}),
+    help="beside the funnel: customers with an event of each step in the period (KPI-style)",
 )
 
 
@@ -350,4 +371,6 @@ FEEDBACK = View(
     help="the comments behind the numbers, newest first",
 )
 
-VIEWS = (KPIS, FUNNEL, HEATMAP, NPS_TREND, NPS_MIX, SEGMENTS, WHAT_MOVED, FEEDBACK)
+VIEWS = (
+    KPIS, FUNNEL, FUNNEL_IN_PERIOD, HEATMAP, NPS_TREND, NPS_MIX, SEGMENTS, WHAT_MOVED, FEEDBACK,
+)  # fmt: skip

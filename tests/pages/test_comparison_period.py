@@ -134,3 +134,19 @@ def test_cli_vs_year_and_the_note(store_env, capsys):  # noqa: F811
     expected = service.compare_kpis(engine(), year)
     nps = expected.filter(expected["metric"] == "nps").row(0, named=True)
     assert got["nps"]["previous"] == pytest.approx(nps["previous"])
+
+
+# -- item 13: what the funnel counts, and the KPI-style count beside it -------------------
+
+
+def test_the_funnel_says_what_it_counts_and_shows_the_period_count(store_env):  # noqa: F811
+    at = app("funnel_touchpoints")
+    f = filters_for(state.View())
+    table = at.dataframe[0].value
+    funnel = service.get_funnel(engine(), f)
+    reach = service.get_reached_in_period(engine(), f)
+    assert table["customers"].tolist() == funnel["customers"].to_list()
+    assert table["reached_in_period"].tolist() == reach["reached_in_period"].to_list()
+    purchase = reach.filter(reach["step"] == "purchase")["reached_in_period"][0]
+    assert purchase != funnel.filter(funnel["step"] == "purchase")["customers"][0]
+    assert any("entered" in c.value and "KPI tiles" in c.value for c in at.caption)
