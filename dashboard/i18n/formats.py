@@ -38,7 +38,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
 from dashboard.i18n.core import N_, _, check_language, current_language, language, ngettext
-from queries.filters import Filters
+from queries.filters import UNKNOWN, Filters
 
 MISSING = "–"  # en dash: no value
 MINUS = "-"  # CLDR's minus for vi and en; st.metric's arrow depends on it
@@ -323,6 +323,8 @@ MAX_LISTED = 3
 
 
 def _listed(values: tuple[str, ...]) -> str:
+    # "(unknown)" -- customers with no recorded value -- in words, the rest as in the data
+    values = tuple(_("(unknown)") if v == UNKNOWN else v for v in values)
     if len(values) <= MAX_LISTED:
         return ", ".join(values)
     rest = len(values) - MAX_LISTED

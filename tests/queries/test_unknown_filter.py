@@ -101,3 +101,11 @@ def test_cli_every_value_is_no_filter(loaded, capsys):
     f = cli_args.resolve_filters(loaded, parser.parse_args(argv))
     assert f.region == () and visits(loaded, f) == 6
     assert "warning" not in capsys.readouterr().err
+
+
+def test_unknown_in_the_filter_words_is_translated():
+    from dashboard.i18n.formats import describe_filters
+
+    f = MARCH.replace(region=(UNKNOWN, "Huế"))
+    assert "(không rõ), Huế" in describe_filters(f, lang="vi")
+    assert "(unknown), Huế" in describe_filters(f, lang="en")
