@@ -150,3 +150,30 @@ def test_the_funnel_says_what_it_counts_and_shows_the_period_count(store_env):  
     purchase = reach.filter(reach["step"] == "purchase")["reached_in_period"][0]
     assert purchase != funnel.filter(funnel["step"] == "purchase")["customers"][0]
     assert any("entered" in c.value and "KPI tiles" in c.value for c in at.caption)
+
+
+def test_report_packs_name_the_compared_period():
+    from dashboard.views import reports
+
+    year = Q3.replace(compare_with="year")
+    sections = reports.REPORTS["overview"].sections(year, Options())
+    titles = [s.title(year) for s in sections if callable(s.title)]
+    assert any("Jul–Sep 2025" in t for t in titles), titles  # not "31 Mar – 30 Jun"
+    import polars as pl
+
+    moved = pl.DataFrame({"significant": [None, "up"]})
+    caption = reports.moved_caption(moved, Options(by_kind="touchpoint"), year)
+    assert "Jul–Sep 2025" in caption
+
+
+def test_export_accepts_vs():
+    import argparse
+
+    from dashboard.cli import args as cli_args
+
+    parser = argparse.ArgumentParser()
+    cli_args.add_filter_arguments(parser)
+    f = cli_args.filters_from_args(parser.parse_args(["--vs", "year"]))
+    assert f.compare_with == "year"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--vs", "decade"])
