@@ -107,11 +107,13 @@ class View:
         earliest: dt.date | None,
         min_n: int,
         known: Mapping[str, Iterable[str]] | None = None,
+        closed: Iterable[str] = (),
     ) -> Filters:
         """The ``Filters`` this view shows, the preset resolved against the data's dates.
 
         With ``known`` (the data's values per filter, as the widgets list them), a filter
-        whose every choice is selected is no filter (:meth:`Filters.without_full_selections`).
+        whose every choice is selected is no filter (:meth:`Filters.without_full_selections`;
+        ``closed``: the dimensions offered without ``(unknown)``).
         """
         if self.preset == "custom":
             date_from, date_to = self.date_from, self.date_to
@@ -119,7 +121,7 @@ class View:
             date_from, date_to = resolve_period(self.preset, latest, earliest)
         f = Filters(date_from=date_from, date_to=date_to, min_n=min_n, compare_with=self.against,
                     **dict(self.selections))  # fmt: skip
-        return f.without_full_selections(known) if known is not None else f
+        return f.without_full_selections(known, closed) if known is not None else f
 
     def to_params(self) -> dict[str, list[str]]:
         """Non-default parts as URL parameters (custom days as ``from``/``to``)."""

@@ -20,12 +20,13 @@ COMPARISONS = ("previous", "year")
 SELECTABLE = (*DIMENSIONS, "touchpoint", "survey_channel")  # the filters that select values
 
 
-def choices(name: str, known: Iterable[str]) -> list[str]:
+def choices(name: str, known: Iterable[str], unknown: bool = True) -> list[str]:
     """What a filter on ``name`` can select: the values the data has and, for a customer
     dimension, ``(unknown)`` -- customers with no recorded value, anonymous and orphan
-    feedback -- so that selecting every choice leaves nobody out."""
+    feedback -- so that selecting every choice leaves nobody out. ``unknown=False``
+    leaves it out (a viewer whose scope names values of the dimension never sees those)."""
     values = [v for v in known if v != UNKNOWN]
-    return [*values, UNKNOWN] if name in DIMENSIONS else values
+    return [*values, UNKNOWN] if unknown and name in DIMENSIONS else values
 
 
 def _clean(values: Iterable[str] | None) -> tuple[str, ...]:
@@ -91,14 +92,19 @@ class Filters:
     def has_dimension_filter(self) -> bool:
         return bool(self.dimension_filters())
 
-    def without_full_selections(self, known: Mapping[str, Iterable[str]]) -> Filters:
+    def without_full_selections(
+        self, known: Mapping[str, Iterable[str]], closed: Iterable[str] = ()
+    ) -> Filters:
         """The same view with every filter that selects all of its :func:`choices` (the
-        data's values of ``known``, plus ``(unknown)`` for a dimension) removed: "all
-        values selected" is no filter, never "everyone with a recorded value"."""
+        data's values of ``known``, plus ``(unknown)`` for a dimension not in ``closed``)
+        removed: "all values selected" is no filter, never "everyone with a recorded
+        value"."""
         changes = {}
+        closed = set(closed)
         for name in SELECTABLE:
             selected = getattr(self, name)
-            every = set(choices(name, known.get(name, ()))) if name in known else set()
+            offered = choices(name, known.get(name, ()), unknown=name not in closed)
+            every = set(offered) if name in known else set()
             if selected and every and every <= set(selected):
                 changes[name] = ()
         return self.replace(**changes) if changes else self

@@ -70,14 +70,10 @@ def _tile(column, kpis: dict, changes: dict, monthly: list[dict], spec, versus) 
     )  # fmt: skip
 
 
-def kpi_tiles(
-    kpis: dict, deltas: pl.DataFrame | None, monthly: list[dict], f: Filters | None = None
-) -> None:
+def kpi_tiles(kpis: dict, deltas: pl.DataFrame | None, monthly: list[dict], f: Filters) -> None:
     """Two rows of four tiles; ``deltas`` is the KPI view's comparison (None: off) of the
     filters ``f`` (whose comparison period the tiles name)."""
-    versus = ("previous", "")
-    if f is not None:
-        versus = (f.compare_with, describe_comparison(f))
+    versus = (f.compare_with, describe_comparison(f))
     changes = {} if deltas is None else {r["metric"]: r for r in deltas.iter_rows(named=True)}
     for row in (TILES[:4], TILES[4:]):
         for column, spec in zip(st.columns(4), row, strict=True):

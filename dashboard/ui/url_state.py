@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 
+from dashboard import access
 from dashboard.charts.labels import group_label
 from dashboard.i18n import N_, URL_PARAM, _, current_language
 from dashboard.i18n.formats import column_date_format
@@ -121,13 +122,18 @@ def sidebar(
     view = _view_from_widgets()
     st.session_state[VIEW_PARAMS] = view.to_params()
     write_url()
-    return view.to_filters(latest, earliest, min_n, known=options), view
+    return view.to_filters(latest, earliest, min_n, known=options, closed=_closed()), view
+
+
+def _closed() -> set[str]:
+    """Dimensions the viewer's scope restricts: no "(unknown)" there (they never see it)."""
+    return set(access.current_viewer().scope.as_dict())
 
 
 def _multiselect(container, key: str, options: Mapping[str, list[str]]) -> None:
     st = _st()
     # A dimension also offers "(unknown)": customers with no recorded value.
-    values = choices(key, options.get(key, []))
+    values = choices(key, options.get(key, []), unknown=key not in _closed())
     chosen = [v for v in st.session_state.get(key, []) if v in values]
     st.session_state[key] = chosen  # drop values this store does not have
     container.multiselect(_(LABELS[key]), values, key=key, placeholder=_(EVERYTHING[key]),

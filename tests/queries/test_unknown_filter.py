@@ -109,3 +109,11 @@ def test_unknown_in_the_filter_words_is_translated():
     f = MARCH.replace(region=(UNKNOWN, "Huế"))
     assert "(không rõ), Huế" in describe_filters(f, lang="vi")
     assert "(unknown), Huế" in describe_filters(f, lang="en")
+
+
+def test_a_dimension_the_viewers_scope_restricts_offers_no_unknown():
+    # a manager scoped to one region never sees customers without one
+    assert choices("region", ["TP.HCM"], unknown=False) == ["TP.HCM"]
+    f = MARCH.replace(region=("TP.HCM",))
+    assert f.without_full_selections({"region": ["TP.HCM"]}, closed={"region"}).region == ()
+    assert f.without_full_selections({"region": ["TP.HCM"]}).region == ("TP.HCM",)
