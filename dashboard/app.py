@@ -13,10 +13,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import db, service, ui
-from dashboard.access import Viewer
-from dashboard.config import get_settings
-from dashboard.i18n import _
+from dashboard.ui.startup import warm_up
+
+warm_up()  # first: pandas & co. complete before any session draws (concurrent first runs)
+
+from dashboard import db, service, ui  # noqa: E402
+from dashboard.access import Viewer  # noqa: E402
+from dashboard.config import get_settings  # noqa: E402
+from dashboard.i18n import _  # noqa: E402
 
 log = logging.getLogger("dashboard.app")
 

@@ -23,6 +23,7 @@ from dashboard.ui.data_admin import health_panel, summary_tables_panel
 from dashboard.ui.drilldown import cell_panel
 from dashboard.ui.kpi_tiles import kpi_tiles
 from dashboard.ui.language import language_switch, start_language
+from dashboard.ui.markdown import md
 from dashboard.ui.page import (
     NO_DATA,
     PLOTLY_CONFIG,
@@ -50,6 +51,7 @@ from dashboard.ui.url_state import (
     seed_from_url,
     sidebar,
     url_value,
+    widget_value,
     write_url,
 )
 from dashboard.ui.why import drivers_link, funnel_satisfaction_panel
@@ -62,6 +64,7 @@ __all__ = [
     "BAND_BADGE",
     "EMPTY_STORE",
     "EVERYTHING",
+    "md",
     "NO_DATA",
     "PLOTLY_CONFIG",
     "being_updated",
@@ -105,6 +108,7 @@ __all__ = [
     "store_url",
     "table",
     "url_value",
+    "widget_value",
     "view",
     "write_url",
 ]
