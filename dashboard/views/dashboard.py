@@ -171,7 +171,9 @@ KPIS = View(
 
 
 def _funnel(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
-    return service.get_funnel(engine, f, options.steps, options.window_days, options.by)
+    return service.get_funnel(
+        engine, f, options.steps, options.window_days, options.by, top=options.top
+    )
 
 
 def _funnel_title(options: Options) -> str:
@@ -216,7 +218,7 @@ FUNNEL = View(
 
 
 def _heatmap(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
-    return service.get_heatmap(engine, f, options.metric, options.by)
+    return service.get_heatmap(engine, f, options.metric, options.by, top=options.top)
 
 
 HEATMAP = View(
@@ -241,7 +243,7 @@ HEATMAP = View(
 
 
 def _nps_trend(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
-    return service.get_nps_trend(engine, f, options.grain, options.by)
+    return service.get_nps_trend(engine, f, options.grain, options.by, top=options.top)
 
 
 TREND_TITLES = {
@@ -290,7 +292,7 @@ NPS_MIX = View(
 
 
 def _segments(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
-    return service.get_segments(engine, f, options.by)
+    return service.get_segments(engine, f, options.by, top=options.top)
 
 
 SEGMENTS = View(
