@@ -7,7 +7,7 @@ import math
 import streamlit as st
 
 from dashboard import charts, service, state, ui, views
-from dashboard.i18n import N_, _
+from dashboard.i18n import N_, _, ngettext
 from dashboard.views import Options
 
 BANDS = {"all": N_("All"), "detractor": N_("Detractors (0–6)"), "passive": N_("Passives (7–8)"),
@@ -42,18 +42,22 @@ with ui.friendly_errors():
 first = (page - 1) * PAGE_SIZE + 1
 last = first + comments.height - 1
 st.caption(
-    _("{total} comments · showing {first}–{last}, newest first").format(
+    ngettext("{total} comment · showing {first}–{last}, newest first",
+             "{total} comments · showing {first}–{last}, newest first", total).format(
         total=charts.fmt_int(total), first=charts.fmt_int(first), last=charts.fmt_int(last)
     )
-)
+)  # fmt: skip
 
 ui.comment_cards(comments)
 st.pagination(pages, key=page_key, max_visible_pages=7)
 with st.expander(_("This page as a table")):
     ui.table(comments, "comments", column_config=ui.headers(comments),
-             formats={"segment": charts.group_label}, title=_("Comments"))  # fmt: skip
+             formats={"segment": charts.group_label}, title=_("Comments"),
+             shorten={"comment": ui.SHORT_CHARS})  # fmt: skip
 st.caption(
-    _("Page {page} of {pages}. {total} comments in total.").format(
+    ngettext("Page {page} of {pages}. {total} comment in total.",
+             "Page {page} of {pages}. {total} comments in total.", total).format(
         page=charts.fmt_int(page), pages=charts.fmt_int(pages), total=charts.fmt_int(total)
     )
 )
+ui.report_button("feedback", band=band, search=search)

@@ -49,7 +49,9 @@ with funnel_col:
     st.number_input(_("Conversion window (days)"), 1, 365, key="fn_window", width=220,
                     help=_("Counted from each customer's entry into the first step."))  # fmt: skip
     by = st.session_state["fn_by"]
-    funnel_options = Options(steps=steps, window_days=float(st.session_state["fn_window"]), by=by)
+    top = ui.top_groups()
+    funnel_options = Options(steps=steps, window_days=float(st.session_state["fn_window"]), by=by,
+                             top=top)  # fmt: skip
     broken = ui.broken_rule(views.FUNNEL, funnel_options)
     if broken:
         ui.no_data(broken)
@@ -80,7 +82,7 @@ with heat_col:
                     on_change=close_cell)  # fmt: skip
     metric, hm_by = st.session_state["hm_metric"], st.session_state["hm_by"]
     with ui.friendly_errors():
-        cells = ui.run(views.HEATMAP, f, Options(metric=metric, by=hm_by))
+        cells = ui.run(views.HEATMAP, f, Options(metric=metric, by=hm_by, top=top))
     fig = charts.heatmap(cells, metric=metric, by=hm_by, selected=(tp, group) if tp else None)
     # The key follows the view, so a new cell or a closed drill-down starts unselected.
     key = f"heatmap_{metric}_{hm_by}_{tp}_{group}"
@@ -105,7 +107,7 @@ if not broken and funnel["customers"].sum():  # who drops, and how satisfied the
     ui.funnel_satisfaction_panel(f, funnel_options, metric, funnel_click)
 ui.report_button(
     "funnel", by=hm_by, metric=metric, steps=None if broken else steps,
-    window_days=funnel_options.window_days,
+    window_days=funnel_options.window_days, top=top or 0,
 )  # fmt: skip
 if tp and group:
     ui.cell_panel(f, tp, group, hm_by, close_cell)

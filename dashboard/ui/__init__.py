@@ -7,9 +7,9 @@ download buttons (``downloads``). Pages use the names below.
 from __future__ import annotations
 
 from dashboard.ui.cache import EMPTY_STORE, call, data_changed, engine, run, store_status, store_url
-from dashboard.ui.comments import BAND_BADGE, comment_cards
+from dashboard.ui.comments import BAND_BADGE, SHORT_CHARS, comment_cards
 from dashboard.ui.customers import risk_headline
-from dashboard.ui.data_admin import health_panel, summary_tables_panel
+from dashboard.ui.data_admin import health_panel, preview_table, summary_tables_panel
 from dashboard.ui.drilldown import cell_panel
 from dashboard.ui.kpi_tiles import kpi_tiles
 from dashboard.ui.language import language_switch, start_language
@@ -27,6 +27,7 @@ from dashboard.ui.page import (
     option_list,
     report_button,
     table,
+    top_groups,
     view,
 )
 from dashboard.ui.signin import account_box, no_sign_in_banner, require, sign_in
@@ -48,6 +49,7 @@ __all__ = [
     "require",
     "sign_in",
     "BAND_BADGE",
+    "SHORT_CHARS",
     "EMPTY_STORE",
     "EVERYTHING",
     "NO_DATA",
@@ -60,6 +62,7 @@ __all__ = [
     "data_changed",
     "drivers_link",
     "health_panel",
+    "preview_table",
     "summary_tables_panel",
     "current_params",
     "date_column",
@@ -80,6 +83,7 @@ __all__ = [
     "no_data",
     "option_list",
     "report_button",
+    "top_groups",
     "reset_filters",
     "risk_headline",
     "run",

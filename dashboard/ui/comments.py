@@ -6,9 +6,15 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts
+from dashboard.i18n import _
 from dashboard.ui.customers import customer_link
 
 BAND_BADGE = {"detractor": "orange", "passive": "gray", "promoter": "blue"}
+# A card shows this much of a comment; "Show more" this much more. A pasted log or a
+# 20 MB comment would otherwise be sent to the browser on every rerun of the page; the
+# table exports (CSV) keep the whole text.
+SHORT_CHARS = 600
+MORE_CHARS = 20_000
 
 
 def comment_cards(frame: pl.DataFrame) -> None:
@@ -28,8 +34,38 @@ def comment_cards(frame: pl.DataFrame) -> None:
                 charts.group_label(row["segment"] or None), row["language"] or ""]  # fmt: skip
         with st.container(border=True, gap="small"):
             st.markdown(" ".join(badges) + " " + " · ".join(m for m in meta if m))
-            st.text(row["comment"] or "")
+            comment_text(row["comment"])
             customer_link(row.get("customer_id"))  # known customers: open their view
+
+
+def shorten(text: str, limit: int) -> tuple[str, bool]:
+    """``text`` cut to ``limit`` characters at a word boundary with "…", and whether it was
+    cut."""
+    if len(text) <= limit:
+        return text, False
+    cut = text[:limit]
+    space = cut.rfind(" ", int(limit * 0.8))
+    return (cut[:space] if space > 0 else cut).rstrip() + "…", True
+
+
+def comment_text(comment: str | None) -> None:
+    """A comment's text: long ones shortened, the rest behind "Show more" (up to
+    ``MORE_CHARS``; beyond that the CSV export has it)."""
+    text = comment or ""
+    short, cut = shorten(text, SHORT_CHARS)
+    if not cut:
+        st.text(text)
+        return
+    st.text(short)
+    size = charts.fmt_int(len(text))
+    with st.expander(_("Show more ({chars} characters)").format(chars=size)):
+        more, still_cut = shorten(text, MORE_CHARS)
+        st.text(more)
+        if still_cut:
+            st.caption(
+                _("The first {shown} of {chars} characters. The CSV export has the whole text.")
+                .format(shown=charts.fmt_int(MORE_CHARS), chars=size)
+            )  # fmt: skip
 
 
 def _or_dash(value) -> str:
