@@ -23,7 +23,7 @@ def cell_panel(f: Filters, touchpoint: str, group: str, by: str, on_close: Calla
     in the address, so the browser's Back button closes it too.
     """
     drawer = st.dialog(
-        _("Heatmap cell"), width="large", position="right", on_dismiss=on_close,
+        _("Heatmap cell"), width="medium", position="right", on_dismiss=on_close,
         icon=":material/zoom_in:",
     )(_cell_content)  # fmt: skip
     drawer(f, touchpoint, group, by, on_close)
