@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.i18n import N_, _, pgettext
+from dashboard.ui.styles import metric_text_fits
 
 TILES = (  # (KPI, name, formatter, explanation); words marked, translated when drawn
     ("customers", N_("Customers"), charts.fmt_int,
@@ -64,6 +65,7 @@ def _tile(column, kpis: dict, changes: dict, monthly: list[dict], spec) -> None:
 
 def kpi_tiles(kpis: dict, deltas: pl.DataFrame | None, monthly: list[dict]) -> None:
     """Two rows of four tiles; ``deltas`` is the KPI view's comparison (None: off)."""
+    metric_text_fits()  # no "vs previous per…": the words wrap instead
     changes = {} if deltas is None else {r["metric"]: r for r in deltas.iter_rows(named=True)}
     for row in (TILES[:4], TILES[4:]):
         for column, spec in zip(st.columns(4), row, strict=True):
