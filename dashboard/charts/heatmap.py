@@ -19,9 +19,10 @@ DARK_TEXT = "#1F2328"
 LIGHT_TEXT = "#FFFFFF"
 GREY_TEXT = "#6B7075"
 # Cell text: full size up to this many groups, smaller up to MAX_TEXT_GROUPS, then
-# hover only (a 3-digit score with its mark no longer fits a column).
-SMALL_TEXT_GROUPS = 8
-MAX_TEXT_GROUPS = 14
+# hover only: in half a laptop screen (the heatmap's column) a cell of nine groups is
+# about 35 px wide, and "-33,3 ▼" needs 40.
+SMALL_TEXT_GROUPS = 6
+MAX_TEXT_GROUPS = 8
 
 # What the colours are centred on: the title's words and the colour bar's title.
 REFERENCES = {
@@ -57,6 +58,7 @@ def heatmap(
     by: str,
     title: str | None = None,
     selected: tuple[str, str] | None = None,
+    wide: bool = False,
 ) -> go.Figure:
     """Touchpoint × group satisfaction, coloured by the distance from target/neutral.
 
@@ -65,7 +67,8 @@ def heatmap(
     value (▲/▼ when significantly above/below the rest of its row); low-n cells
     are grey; hidden cells (under 5 responses) are blank with "n<5". An invisible
     marker sits on each cell centre so that a click selects the cell
-    (``customdata`` = [touchpoint, group]).
+    (``customdata`` = [touchpoint, group]). ``wide``: drawn across a page (exports,
+    report packs) rather than in half a screen, so twice as many columns keep their text.
     """
     label = METRIC_SHORT.get(metric, metric)
     has_target = any(t is not None for t in _column(frame, "target"))
@@ -174,7 +177,8 @@ def heatmap(
         ]
         for r in range(shape[0])
     ]
-    size = 12 if len(groups) <= SMALL_TEXT_GROUPS else 10
+    room = 2 if wide else 1
+    size = 12 if len(groups) <= SMALL_TEXT_GROUPS * room else 10
     annotations = (
         [
             dict(
@@ -188,7 +192,7 @@ def heatmap(
             for c in range(shape[1])
             if text[r][c]
         ]
-        if len(groups) <= MAX_TEXT_GROUPS
+        if len(groups) <= MAX_TEXT_GROUPS * room
         else []  # too narrow for text: the values are in the hover
     )
     fig.add_trace(

@@ -228,7 +228,10 @@ HEATMAP = View(
     title=lambda options: _("{metric} by touchpoint and {dimension}").format(
         metric=options.metric.upper(), dimension=dimension_noun(options.by)
     ),
-    figure=lambda frame, options: charts.heatmap(frame, metric=options.metric, by=options.by),
+    # exports and report packs are a page wide: cell text fits in more columns
+    figure=lambda frame, options: charts.heatmap(
+        frame, metric=options.metric, by=options.by, wide=True
+    ),
     columns=lambda options: _with_breakdown(
         ("touchpoint", "value", "n", "low_n", "p", "q", "significant"), options.by, 1
     ),
