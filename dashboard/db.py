@@ -11,6 +11,7 @@ import contextlib
 import decimal
 import errno
 import statistics
+import threading
 import warnings
 import weakref
 from collections.abc import Iterator
@@ -25,7 +26,26 @@ from dashboard.config import get_settings
 from dashboard.i18n import _
 
 sa.dialects.registry.register("duckdb.cxdash", "dashboard.duckdb_dialect", "CachingDuckDBDialect")
+sa.dialects.registry.register("chdb.cxdash", "dashboard.chdb_dialect", "CxdashChdbDialect")
 
+# ClickHouse (chDB in-process) answers like the other stores only with these session
+# settings, set on every connection (queries/dialect.py holds the spellings):
+CLICKHOUSE_SETTINGS = (
+    # An outer join's missing side is NULL, not the type's default ('' / 0 / 1970-01-01).
+    ("join_use_nulls", "1"),
+    # sum / min / max / avg over no rows are NULL, as in SQL, not 0.
+    ("aggregate_functions_null_for_empty", "1"),
+    # CAST(NULL AS Float64) is NULL, not an error; casts keep a Nullable type.
+    ("cast_keep_nullable", "1"),
+    # DELETE / ALTER TABLE ... UPDATE have finished when the statement returns.
+    ("mutations_sync", "2"),
+    ("lightweight_deletes_sync", "2"),
+    # Naive timestamps are read and written as they are, whatever the machine's zone.
+    ("session_timezone", "'UTC'"),
+)
+CLICKHOUSE_DIALECTS = frozenset({"chdb", "clickhouse", "clickhousedb"})
+
+_CLICKHOUSE_WRITES = threading.RLock()  # one ClickHouse writer at a time in this process
 NO_TIMEOUT = 0  # statement_timeout 0: loaders (imports, demo data) may run for minutes
 _writes = 0  # source-table writes by this process; readers of the summaries key on it
 
@@ -51,8 +71,13 @@ class DiskFull(StoreError):
 
 
 def backend(engine: sa.Engine) -> str:
-    """'duckdb', 'postgresql', 'sqlite' or another dialect name."""
+    """'duckdb', 'postgresql', 'sqlite', 'chdb' or another dialect name."""
     return engine.dialect.name
+
+
+def is_clickhouse(bind: sa.Engine | sa.Connection) -> bool:
+    """Whether ``bind`` talks to ClickHouse (chDB in-process or a server)."""
+    return bind.dialect.name in CLICKHOUSE_DIALECTS
 
 
 def create_engine(
@@ -74,6 +99,7 @@ def create_engine(
             _("The database URL {url} is not valid: {error}").format(url=repr(url), error=exc)
         ) from None
     kwargs: dict = {}
+    database = None  # chDB: the database inside the data directory
     if parsed.get_backend_name() == "duckdb":
         _ensure_parent_dir(parsed.database)
         parsed = parsed.set(drivername="duckdb+cxdash")  # the same driver, with caching
@@ -84,6 +110,8 @@ def create_engine(
         parsed = parsed.difference_update_query(["options"])
         kwargs["connect_args"] = {"options": options.strip()}
         kwargs["pool_pre_ping"] = True
+    elif parsed.get_backend_name() == "chdb":
+        parsed, database = _chdb_url(parsed)
     try:
         engine = sa.create_engine(parsed, **kwargs)
     except (ImportError, sa.exc.NoSuchModuleError) as exc:
@@ -92,7 +120,45 @@ def create_engine(
         ) from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _register_sqlite_functions)
+    if engine.dialect.name == "chdb":
+        sa.event.listen(engine, "connect", _chdb_session(database))
     return engine
+
+
+def _chdb_url(url: sa.URL) -> tuple[sa.URL, str | None]:
+    """The URL for chdb-sqlalchemy (our dialect) and the database named by ``?database=``.
+
+    ``chdb:////path/to/dir`` keeps the store in that directory; ``?database=NAME`` puts
+    the tables in a database of their own inside it (tests: one per test, as a schema
+    on PostgreSQL), created on first connect.
+    """
+    database = url.query.get("database")
+    if database is not None and not database.replace("_", "").isalnum():
+        raise StoreUnavailable(
+            _("The database name {name} in the URL may hold only letters, digits and _.").format(
+                name=repr(database)
+            )
+        )
+    if url.database and url.database != ":memory:":
+        from pathlib import Path
+
+        Path(url.database).expanduser().mkdir(parents=True, exist_ok=True)
+    return url.difference_update_query(["database"]).set(drivername="chdb+cxdash"), database
+
+
+def _chdb_session(database: str | None):
+    def on_connect(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            for name, value in CLICKHOUSE_SETTINGS:
+                cursor.execute(f"SET {name} = {value}")
+            if database:
+                cursor.execute(f"CREATE DATABASE IF NOT EXISTS {database}")
+                cursor.execute(f"USE {database}")
+        finally:
+            cursor.close()
+
+    return on_connect
 
 
 @lru_cache(maxsize=8)
@@ -162,8 +228,30 @@ def execute(conn: sa.Connection, statement: sa.Executable) -> int:
     """Run a write statement (INSERT / UPDATE / DELETE) inside the caller's transaction
     (see :func:`begin`) and return how many rows it affected."""
     check_viewer(conn.engine)
+    if is_clickhouse(conn):
+        return _execute_clickhouse(conn, statement)
     # preserve_rowcount: without it psycopg's INSERT ... SELECT reports -1.
     return conn.execute(statement, execution_options={"preserve_rowcount": True}).rowcount
+
+
+def _execute_clickhouse(conn: sa.Connection, statement: sa.Executable) -> int:
+    """A write on ClickHouse, which reports no affected-row count: the rows it will
+    affect are counted first. Exact because :func:`begin` holds the process's write lock
+    on ClickHouse (chDB opens its data directory in one process only), so no other
+    writer runs between the count and the write."""
+    if isinstance(statement, sa.Insert):
+        if statement.select is not None:
+            counted = sa.select(sa.func.count()).select_from(statement.select.subquery())
+            affected = conn.execute(counted).scalar_one()
+        else:
+            affected = len(statement._multi_values[0]) if statement._multi_values else 1
+    elif isinstance(statement, sa.Update | sa.Delete):
+        counted = sa.select(sa.func.count()).select_from(statement.table)
+        affected = conn.execute(counted.where(*statement._where_criteria)).scalar_one()
+    else:
+        raise TypeError(f"not a write statement: {type(statement).__name__}")
+    conn.execute(statement)
+    return int(affected)
 
 
 def fetch_in(conn: sa.Connection, statement: sa.Executable) -> pl.DataFrame:
@@ -220,7 +308,9 @@ def begin(engine: sa.Engine | None = None) -> Iterator[sa.Connection]:
     engine = engine or default_engine()
     check_viewer(engine)
     writes_before = _writes
-    with translate_errors(engine), engine.begin() as conn:
+    # ClickHouse has no transactions: writers take turns (see _execute_clickhouse).
+    lock = _CLICKHOUSE_WRITES if is_clickhouse(engine) else contextlib.nullcontext()
+    with lock, translate_errors(engine), engine.begin() as conn:
         yield conn
     if _writes != writes_before:
         # Committed: decisions taken during the transaction saw the data before it.
@@ -244,12 +334,30 @@ def create_schema(engine: sa.Engine | sa.Connection) -> None:
 
     check_viewer(engine.engine if isinstance(engine, sa.Connection) else engine)
     if isinstance(engine, sa.Connection):
-        schema.metadata.create_all(engine, checkfirst=True)
-        rollups.metadata.create_all(engine, checkfirst=True)
+        _create_all(engine, (schema.metadata, rollups.metadata))
         return
     with translate_errors(engine):
-        schema.metadata.create_all(engine, checkfirst=True)
-        rollups.metadata.create_all(engine, checkfirst=True)
+        _create_all(engine, (schema.metadata, rollups.metadata))
+
+
+def _create_all(bind: sa.Engine | sa.Connection, metadatas, tables=None) -> None:
+    if not is_clickhouse(bind):
+        for metadata in metadatas:
+            metadata.create_all(bind, tables=tables, checkfirst=True)
+        return
+    if isinstance(bind, sa.Engine):
+        with bind.connect() as conn:
+            _create_all(conn, metadatas, tables)
+        return
+    conn = bind
+    # One look at the catalogue instead of one query per table (~20 ms each on chDB).
+    existing = set(sa.inspect(conn).get_table_names())
+    for metadata in metadatas:
+        missing = [
+            t for t in metadata.sorted_tables
+            if t.name not in existing and (tables is None or t in tables)
+        ]  # fmt: skip
+        metadata.create_all(conn, tables=missing, checkfirst=False)
 
 
 def create_tables(engine: sa.Engine | sa.Connection, tables) -> None:
@@ -259,7 +367,7 @@ def create_tables(engine: sa.Engine | sa.Connection, tables) -> None:
     from queries import schema
 
     with translate_errors(engine.engine if isinstance(engine, sa.Connection) else engine):
-        schema.metadata.create_all(engine, tables=list(tables), checkfirst=True)
+        _create_all(engine, (schema.metadata,), list(tables))
 
 
 def lift_timeout(conn: sa.Connection) -> None:
@@ -425,7 +533,7 @@ def describe_store(engine: sa.Engine) -> str:
 
 def _describe(engine: sa.Engine) -> str:
     url = engine.url
-    if url.get_backend_name() in {"duckdb", "sqlite"}:
+    if url.get_backend_name() in {"duckdb", "sqlite", "chdb"}:
         return _("the {backend} file {path}").format(
             backend=url.get_backend_name(), path=url.database or ":memory:"
         )
@@ -560,6 +668,8 @@ def upsert_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> N
         _upsert_duckdb(conn, table, frame)
     elif dialect == "postgresql":
         _upsert_postgresql(conn, table, frame)
+    elif is_clickhouse(conn):
+        _upsert_clickhouse(conn, table, frame)
     else:
         _upsert_generic(conn, table, frame)
 
@@ -626,6 +736,45 @@ def _insert_from_staging(conn, table, staging, columns, dialect_insert) -> None:
     conn.execute(stmt)
 
 
+@contextlib.contextmanager
+def _staged_parquet(frame: pl.DataFrame) -> Iterator[str]:
+    """``frame`` as a temporary Parquet file, for ClickHouse's ``file()`` table function
+    (a bulk path: the driver would otherwise send every row as SQL text)."""
+    import os
+    import tempfile
+
+    handle, path = tempfile.mkstemp(prefix="cxdash_", suffix=".parquet")
+    os.close(handle)
+    binary = [c for c, t in frame.schema.items() if t == pl.Binary]
+    if binary:  # bytes travel as base64 text (dashboard.chdb_dialect.Base64Binary)
+        frame = frame.with_columns(pl.col(binary).bin.encode("base64"))
+    try:
+        frame.write_parquet(path)
+        yield path.replace("'", "\\'")
+    finally:
+        os.unlink(path)
+
+
+def _insert_parquet(conn: sa.Connection, table: sa.Table, path: str, columns) -> None:
+    cols = quoted_names(conn, columns)
+    conn.exec_driver_sql(
+        f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM file('{path}', Parquet)"
+    )
+
+
+def _upsert_clickhouse(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:
+    # ClickHouse keeps no unique keys: the rows with the frame's keys are deleted (a
+    # lightweight DELETE, finished before it returns), then the frame is inserted.
+    keys = [c.name for c in table.primary_key.columns]
+    with _staged_parquet(frame) as path:
+        key_cols = quoted_names(conn, keys)
+        conn.exec_driver_sql(
+            f"DELETE FROM {table.name} WHERE ({key_cols}) IN "
+            f"(SELECT {key_cols} FROM file('{path}', Parquet))"
+        )
+        _insert_parquet(conn, table, path, frame.columns)
+
+
 def _upsert_generic(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> None:
     keys = [c.name for c in table.primary_key.columns]
     rows = frame.to_dicts()
@@ -653,7 +802,9 @@ def _upsert_generic(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -
 def empty_tables(conn: sa.Connection, tables) -> None:
     """Remove every row of ``tables`` inside the caller's transaction."""
     for table in tables:
-        if conn.dialect.name == "duckdb":
+        if is_clickhouse(conn):
+            conn.exec_driver_sql(f"TRUNCATE TABLE IF EXISTS {table.name}")
+        elif conn.dialect.name == "duckdb":
             # DELETE of millions of rows is slow in DuckDB (and index maintenance);
             # dropping and re-creating the table is transactional and instant.
             conn.execute(sa.schema.DropTable(table, if_exists=True))
@@ -689,5 +840,8 @@ def append_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> N
         with cursor.copy(f"COPY {table.name} ({quoted_names(conn, columns)}) FROM STDIN") as copy:
             for row in frame.iter_rows():
                 copy.write_row(row)
+    elif is_clickhouse(conn):
+        with _staged_parquet(frame) as path:
+            _insert_parquet(conn, table, path, columns)
     else:
         conn.execute(table.insert(), frame.to_dicts())
