@@ -384,46 +384,66 @@ def analyze(conn: sa.Connection, names) -> None:
         conn.exec_driver_sql("ANALYZE " + quoted_names(conn, names))
 
 
-def raw_runner(engine: sa.Engine, statement: sa.Executable):
-    """A function that runs ``statement``'s compiled SQL straight on the DuckDB driver
-    connection, fetching Arrow: the floor the layers above add to (``cxdash bench``)."""
+def _compiled(dialect, statement: sa.Executable) -> tuple[str, object]:
     # render_postcompile expands IN-lists (expanding parameters) into plain ones.
-    compiled = statement.compile(
-        dialect=engine.dialect, compile_kwargs={"render_postcompile": True}
-    )
-    sql = str(compiled)
-    params = [compiled.params[name] for name in compiled.positiontup or ()]
-    cursor = engine.raw_connection().driver_connection
+    compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    if compiled.positiontup is not None:
+        return str(compiled), [compiled.params[name] for name in compiled.positiontup]
+    return str(compiled), compiled.params  # named parameters (psycopg)
 
-    def run():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            return cursor.execute(sql, params).to_arrow_table()
+
+def _raw_fetch(engine: sa.Engine):
+    """A function ``(sql, parameters) -> rows`` straight on one driver connection:
+    DuckDB's, fetching Arrow; any other through its DB-API cursor, fetching all rows."""
+    raw = engine.raw_connection()
+    if engine.dialect.name == "duckdb":
+        cursor = raw.driver_connection
+
+        def run(sql, parameters):
+            with warnings.catch_warnings():
+                # DuckDB warns that DB-API Arrow output copies; our results are aggregates.
+                warnings.simplefilter("ignore", UserWarning)
+                return cursor.execute(sql, parameters or None).to_arrow_table()
+
+        return run
+    cursor = raw.driver_connection.cursor()
+
+    def run(sql, parameters):
+        cursor.execute(sql, parameters or None)
+        return cursor.fetchall() if cursor.description else None
 
     return run
 
 
+def raw_runner(engine: sa.Engine, statement: sa.Executable):
+    """A function that runs ``statement``'s compiled SQL straight on the driver
+    connection: the floor the layers above add to (``cxdash bench``)."""
+    sql, params = _compiled(engine.dialect, statement)
+    run = _raw_fetch(engine)
+    return lambda: run(sql, params)
+
+
 def raw_replay_runner(engine: sa.Engine, statements: list[tuple[str, object]]):
     """A function that runs recorded ``(sql, parameters)`` pairs (as sent to the driver)
-    straight on the DuckDB driver connection, fetching Arrow (``cxdash bench``: the raw
-    figure of a page that sends several statements)."""
-    cursor = engine.raw_connection().driver_connection
+    straight on the driver connection (``cxdash bench``: the raw figure of a page that
+    sends several statements)."""
+    fetch = _raw_fetch(engine)
 
     def run() -> None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            for sql, parameters in statements:
-                cursor.execute(sql, parameters or None).to_arrow_table()
+        for sql, parameters in statements:
+            fetch(sql, parameters)
 
     return run
 
 
 def raw_execute_in(conn: sa.Connection, statement: sa.Executable) -> None:
     """Run ``statement``'s compiled SQL straight on the driver connection of the caller's
-    DuckDB transaction (``cxdash bench``: the raw figure of a write)."""
-    compiled = statement.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params = [compiled.params[name] for name in compiled.positiontup or ()]
-    conn.connection.driver_connection.execute(str(compiled), params)
+    transaction (``cxdash bench``: the raw figure of a write)."""
+    sql, params = _compiled(conn.dialect, statement)
+    if conn.dialect.name == "duckdb":
+        conn.connection.driver_connection.execute(sql, params)
+    else:
+        conn.connection.driver_connection.cursor().execute(sql, params or None)
 
 
 def fetch_pandas(statement: sa.Executable, engine: sa.Engine):
