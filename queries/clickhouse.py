@@ -60,14 +60,30 @@ LAYOUT: dict[str, Layout] = {
     "rollup_funnel_stages": Layout("stage"),
 }
 
-# Tables whose rows belong to one customer and that a cluster shards by customer. The
-# summary tables are built per shard from the shard's own source rows (their integer
-# customer keys are then per shard, which is all the funnel needs: a key is only ever
-# compared with keys of the same shard).
-SHARDED = ("customers", "events", "feedback", "followups", "followup_events")
-
-# Tables small enough to be copied to every shard (dimension lookups in joins).
-REPLICATED_EVERYWHERE = ("stages", "touchpoints")
+# How a cluster places each table's rows (sharded_ddl):
+# - by customer: every row of one customer on one shard. Anonymous responses have no
+#   customer and are never joined to one: they are spread by their response_id.
+SHARD_KEYS = {
+    "customers": "cityHash64(customer_id)",
+    "events": "cityHash64(customer_id)",
+    "feedback": "cityHash64(ifNull(customer_id, response_id))",
+}
+# - built on each shard from that shard's own source rows (INSERT ... SELECT on the
+#   local tables, run on every shard): their rows are the shard's customers', and the
+#   integer customer key of the funnel is per shard, which is all it needs (a key is
+#   only compared with keys of the same shard). Read through a Distributed table.
+BUILT_PER_SHARD = (
+    "rollup_customer_days",
+    "rollup_feedback",
+    "rollup_funnel_events",
+    "rollup_customer_keys",
+)
+# - everything else has one full copy on every node, replicated through Keeper, so a
+#   shard joins it locally: the small tables (stages, touchpoints, users, the audit
+#   trail, the import log, models, taxonomies, the summaries' state), the follow-up
+#   items and their log (small and transactional: written one change at a time) and the
+#   comment analysis (joined with feedback by response_id, which is not the shard key;
+#   a copy per node costs disk, docs/clickhouse.md says how to shard it instead).
 
 
 def layout(table: sa.Table) -> Layout:
