@@ -40,6 +40,8 @@ CLICKHOUSE_SETTINGS = (
     # DELETE / ALTER TABLE ... UPDATE have finished when the statement returns.
     ("mutations_sync", "2"),
     ("lightweight_deletes_sync", "2"),
+    # WITH x AS MATERIALIZED (...) runs x once (dashboard.chdb_dialect says why).
+    ("enable_materialized_cte", "1"),
     # Naive timestamps are read and written as they are, whatever the machine's zone.
     ("session_timezone", "'UTC'"),
 )

@@ -15,7 +15,7 @@ WHERE followups.responded_at >= toDateTime64(?, ?) AND followups.responded_at < 
 
 -- next statement
 
-WITH items AS 
+WITH items AS MATERIALIZED 
 (SELECT followups.response_id AS response_id, followups.customer_id AS customer_id, followups.touchpoint AS touchpoint, followups.nps AS nps, followups.csat AS csat, followups.status AS status, followups.owner AS owner, followups.due_at AS due_at, followups.responded_at AS responded_at, followups.updated_at AS updated_at, followups.updated_by AS updated_by, followups.version AS version, CASE WHEN (followups.status IN (?, ?) AND toDateTime64(?, ?) > followups.due_at) THEN true ELSE false END AS overdue 
 FROM followups 
 WHERE followups.responded_at >= toDateTime64(?, ?) AND followups.responded_at < toDateTime64(?, ?))

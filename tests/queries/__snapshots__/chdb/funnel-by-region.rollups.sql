@@ -9,11 +9,11 @@ WHERE trim(events.stage) != ? ORDER BY trim(events.stage)
 
 -- next statement
 
-WITH cohort AS 
+WITH cohort AS MATERIALIZED 
 (SELECT rollup_funnel_events.ckey AS ckey, rollup_funnel_events.occurred_at AS t1, rollup_funnel_events.next_1 AS t, coalesce(nullif(trim(rollup_funnel_events.region), ?), ?) AS grp 
 FROM rollup_funnel_events 
 WHERE rollup_funnel_events.idx = ? AND rollup_funnel_events.occurred_at >= toDateTime64(?, ?) AND rollup_funnel_events.occurred_at < toDateTime64(?, ?) AND (rollup_funnel_events.prev_same_at IS NULL OR rollup_funnel_events.prev_same_at < toDateTime64(?, ?))), 
-step_2 AS 
+step_2 AS MATERIALIZED 
 (SELECT cohort.ckey AS ckey, cohort.t1 AS t1, cohort.t1 AS previous_t, cohort.t AS t, cohort.grp AS grp 
 FROM cohort 
 WHERE cohort.t IS NOT NULL AND (dateDiff('microsecond', cohort.t1, cohort.t) / 1000000.0) <= ?)

@@ -9,15 +9,15 @@ WHERE trim(events.stage) != ? ORDER BY trim(events.stage)
 
 -- next statement
 
-WITH cohort AS 
+WITH cohort AS MATERIALIZED 
 (SELECT events.customer_id AS customer_id, min(events.occurred_at) AS t1 
 FROM events 
 WHERE events.stage = ? AND events.occurred_at >= toDateTime64(?, ?) AND events.occurred_at < toDateTime64(?, ?) GROUP BY events.customer_id), 
-later AS 
+later AS MATERIALIZED 
 (SELECT events.customer_id AS customer_id, events.stage AS stage, events.occurred_at AS occurred_at, cohort.t1 AS t1 
 FROM events JOIN cohort ON cohort.customer_id = events.customer_id 
 WHERE events.stage IN (?) AND events.occurred_at >= cohort.t1 AND (dateDiff('microsecond', cohort.t1, events.occurred_at) / 1000000.0) <= ? AND events.occurred_at >= toDateTime64(?, ?) AND events.occurred_at <= toDateTime64(?, ?)), 
-step_2 AS 
+step_2 AS MATERIALIZED 
 (SELECT later.customer_id AS customer_id, later.t1 AS previous_t, min(later.occurred_at) AS t 
 FROM later 
 WHERE later.stage = ? GROUP BY later.customer_id, later.t1)
