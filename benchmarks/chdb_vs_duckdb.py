@@ -1,7 +1,7 @@
 """Every benchmarked view end to end on DuckDB and on ClickHouse (chDB), same data,
 interleaved in one process: medians and the chDB / DuckDB ratio.
 
-    python benchmarks/chdb_vs_duckdb.py DUCKDB_URL CHDB_URL [--runs 9]
+    PYTHONPATH=. python benchmarks/chdb_vs_duckdb.py DUCKDB_URL CHDB_URL [--runs 9]
 
 Both stores must hold the same data with fresh summary tables, e.g. the medium demo:
 

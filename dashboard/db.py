@@ -220,6 +220,8 @@ def fetch(statement: sa.Executable, engine: sa.Engine | None = None) -> pl.DataF
     with translate_errors(engine), engine.connect() as conn:
         if backend(engine) == "postgresql":
             _apply_planner_settings(conn, statement)
+        if backend(engine) == "chdb":
+            return _chdb_arrow_frame(conn, scoped, params)
         result = conn.execute(scoped, params)
         if backend(engine) == "duckdb":
             return _arrow_frame(result)
@@ -278,6 +280,36 @@ def _arrow_frame(result: sa.CursorResult) -> pl.DataFrame:
         warnings.simplefilter("ignore", UserWarning)
         table = result.cursor.to_arrow_table()
     return _floats_for_decimals(pl.from_arrow(table))
+
+
+def _chdb_arrow_frame(conn: sa.Connection, statement, params: dict | None) -> pl.DataFrame:
+    """A SELECT on chDB fetched as Arrow: the DB-API path converts every value in Python
+    (1 s of a 1.7 s drivers view on the medium demo). The statement is compiled and its
+    parameters bound by SQLAlchemy's processors exactly as on the DB-API path, then
+    inlined by the driver's own escaping (chDB binds client-side in any case)."""
+    from chdb.dbapi.cursors import Cursor
+
+    compiled = statement.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    values = compiled.construct_params(params)
+    processors = compiled._bind_processors
+    args = []
+    for name in compiled.positiontup or ():
+        value = values[name]
+        process = processors.get(name)
+        args.append(process(value) if process is not None and value is not None else value)
+    dbapi_conn = conn.connection.driver_connection._conn
+    sql = Cursor(dbapi_conn).mogrify(str(compiled), args) if args else str(compiled)
+    table = dbapi_conn._conn.query(sql, "ArrowTable")
+    frame = pl.from_arrow(table)
+    # The statement's column names, as the DB-API path gives them: ClickHouse names an
+    # unlabelled qualified column after its qualifier ("customers.customer_id").
+    names = [keyname for keyname, *_ in compiled._result_columns]
+    if len(names) == frame.width and names != frame.columns:
+        frame = frame.rename(dict(zip(frame.columns, names, strict=True)))
+    zoned = [c for c, t in frame.schema.items() if isinstance(t, pl.Datetime) and t.time_zone]
+    if zoned:  # naive timestamps, as written (the session's zone is UTC)
+        frame = frame.with_columns(pl.col(zoned).dt.replace_time_zone(None))
+    return _floats_for_decimals(frame)
 
 
 def _rows_frame(result: sa.CursorResult) -> pl.DataFrame:
