@@ -298,7 +298,11 @@ def _chdb_arrow_frame(conn: sa.Connection, statement, params: dict | None) -> pl
         process = processors.get(name)
         args.append(process(value) if process is not None and value is not None else value)
     dbapi_conn = conn.connection.driver_connection._conn
-    sql = Cursor(dbapi_conn).mogrify(str(compiled), args) if args else str(compiled)
+    text = str(compiled)
+    # Listeners see the statement as on the DB-API path (SQL snapshots, bench replays).
+    if conn._has_events or conn.engine._has_events:
+        conn.dispatch.before_cursor_execute(conn, None, text, tuple(args), None, False)
+    sql = Cursor(dbapi_conn).mogrify(text, args) if args else text
     table = dbapi_conn._conn.query(sql, "ArrowTable")
     frame = pl.from_arrow(table)
     # The statement's column names, as the DB-API path gives them: ClickHouse names an
