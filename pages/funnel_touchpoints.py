@@ -13,6 +13,7 @@ from dashboard import charts, state, ui, views
 from dashboard.config import get_settings
 from dashboard.i18n import _
 from dashboard.views import Options
+from queries.filters import choices
 from queries.schema import DIMENSIONS
 
 f = ui.filters()
@@ -24,9 +25,12 @@ ui.url_value("fn_steps", list(stages), parse=lambda v: [s for s in stages if s i
 ui.url_value("fn_window", get_settings().conversion_window_days, parse=state.int_between(1, 365))
 ui.url_value("fn_by", None, parse=state.one_of(DIMENSIONS))
 ui.url_value("hm_metric", "nps", parse=state.one_of(charts.METRIC_SHORT))
-ui.url_value("hm_by", "segment", parse=state.one_of(DIMENSIONS))
-tp = ui.url_value("cell_tp", None)
-group = ui.url_value("cell_group", None)
+hm_by_seeded = ui.url_value("hm_by", "segment", parse=state.one_of(DIMENSIONS))
+# A drill-down names a touchpoint and a group the store has; anything else in a link
+# (a typo, or text made to look like a link) opens no drill-down.
+tp = ui.url_value("cell_tp", None, parse=state.one_of(options.get("touchpoint", [])))
+group_choices = choices(hm_by_seeded, options.get(hm_by_seeded, []))
+group = ui.url_value("cell_group", None, parse=state.one_of(group_choices))
 
 
 def close_cell() -> None:
