@@ -10,9 +10,12 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, state, ui, views
+from dashboard.charts.comments import sentiment_heatmap
+from dashboard.charts.heatmap import metric_short
 from dashboard.config import get_settings
 from dashboard.i18n import _
 from dashboard.views import Options
+from dashboard.views.dashboard import SENTIMENT_METRIC as SENTIMENT
 from queries.filters import choices
 from queries.schema import DIMENSIONS
 
@@ -24,7 +27,8 @@ stages = options.get("stage") or list(get_settings().funnel_stages)
 ui.url_value("fn_steps", list(stages), parse=lambda v: [s for s in stages if s in v])
 ui.url_value("fn_window", get_settings().conversion_window_days, parse=state.int_between(1, 365))
 ui.url_value("fn_by", None, parse=state.one_of(DIMENSIONS))
-ui.url_value("hm_metric", "nps", parse=state.one_of(charts.METRIC_SHORT))
+HM_METRICS = [*charts.METRIC_SHORT, SENTIMENT]  # net sentiment: the fourth score
+ui.url_value("hm_metric", "nps", parse=state.one_of(HM_METRICS))
 hm_by_seeded = ui.url_value("hm_by", "segment", parse=state.one_of(DIMENSIONS))
 # A drill-down names a touchpoint and a group the store has; anything else in a link
 # (a typo, or text made to look like a link) opens no drill-down.
@@ -95,22 +99,28 @@ with heat_col:
     st.subheader(_("Touchpoint satisfaction"), anchor=False)
     left, right = st.columns(2)
     left.segmented_control(
-        _("Score"), list(charts.METRIC_SHORT), key="hm_metric", required=True,
-        format_func=charts.METRIC_SHORT.get, on_change=close_cell,
+        _("Score"), HM_METRICS, key="hm_metric", required=True,
+        format_func=metric_short, on_change=close_cell,
     )  # fmt: skip
     right.selectbox(_("By"), list(DIMENSIONS), key="hm_by", format_func=ui.dimension_label,
                     on_change=close_cell)  # fmt: skip
-    metric = ui.widget_value("hm_metric", "nps", charts.METRIC_SHORT)
+    metric = ui.widget_value("hm_metric", "nps", HM_METRICS)
     hm_by = ui.widget_value("hm_by", "segment", DIMENSIONS)
     with ui.friendly_errors():
         cells = ui.run(views.HEATMAP, f, Options(metric=metric, by=hm_by))
-    fig = charts.heatmap(cells, metric=metric, by=hm_by, selected=(tp, group) if tp else None)
+    chosen = (tp, group) if tp else None
+    fig = (sentiment_heatmap(cells, by=hm_by, selected=chosen) if metric == SENTIMENT
+           else charts.heatmap(cells, metric=metric, by=hm_by, selected=chosen))  # fmt: skip
     # The key follows the view, so a new cell or a closed drill-down starts unselected.
     key = f"heatmap_{metric}_{hm_by}_{tp}_{group}"
     event = (
         ui.chart(fig, "heatmap", key=key, on_select="rerun", selection_mode=("points",))
         if not cells.is_empty()
-        else ui.no_data(_("No scored feedback for these filters."))
+        else ui.no_data(
+            _("No scored feedback for these filters.")
+            if metric in charts.METRIC_SHORT
+            else _("No analysed comments for these filters.")
+        )  # fmt: skip
     )
     clicked = charts.cell_from_selection(event["selection"]["points"]) if event else None
     if clicked and clicked != (tp, group):
@@ -122,12 +132,15 @@ with heat_col:
             "above/below the rest of the row (BH q ≤ 0.05). Grey: fewer than {min_n} responses; "
             "n<5 hidden. **Click a cell** to see its trend and comments."
         ).format(min_n=charts.fmt_int(f.min_n))
-    )
+        + (" " + _("Net sentiment = % positive − % negative comments.")
+           if metric == SENTIMENT else "")
+    )  # fmt: skip
+score = metric if metric in charts.METRIC_SHORT else "nps"  # funnel x satisfaction: a score
 
 if not broken and funnel["customers"].sum():  # who drops, and how satisfied they were
-    ui.funnel_satisfaction_panel(f, funnel_options, metric, funnel_click)
+    ui.funnel_satisfaction_panel(f, funnel_options, score, funnel_click)
 ui.report_button(
-    "funnel", by=hm_by, metric=metric, steps=None if broken else steps,
+    "funnel", by=hm_by, metric=score, steps=None if broken else steps,
     window_days=funnel_options.window_days,
 )  # fmt: skip
 if tp and group:

@@ -114,7 +114,18 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", type=_steps, help="funnel steps in order, e.g. visit,cart")
     parser.add_argument("--window", type=_window, help="conversion window, e.g. 30d (default)")
     parser.add_argument("--grain", choices=GRAINS, default="month")
-    parser.add_argument("--metric", choices=METRICS, default="nps")
+    parser.add_argument(
+        "--metric",
+        choices=(*METRICS, "sentiment"),
+        default="nps",
+        help="score; heatmap also: sentiment (net sentiment of the comments)",
+    )
+    parser.add_argument(
+        "--score",
+        choices=("net", "negative"),
+        default="net",
+        help="sentiment: net sentiment or the share of negative comments",
+    )
     parser.add_argument("--band", choices=tuple(NPS_BANDS), help="comments: only this NPS band")
     parser.add_argument("--search", help="comments: only those containing this text")
     parser.add_argument("--sentiment", choices=("negative", "neutral", "positive"),
@@ -207,6 +218,7 @@ def options_from_args(args: argparse.Namespace) -> Options:
         customer_id=getattr(args, "customer_id", None),
         sentiment=getattr(args, "sentiment", None),
         theme=getattr(args, "theme", None),
+        score=getattr(args, "score", "net"),
         status=getattr(args, "status", None),
         owner=getattr(args, "owner", None),
         overdue=getattr(args, "overdue", None),

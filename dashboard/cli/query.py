@@ -49,7 +49,9 @@ def render(result: pl.DataFrame | dict, fmt: str) -> str:
         rows = [{k: _jsonable(v) for k, v in row.items()} for row in result.iter_rows(named=True)]
         return json.dumps(rows, ensure_ascii=False, indent=1)
     if fmt == "csv":
-        return result.write_csv()
+        lists = [name for name, dtype in result.schema.items() if isinstance(dtype, pl.List)]
+        # a comment's themes: one cell, ';'-separated (as a labels file writes them)
+        return result.with_columns(pl.col(lists).list.join(";")).write_csv()
     with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=200, fmt_str_lengths=60,
                    tbl_hide_dataframe_shape=True, float_precision=2):  # fmt: skip
         return str(result)

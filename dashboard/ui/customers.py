@@ -12,7 +12,7 @@ go through the cache. Timings: BENCHMARKS.md, "Customer grain".
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import polars as pl
@@ -250,8 +250,9 @@ def score_badges(nps, csat, ces=None) -> str:
     return " ".join(parts)
 
 
-def timeline(responses: list[dict]) -> None:
-    """Every response of the customer, newest first: scores, touchpoint, date, comment."""
+def timeline(responses: list[dict], analysis: Callable[[dict], str] | None = None) -> None:
+    """Every response of the customer, newest first: scores, touchpoint, date, comment;
+    ``analysis(response)``: the comment's sentiment and themes as badges (Markdown)."""
     if not responses:
         st.info(_("This customer has not answered a survey."), icon=":material/forum:")
         return
@@ -263,6 +264,9 @@ def timeline(responses: list[dict]) -> None:
             st.markdown(head + " " + " · ".join(m for m in meta if m))
             if response["comment"]:
                 st.text(response["comment"])
+                said = analysis(response) if analysis is not None else ""
+                if said:
+                    st.markdown(said)
 
 
 # -- follow-up items --------------------------------------------------------------------------

@@ -8,6 +8,7 @@ place where export buttons get wired in.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator, Mapping
 
 import plotly.graph_objects as go
@@ -32,6 +33,8 @@ def friendly_errors() -> Iterator[None]:
     """Show store errors and rejected inputs as messages, never as tracebacks."""
     try:
         yield
+    except db.StoreBusy as exc:
+        being_updated(str(exc))
     except db.StoreError as exc:
         st.error("**" + _("The database could not answer.") + f"** {exc}",
                  icon=":material/database:")  # fmt: skip
@@ -39,6 +42,17 @@ def friendly_errors() -> Iterator[None]:
     except ValueError as exc:
         st.warning(str(exc), icon=":material/warning:")
         st.stop()
+
+
+BUSY_RETRY_SECONDS = 1.5
+
+
+def being_updated(message: str) -> None:
+    """A write holds the embedded store (an import, a refresh): say so briefly, then run the
+    page again by itself -- it answers as soon as the write has committed."""
+    st.info(message, icon=":material/sync:")
+    time.sleep(BUSY_RETRY_SECONDS)
+    st.rerun()
 
 
 def filters() -> Filters:

@@ -72,6 +72,16 @@ def _apply_view(view: View) -> None:
         st.session_state[key] = list(view.selected(key))
 
 
+def keep_filters() -> None:
+    """For a run that does not draw the sidebar (the store cannot answer, or is being
+    updated): Streamlit forgets the state of widgets a run does not draw, so without this
+    the filters fall back to their defaults when the store comes back."""
+    st = _st()
+    for key in ("period", "compare", "dates", *MULTISELECT_KEYS):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state.get(key)
+
+
 def reset_filters() -> None:
     """Back to the default view (a callback: runs before the widgets are drawn)."""
     st = _st()

@@ -46,6 +46,7 @@ class Options:
     customer_id: str | None = None  # the customer view
     sentiment: str | None = None  # comments: negative | neutral | positive
     theme: str | None = None  # comments: a theme of the taxonomy
+    score: str = "net"  # sentiment: net sentiment or the share of negative comments
     status: str | None = None  # follow-up items
     owner: str | None = None
     overdue: bool | None = None

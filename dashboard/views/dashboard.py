@@ -12,6 +12,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from dashboard import charts, service
+from dashboard.charts.heatmap import metric_short
 from dashboard.charts.labels import dimension_noun
 from dashboard.charts.table import table_trace
 from dashboard.charts.theme import font_family
@@ -239,8 +240,23 @@ FUNNEL_IN_PERIOD = View(
 # -- heatmap ----------------------------------------------------------------------------
 
 
+SENTIMENT_METRIC = "sentiment"  # the heatmap's fourth score: net sentiment of the comments
+
+
 def _heatmap(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
+    if options.metric == SENTIMENT_METRIC:
+        from dashboard.text.service import sentiment_cells
+
+        return sentiment_cells(engine, f, options.by, "net")
     return service.get_heatmap(engine, f, options.metric, options.by)
+
+
+def _heatmap_figure(frame: pl.DataFrame, options: Options) -> go.Figure:
+    if options.metric == SENTIMENT_METRIC:
+        from dashboard.charts.comments import sentiment_heatmap
+
+        return sentiment_heatmap(frame, by=options.by, score="net")
+    return charts.heatmap(frame, metric=options.metric, by=options.by)
 
 
 HEATMAP = View(
@@ -248,9 +264,9 @@ HEATMAP = View(
     compute=_heatmap,
     # The chart's title also says what the colours are centred on (from the data).
     title=lambda options: _("{metric} by touchpoint and {dimension}").format(
-        metric=options.metric.upper(), dimension=dimension_noun(options.by)
+        metric=metric_short(options.metric), dimension=dimension_noun(options.by)
     ),
-    figure=lambda frame, options: charts.heatmap(frame, metric=options.metric, by=options.by),
+    figure=_heatmap_figure,
     columns=lambda options: _with_breakdown(
         ("touchpoint", "value", "n", "low_n", "p", "q", "significant"), options.by, 1
     ),

@@ -50,6 +50,16 @@ CASES = {
     "customer": (views.CUSTOMER, Options(customer_id="c1")),
     "followups": (views.FOLLOWUPS, Options(status="open", owner="anna", overdue=True, limit=20)),
     "followups-all-by-value": (views.FOLLOWUPS, Options(sort="value_at_risk", descending=True)),
+    # what customers say: a filtered page, every row (count, then the list), aggregates
+    "comments": (
+        views.COMMENTS,
+        Options(search="giao hàng", sentiment="negative", theme="delivery", limit=20),
+    ),
+    "comments-all": (views.COMMENTS, Options(band="detractor")),
+    "sentiment": (views.SENTIMENT, Options(by="region", score="negative")),
+    "heatmap-sentiment": (views.HEATMAP, Options(metric="sentiment", by="segment")),
+    "themes": (views.THEMES, Options()),
+    "theme-trend": (views.THEME_TREND, Options(grain="week", theme="delivery")),
 }
 
 
