@@ -16,6 +16,7 @@ from dashboard.config import get_settings
 from dashboard.i18n import _
 from dashboard.views import Options
 from dashboard.views.dashboard import SENTIMENT_METRIC as SENTIMENT
+from queries.filters import choices
 from queries.schema import DIMENSIONS
 
 f = ui.filters()
@@ -28,9 +29,12 @@ ui.url_value("fn_window", get_settings().conversion_window_days, parse=state.int
 ui.url_value("fn_by", None, parse=state.one_of(DIMENSIONS))
 HM_METRICS = [*charts.METRIC_SHORT, SENTIMENT]  # net sentiment: the fourth score
 ui.url_value("hm_metric", "nps", parse=state.one_of(HM_METRICS))
-ui.url_value("hm_by", "segment", parse=state.one_of(DIMENSIONS))
-tp = ui.url_value("cell_tp", None)
-group = ui.url_value("cell_group", None)
+hm_by_seeded = ui.url_value("hm_by", "segment", parse=state.one_of(DIMENSIONS))
+# A drill-down names a touchpoint and a group the store has; anything else in a link
+# (a typo, or text made to look like a link) opens no drill-down.
+tp = ui.url_value("cell_tp", None, parse=state.one_of(options.get("touchpoint", [])))
+group_choices = choices(hm_by_seeded, options.get(hm_by_seeded, []))
+group = ui.url_value("cell_group", None, parse=state.one_of(group_choices))
 
 
 def close_cell() -> None:
