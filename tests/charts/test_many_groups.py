@@ -113,9 +113,9 @@ def test_heatmap_text_fits_or_moves_to_the_hover():
     few = charts.heatmap(_cells(REGIONS[:6]), metric="nps", by="region")
     assert {a.font.size for a in few.layout.annotations} == {12}
     some = charts.heatmap(_cells(REGIONS[:8]), metric="nps", by="region")
-    assert len(some.layout.annotations) == 8 and {
-        a.font.size for a in some.layout.annotations
-    } == {10}
+    assert len(some.layout.annotations) == 8 and {a.font.size for a in some.layout.annotations} == {
+        10
+    }
     many = charts.heatmap(_cells(REGIONS[:9]), metric="nps", by="region")
     assert not many.layout.annotations  # no overlapping numbers ...
     assert all("NPS: 10.0" in h for h in many.data[2].hovertext)  # ... they are in the hover
@@ -161,3 +161,19 @@ def test_table_cells_are_written_as_the_app_writes_them(lang, expected):
         assert {c: format_cell(v, c) for c, v in values.items()} == expected
         assert format_cell(None, "customers") == "–"
         assert format_cell(OTHER, "region") == ("(other)" if lang == "en" else "(khác)")
+
+
+def test_one_answer_is_written_as_given_and_words_are_left_aligned():
+    """A list of comments holds each person's answer (NPS 9, CSAT 5), not statistics."""
+    import polars as pl
+
+    from dashboard.charts.table import table_trace
+
+    with language("vi"):
+        assert (format_cell(9, "nps"), format_cell(5, "csat"), format_cell(4, "ces")) == (
+            "9", "5", "4"
+        )  # fmt: skip
+        assert (format_cell(31.42, "nps"), format_cell(82.5, "csat")) == ("31,4", "82,5%")
+    frame = pl.DataFrame({"touchpoint": ["Store"], "nps": [9], "comment": ["Giao hàng chậm"],
+                          "delta": ["+1,2"]})  # fmt: skip
+    assert list(table_trace(frame).cells.align) == ["left", "right", "left", "right"]
