@@ -44,7 +44,7 @@ __all__ = [
 
 
 def _format_metric(metric: str, value: float | None) -> str:
-    return fmt_pct(value) if metric == "csat" else fmt_score(value)
+    return fmt_pct(value) if metric in ("csat", "negative") else fmt_score(value)
 
 
 def fmt_test(p: float | None) -> str:

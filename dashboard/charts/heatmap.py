@@ -24,6 +24,20 @@ GREY_TEXT = "#6B7075"
 SMALL_TEXT_GROUPS = 6
 MAX_TEXT_GROUPS = 8
 
+# Sentiment as heatmap scores (dashboard.metrics.sentiment): net sentiment reads like NPS
+# (-100..100, centred on 0); the share of negative comments is a percentage where more is
+# worse, so its colours run the other way and centre on the average.
+SENTIMENT_SHORT = {"sentiment": N_("Net sentiment"), "negative": N_("% negative comments")}
+LOWER_IS_BETTER = frozenset({"negative"})
+
+
+def metric_short(metric: str) -> str:
+    """A heatmap metric's short name in the current language."""
+    if metric in SENTIMENT_SHORT:
+        return _(SENTIMENT_SHORT[metric])
+    return METRIC_SHORT.get(metric, metric)
+
+
 # What the colours are centred on: the title's words and the colour bar's title.
 REFERENCES = {
     "target": (N_("{metric} by touchpoint and {dimension} (vs target)"), N_("vs target")),
@@ -39,7 +53,7 @@ def heatmap_centre(frame: pl.DataFrame, metric: str) -> list[float | None]:
     natural neutral, on the response-weighted mean of the visible cells.
     """
     targets = _column(frame, "target")
-    fallback = NEUTRAL_POINT.get(metric)
+    fallback = 0.0 if metric == "sentiment" else NEUTRAL_POINT.get(metric)
     if fallback is None:
         visible = frame.filter(pl.col("value").is_not_null() & (pl.col("n") > 0))
         total = visible.get_column("n").sum() if not visible.is_empty() else 0
@@ -70,9 +84,10 @@ def heatmap(
     (``customdata`` = [touchpoint, group]). ``wide``: drawn across a page (exports,
     report packs) rather than in half a screen, so twice as many columns keep their text.
     """
-    label = METRIC_SHORT.get(metric, metric)
+    label = metric_short(metric)
     has_target = any(t is not None for t in _column(frame, "target"))
-    reference = "target" if has_target else ("average" if metric == "csat" else "neutral")
+    averaged = metric in ("csat", "negative")
+    reference = "target" if has_target else ("average" if averaged else "neutral")
     title_words, scale_words = REFERENCES[reference]
     title = title or _(title_words).format(metric=label, dimension=dimension_noun(by))
     if frame.is_empty():
@@ -111,7 +126,8 @@ def heatmap(
             if low:
                 z_low[r][c] = 0.0
             else:
-                z_dev[r][c] = value - centre
+                # blue = better: fewer negative comments than the average is good
+                z_dev[r][c] = centre - value if metric in LOWER_IS_BETTER else value - centre
         parts = [
             f"<b>{tp} × {group_label(group)}</b>",
             f"{label}: "

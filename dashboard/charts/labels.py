@@ -93,6 +93,21 @@ COLUMN_LABELS = {
     "rows_updated": N_("Rows updated"),
     "encoding": N_("Encoding"),
     "mapping": N_("Mapping"),
+    # what customers say
+    "sentiment": N_("Sentiment"),
+    "sentiment_source": N_("Sentiment source"),
+    "themes": N_("Themes"),
+    "theme": N_("Theme"),
+    "label": N_("Name"),
+    "comments": N_("Comments"),
+    "total": N_("All comments"),
+    "share": N_("Share of comments (%)"),
+    "negative": N_("Negative"),
+    "neutral": N_("Neutral"),
+    "positive": N_("Positive"),
+    "net_sentiment": N_("Net sentiment"),
+    "share_negative": N_("Negative (%)"),
+    "source": N_("Sentiment from"),
 }
 
 

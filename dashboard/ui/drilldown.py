@@ -10,6 +10,7 @@ from dashboard import charts, service, views
 from dashboard.i18n import _
 from dashboard.ui.cache import call, run
 from dashboard.ui.comments import comment_cards
+from dashboard.ui.markdown import md
 from dashboard.ui.page import chart, friendly_errors, no_data
 from dashboard.views import Options
 from queries.filters import Filters
@@ -31,7 +32,7 @@ def cell_panel(f: Filters, touchpoint: str, group: str, by: str, on_close: Calla
 
 def _cell_content(f: Filters, touchpoint: str, group: str, by: str, on_close: Callable) -> None:
     head, close = st.columns([5, 1], vertical_alignment="center")
-    head.subheader(f"{touchpoint} × {charts.group_label(group)}", anchor=False)
+    head.subheader(md(f"{touchpoint} × {charts.group_label(group)}"), anchor=False)
     if close.button(_("Close"), icon=":material/close:", on_click=on_close, width="stretch"):
         st.rerun()  # the whole page: the drawer closes and the heatmap loses its mark
     cell_f = f.replace(touchpoint=(touchpoint,), **{by: (group,)})
