@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from dashboard import db, rollup_store
 from dashboard.config import get_settings
 from dashboard.metrics import scores
-from dashboard.metrics.groups import fold_groups
+from dashboard.metrics.groups import OTHER, fold_groups
 from queries import views
 from queries.common import check_dimension
 from queries.filters import Filters
@@ -81,7 +81,8 @@ def get_segments(engine: sa.Engine, f: Filters, by: str, top: int | None = None)
     raw = fold_groups(raw, by, top, weight="customers")
     frame = scores.kpi_frame(raw, min_n=f.min_n, privacy_n=_privacy_n())
     return frame.select(by, *SEGMENT_COLUMNS).sort(
-        ["customers", "responses", by], descending=[True, True, False]
+        [pl.col(by) == OTHER, "customers", "responses", by],  # "(other)" after the groups
+        descending=[False, True, True, False],
     )
 
 

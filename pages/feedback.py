@@ -62,9 +62,10 @@ with st.expander(_("This page as a table")):
              formats={"segment": charts.group_label}, title=_("Comments"),
              shorten={"comment": ui.SHORT_CHARS})  # fmt: skip
 st.caption(
-    ngettext("Page {page} of {pages}. {total} comment in total.",
-             "Page {page} of {pages}. {total} comments in total.", total).format(
-        page=charts.fmt_int(page), pages=charts.fmt_int(pages), total=charts.fmt_int(total)
-    )
-)  # fmt: skip
+    ngettext(
+        "Page {page} of {pages}. {total} comment in total.",
+        "Page {page} of {pages}. {total} comments in total.",
+        total,
+    ).format(page=charts.fmt_int(page), pages=charts.fmt_int(pages), total=charts.fmt_int(total))
+)
 ui.report_button("feedback", band=band, search=search)

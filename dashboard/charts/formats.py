@@ -90,12 +90,21 @@ COLUMN_FORMATS = {
 }
 
 
+# Columns that hold a statistic where they are floats (NPS 31.4, CSAT 82.5%) but one
+# person's answer where they are whole numbers (NPS 9, CSAT 5 in a list of comments).
+STATISTIC_COLUMNS = frozenset(
+    {"nps", "moe", "csat", "ces", "repeat_rate", "conversion_from_previous", "conversion_overall"}
+)
+
+
 def format_column(column: str, value: object) -> str | None:
     """``value`` of ``column`` as the app writes it, or None when the column has no
     declared format (the caller then writes it by its type)."""
     fmt = COLUMN_FORMATS.get(column)
     if fmt is None or isinstance(value, bool) or not isinstance(value, int | float):
         return None
+    if column in STATISTIC_COLUMNS and isinstance(value, int):
+        return fmt_int(value)  # an answer on its scale: "9", not "9.0" or "5.0%"
     if isinstance(value, float) and math.isnan(value):
         return MISSING
     return fmt(value)

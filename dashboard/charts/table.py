@@ -12,6 +12,8 @@ from dashboard.charts import labels
 from dashboard.charts.formats import MISSING, fmt_int, fmt_number, format_column, format_time
 from dashboard.i18n import N_, _
 
+# Relative column widths: names, and money, which is written long ("683,5 triệu ₫").
+WIDTHS = {"metric": 2.2, "label": 2.2, "name": 2.2, "revenue": 1.6, "aov": 1.6}
 # The "significant" column's values: the direction of a significant change.
 DIRECTIONS = {"up": N_("up"), "down": N_("down"), "above": N_("above"), "below": N_("below")}
 
@@ -19,10 +21,14 @@ DIRECTIONS = {"up": N_("up"), "down": N_("down"), "above": N_("above"), "below":
 def table_trace(frame: pl.DataFrame, domain: dict | None = None) -> go.Table:
     """``frame`` as a formatted plotly table: dark header, banded rows, numbers right."""
     columns = frame.columns
-    align = ["left"] + ["right"] * (len(columns) - 1)
+    # numbers right, words (and the first column, the row's name) left
+    align = [
+        "right" if i and (frame.schema[c].is_numeric() or _written_numbers(frame, c)) else "left"
+        for i, c in enumerate(columns)
+    ]
     return go.Table(
         domain=domain or {"x": [0, 1], "y": [0, 1]},
-        columnwidth=[2.2 if c in ("metric", "label", "name") else 1 for c in columns],
+        columnwidth=[WIDTHS.get(c, 1.4 if i == 0 else 1) for i, c in enumerate(columns)],
         header={
             "values": [f"<b>{column_label(c)}</b>" for c in columns],
             "fill_color": "#1f2d3d",
@@ -38,6 +44,14 @@ def table_trace(frame: pl.DataFrame, domain: dict | None = None) -> go.Table:
             "height": 28,
         },
     )
+
+
+def _written_numbers(frame: pl.DataFrame, column: str) -> bool:
+    """A text column of numbers already written ("+1,2", "3,2 tỷ ₫", "–")."""
+    if frame.schema[column] != pl.String:
+        return False
+    values = [v for v in frame[column].to_list() if v not in (None, "", MISSING)]
+    return bool(values) and all(any(ch.isdigit() for ch in v) and len(v) < 24 for v in values)
 
 
 def column_label(name: str) -> str:

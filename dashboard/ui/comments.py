@@ -16,16 +16,16 @@ from dashboard.ui.customers import customer_link
 from dashboard.ui.markdown import md
 
 BAND_BADGE = {"detractor": "orange", "passive": "gray", "promoter": "blue"}
-SENTIMENTS = ("negative", "neutral", "positive")
-SENTIMENT_COLOURS = {"negative": "red", "neutral": "gray", "positive": "green"}
-SENTIMENT_ICONS = {"negative": ":material/sentiment_dissatisfied:",
-                   "neutral": ":material/sentiment_neutral:",
-                   "positive": ":material/sentiment_satisfied:"}  # fmt: skip
 # A card shows this much of a comment; "Show more" this much more. A pasted log or a
 # 20 MB comment would otherwise be sent to the browser on every rerun of the page; the
 # table exports (CSV) keep the whole text.
 SHORT_CHARS = 600
 MORE_CHARS = 20_000
+SENTIMENTS = ("negative", "neutral", "positive")
+SENTIMENT_COLOURS = {"negative": "red", "neutral": "gray", "positive": "green"}
+SENTIMENT_ICONS = {"negative": ":material/sentiment_dissatisfied:",
+                   "neutral": ":material/sentiment_neutral:",
+                   "positive": ":material/sentiment_satisfied:"}  # fmt: skip
 
 
 def theme_names() -> dict[str, str]:

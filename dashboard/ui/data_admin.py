@@ -55,12 +55,18 @@ def _table(frame, key: str) -> None:
 def preview_table(frame, key: str = "preview") -> None:
     """Rows about to be imported, as they will be stored: the canonical column names (data,
     not words), numbers with the language's thousands and decimal marks, "–" for none."""
-    numbers = {
+    st.dataframe(styled(frame, preview_formats(frame)), hide_index=True, key=key,
+                 placeholder=MISSING)  # fmt: skip
+
+
+def preview_formats(frame) -> dict:
+    """Column -> formatter for the numbers of an import preview (whole numbers with the
+    language's thousands mark, others with up to two decimals)."""
+    return {
         c: (fmt_int if t.is_integer() else _decimal)
         for c, t in frame.schema.items()
         if t.is_numeric()
     }
-    st.dataframe(styled(frame, numbers), hide_index=True, key=key, placeholder=MISSING)
 
 
 def _decimal(value: float) -> str:

@@ -264,7 +264,7 @@ def write_url() -> None:
             if raw:
                 params[key] = raw
             continue
-        value = st.session_state.get(key)
+        value = st.session_state.get(key, default)
         if value == default or value is None or value == "" or value == []:
             continue
         if isinstance(value, list | tuple):

@@ -258,6 +258,7 @@ def _heatmap_figure(frame: pl.DataFrame, options: Options) -> go.Figure:
         from dashboard.charts.comments import sentiment_heatmap
 
         return sentiment_heatmap(frame, by=options.by, score="net")
+    # exports and report packs are a page wide: cell text fits in more columns
     return charts.heatmap(frame, metric=options.metric, by=options.by, wide=True)
 
 
@@ -268,7 +269,6 @@ HEATMAP = View(
     title=lambda options: _("{metric} by touchpoint and {dimension}").format(
         metric=metric_short(options.metric), dimension=dimension_noun(options.by)
     ),
-    # exports and report packs are a page wide: cell text fits in more columns
     figure=_heatmap_figure,
     columns=lambda options: _with_breakdown(
         ("touchpoint", "value", "n", "low_n", "p", "q", "significant"), options.by, 1

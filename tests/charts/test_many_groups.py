@@ -161,3 +161,19 @@ def test_table_cells_are_written_as_the_app_writes_them(lang, expected):
         assert {c: format_cell(v, c) for c, v in values.items()} == expected
         assert format_cell(None, "customers") == "–"
         assert format_cell(OTHER, "region") == ("(other)" if lang == "en" else "(khác)")
+
+
+def test_one_answer_is_written_as_given_and_words_are_left_aligned():
+    """A list of comments holds each person's answer (NPS 9, CSAT 5), not statistics."""
+    import polars as pl
+
+    from dashboard.charts.table import table_trace
+
+    with language("vi"):
+        assert (format_cell(9, "nps"), format_cell(5, "csat"), format_cell(4, "ces")) == (
+            "9", "5", "4"
+        )  # fmt: skip
+        assert (format_cell(31.42, "nps"), format_cell(82.5, "csat")) == ("31,4", "82,5%")
+    frame = pl.DataFrame({"touchpoint": ["Store"], "nps": [9], "comment": ["Giao hàng chậm"],
+                          "delta": ["+1,2"]})  # fmt: skip
+    assert list(table_trace(frame).cells.align) == ["left", "right", "left", "right"]

@@ -168,7 +168,10 @@ def test_every_page_in_vietnamese_leaves_no_english(page):
     assert at.title[0].value.endswith(title) and title != PAGES[page]
     texts = page_texts(at)
     assert len(texts) > 20, texts  # the page was read, not an empty shell
-    assert english_left(texts) == []
+    # Data values are shown as stored: a touchpoint called "Store" is not the theme name
+    # "Store" left untranslated.
+    data = {v for values in service.options(engine()).values() for v in values}
+    assert english_left([t for t in texts if t.strip() not in data]) == []
     assert at.query_params["lang"] == "vi"
 
 
