@@ -154,17 +154,17 @@ class SharedFile:
         if self.writer == me:
             yield  # the writing thread reads its own store (read-write connections)
             return
-        deadline = None
+        deadline = seconds = None
         with self.cond:
             while self.writer is not None or self.other_writer():
                 if self.writer is None and self.opened and self.readers == 0:
                     self.close_connections()  # let the other process's writer in
                 if deadline is None:
-                    wait = wait()
-                    deadline = time.monotonic() + wait
+                    seconds = wait()
+                    deadline = time.monotonic() + seconds
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise Busy(self.path, wait)
+                    raise Busy(self.path, seconds)
                 self.cond.wait(min(POLL_SECONDS, left))
             self.readers += 1
             self.opened = True
