@@ -116,22 +116,27 @@ def serve(store: Path, port: int, log: Path, warm: bool) -> subprocess.Popen:
     raise RuntimeError(f"the dashboard did not start; see {log}")
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of ``pid`` and its descendants (MB), from /proc."""
-    total, todo = 0, [pid]
+def tree_rss_mb(pid: int) -> tuple[float, float]:
+    """Resident memory (MB) of ``pid`` and its descendants, from /proc: (the Python server
+    processes, the rest -- the Chromium that chart exports keep warm, whose processes
+    share pages, so their sum overstates it)."""
+    python, other, todo = 0, 0, [pid]
     while todo:
         p = todo.pop()
         try:
+            with open(f"/proc/{p}/comm") as comm:
+                is_python = comm.read().strip().startswith("python")
             with open(f"/proc/{p}/status") as status:
                 for line in status:
                     if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
+                        kb = int(line.split()[1])
+                        python, other = (python + kb, other) if is_python else (python, other + kb)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as children:
                     todo += [int(c) for c in children.read().split()]
         except (FileNotFoundError, ProcessLookupError):
             continue
-    return total / 1024
+    return python / 1024, other / 1024
 
 
 async def idle(page, timeout_ms: float) -> None:
@@ -248,8 +253,8 @@ async def session(browser, base: str, n: int, args, tally: Tally, start: asyncio
     await context.close()
 
 
-async def run(base: str, server_pid: int, args) -> tuple[Tally, float, dict]:
-    tally, peak, landed = Tally(), 0.0, {}
+async def run(base: str, server_pid: int, args) -> tuple[Tally, list[float], dict]:
+    tally, peak, landed = Tally(), [0.0, 0.0], {}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         start = asyncio.Event()
@@ -259,9 +264,9 @@ async def run(base: str, server_pid: int, args) -> tuple[Tally, float, dict]:
         ]
 
         async def sample() -> None:
-            nonlocal peak
             while True:
-                peak = max(peak, tree_rss_mb(server_pid))
+                python, other = tree_rss_mb(server_pid)
+                peak[0], peak[1] = max(peak[0], python), max(peak[1], other)
                 await asyncio.sleep(0.5)
 
         async def land_import() -> None:
@@ -292,7 +297,7 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, round(q * (len(values) - 1)))] if values else float("nan")
 
 
-def report(tally: Tally, peak: float, landed: dict, args) -> str:
+def report(tally: Tally, peak: list[float], landed: dict, args) -> str:
     mode = "no pause" if args.no_pause else f"pauses {args.pause[0]:g}-{args.pause[1]:g} s"
     t = tally.times
     lines = [
@@ -300,12 +305,13 @@ def report(tally: Tally, peak: float, landed: dict, args) -> str:
         f"{mode}, warm start {'on' if args.warm else 'off'}",
         "",
         "| sessions | errors | being updated | harness misses | interactions | p50 (s) "
-        "| p95 (s) | max (s) | first load median / max (s) | server peak RSS (MB) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| p95 (s) | max (s) | first load median / max (s) | server peak RSS (MB) "
+        "| export browser peak RSS (MB) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         f"| {args.sessions} | {len(tally.errors)} | {tally.busy} | {len(tally.harness)} "
         f"| {len(t)} | {pct(t, 0.5):.2f} | {pct(t, 0.95):.2f} | {max(t, default=float('nan')):.2f} "
         f"| {statistics.median(tally.first_loads) if tally.first_loads else float('nan'):.2f} / "
-        f"{max(tally.first_loads, default=float('nan')):.2f} | {peak:.0f} |",
+        f"{max(tally.first_loads, default=float('nan')):.2f} | {peak[0]:.0f} | {peak[1]:.0f} |",
         "",
         "per interaction kind (p50 / p95 s): "
         + ", ".join(f"{k} {pct(v, 0.5):.2f}/{pct(v, 0.95):.2f}" for k, v in tally.by_kind.items()),

@@ -88,33 +88,27 @@ class SharedFile:
         self.depth = 0  # nested write sessions of that thread
         self.read_only = True  # how new connections open (do_connect reads it)
         self.opened = False  # read-only connections may be open in some pool
-        self._probe: int | None = None  # fd of the flag file for readers' checks
         self._flag_fd: int | None = None  # this process's writer flag, while it holds it
 
     # -- the writer flag, across processes ----------------------------------------------
-
-    def _probe_fd(self) -> int | None:
-        if self._probe is None:
-            for flags in (os.O_RDWR | os.O_CREAT, os.O_RDONLY):
-                try:
-                    self._probe = os.open(self.flag_path, flags, 0o666)
-                    break
-                except OSError:
-                    continue
-        return self._probe
 
     def other_writer(self) -> bool:
         """Whether another process (or another flag holder) writes the store now."""
         if self._flag_fd is not None:
             return False  # we hold it
-        fd = self._probe_fd()
-        if fd is None:  # no flag file and none can be made: nobody can write the store
-            return False
+        try:
+            # Opened for each check, not kept: a process may see many stores (tests do).
+            fd = os.open(self.flag_path, os.O_RDONLY)
+        except FileNotFoundError:
+            return False  # no writer ever ran here (a writer creates the file first)
+        except OSError:
+            return False  # unreadable: nothing to wait for that we could see
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
             return True
-        fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)  # also drops the shared lock just taken
         return False
 
     def _take_flag(self, deadline: float, wait: float) -> None:
@@ -160,17 +154,17 @@ class SharedFile:
         if self.writer == me:
             yield  # the writing thread reads its own store (read-write connections)
             return
-        deadline = None
+        deadline = seconds = None
         with self.cond:
             while self.writer is not None or self.other_writer():
                 if self.writer is None and self.opened and self.readers == 0:
                     self.close_connections()  # let the other process's writer in
                 if deadline is None:
-                    wait = wait()
-                    deadline = time.monotonic() + wait
+                    seconds = wait()
+                    deadline = time.monotonic() + seconds
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise Busy(self.path, wait)
+                    raise Busy(self.path, seconds)
                 self.cond.wait(min(POLL_SECONDS, left))
             self.readers += 1
             self.opened = True

@@ -133,12 +133,13 @@ def test_dashboard_import_and_query_at_once_nothing_lost(tiny_duck, tmp_path):
     assert _count(tiny_duck) == before + NEW_ROWS
 
 
-def _hold_the_store(url: str, seconds: float, started: threading.Event) -> None:
+def _hold_the_store(url: str, started: threading.Event, release: threading.Event) -> None:
+    """Write the store until ``release`` (at most a minute): another command's turn."""
     engine = db.create_engine(url)
     try:
         with db.begin(engine) as conn:
             started.set()
-            time.sleep(seconds)
+            release.wait(60)
             db.upsert_frame(
                 conn,
                 schema.feedback,
@@ -155,34 +156,42 @@ def _hold_the_store(url: str, seconds: float, started: threading.Event) -> None:
         engine.dispose()
 
 
+def _holding(url: str) -> tuple[threading.Thread, threading.Event]:
+    started, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_the_store, args=(url, started, release))
+    holder.start()
+    assert started.wait(30)
+    return holder, release
+
+
 def test_a_writer_waits_its_turn_and_says_so(tiny_duck, tmp_path):
     new = _feedback_csv(tmp_path / "new_feedback.csv", 20)
     before = _count(tiny_duck)
-    started = threading.Event()
-    holder = threading.Thread(target=_hold_the_store, args=(tiny_duck, 6, started))
-    holder.start()
+    holder, release = _holding(tiny_duck)
     try:
-        assert started.wait(30)
         importing = _cli(tiny_duck, "import", "feedback", str(new))
+        said = ""
+        while "waiting" not in said and (line := importing.stderr.readline()):
+            said += line  # blocks until the import says it waits (or ends)
+        release.set()
         _, err = importing.communicate(timeout=240)
     finally:
+        release.set()
         holder.join()
-    assert importing.returncode == 0, err
-    assert "waiting" in err and "CXDASH_STORE_WAIT_SECONDS" in err
+    assert importing.returncode == 0, said + err
+    assert "waiting" in said and "CXDASH_STORE_WAIT_SECONDS" in said
     assert _count(tiny_duck) == before + 1 + 20  # the holder's row, then the import's
 
 
 def test_a_writer_that_waits_too_long_writes_nothing_and_says_why(tiny_duck, tmp_path):
     new = _feedback_csv(tmp_path / "new_feedback.csv", 20)
     before = _count(tiny_duck)
-    started = threading.Event()
-    holder = threading.Thread(target=_hold_the_store, args=(tiny_duck, 8, started))
-    holder.start()
+    holder, release = _holding(tiny_duck)
     try:
-        assert started.wait(30)
         importing = _cli(tiny_duck, "import", "feedback", str(new), CXDASH_STORE_WAIT_SECONDS="1")
-        _, err = importing.communicate(timeout=240)
+        _, err = importing.communicate(timeout=240)  # the holder holds until it gave up
     finally:
+        release.set()
         holder.join()
     assert importing.returncode == 2
     assert "stayed in use by another process" in err and "nothing was written" in err

@@ -31,7 +31,7 @@ def warm() -> dict[str, float]:
     import pandas  # noqa: F401  -- exports and the naive paths; 0.3-0.6 s cold
     import plotly.graph_objects as go
 
-    from dashboard import access, auth, charts, db, service, state, views
+    from dashboard import access, auth, charts, customers, db, service, state, views
     from dashboard.config import get_settings
     from dashboard.ui import cache
     from dashboard.views import Options
@@ -49,27 +49,31 @@ def warm() -> dict[str, float]:
         t = step("engine and option lists", t)
         f = state.View().to_filters(latest, earliest, get_settings().min_n)
         first_page = [
-            (views.KPIS, Options()),
-            (views.KPIS, Options(compare=True)),
-            (views.NPS_TREND, Options(grain="month")),
-            (views.WHAT_MOVED, Options(metric="nps")),
-            (views.WHAT_MOVED, Options(metric="nps", by_kind="segment")),
+            (f, views.KPIS, Options()),
+            (f, views.KPIS, Options(compare=True)),
+            (f, views.NPS_TREND, Options(grain="month")),
+            (f, views.WHAT_MOVED, Options(metric="nps")),
+            (f, views.WHAT_MOVED, Options(metric="nps", by_kind="segment")),
+            # the KPI tiles' small trend lines: one KPI query per month of the period
+            *((month, views.KPIS, Options()) for month in state.month_slices(f)),
         ]
         viewer = auth.LOCAL_VIEWER if auth.mode() == "none" else access.SYSTEM
         with access.acting_as(viewer):
             who = access.cache_key()
             url = cache.store_url()
-            for view, opts in first_page:
+            for period, view, opts in first_page:
                 if viewer is auth.LOCAL_VIEWER and not view.localized:
                     # The very entry the first session looks up (same key as cache.run).
-                    cache._cached(url, f"view:{view.name}", (f, opts), who, version, view.run)
+                    args = (period, opts)
+                    cache._cached(url, f"view:{view.name}", args, who, version, view.run)
                 else:
-                    view.run(engine, f, opts)  # warms the store's buffers and plans
-            lookups = (service.options, service.data_range)
+                    view.run(engine, period, opts)  # warms the store's buffers and plans
             if viewer is auth.LOCAL_VIEWER:
-                for lookup in lookups:
+                lookups = [(service.options, ()), (service.data_range, ())]
+                lookups.append((customers.risk_headline, (f,)))  # the Overview's headline
+                for lookup, args in lookups:
                     name = f"{lookup.__module__}.{lookup.__qualname__}"
-                    cache._cached(url, name, (), who, version, lookup)
+                    cache._cached(url, name, args, who, version, lookup)
             charts.nps_trend(views.NPS_TREND.run(engine, f, Options(grain="month")))
         step("first page", t)
         del options

@@ -94,6 +94,7 @@ def test_while_an_import_writes_pages_answer_or_say_being_updated(tmp_path, monk
     at.run()
     assert not at.exception and not at.error
     before = metrics(at)
+    version = at.session_state["_cx_data_version"]
 
     root = Path(__file__).resolve().parent.parent.parent
     holder = subprocess.Popen(
@@ -105,11 +106,13 @@ def test_while_an_import_writes_pages_answer_or_say_being_updated(tmp_path, monk
         at.run()  # the same view: answered from the last committed data
         assert not at.exception and not at.error
         assert metrics(at) == before
+        assert at.session_state["_cx_data_version"] == version  # the last committed one
         # A view nobody has seen: "being updated", then by itself the answer once the
         # write has committed -- never an error.
         at.selectbox(key="period").set_value("all_time").run()
         assert not at.exception and not at.error, [e.value for e in at.error]
-        assert holder.poll() == 0  # the write had finished before the page answered
+        # The page answered from the data the write committed (its run's data version).
+        assert at.session_state["_cx_data_version"] == version + 1
         assert metrics(at)
     finally:
         holder.wait(timeout=60)
