@@ -162,6 +162,10 @@ async def act(page, kind: str, arg, timeout_ms: float) -> float | None:
         t0 = await page.evaluate("performance.now()")
         await option.click()
     elif kind == "page":
+        if await page.locator('[role="dialog"]').count():
+            # the heatmap cell's drawer is modal: a person closes it before navigating
+            await page.keyboard.press("Escape")
+            await idle(page, timeout_ms)
         link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=arg).first
         t0 = await page.evaluate("performance.now()")
         await link.click()
