@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import access, ui
 from dashboard.i18n import _
+from dashboard.ui import comments as cm
 from dashboard.ui import customers as cx
 
 cx.require("customers")
@@ -44,7 +45,7 @@ open_items = sum(1 for item in view["followups"] if item["status"] in ("new", "c
 feedback, followup = st.columns([3, 2], gap="large")
 with feedback:
     st.subheader(_("Feedback ({n})").format(n=len(view["responses"])), anchor=False)
-    cx.timeline(view["responses"])
+    cx.timeline(view["responses"], analysis=cm.analysis_badges)
 with followup:
     st.subheader(_("Follow-up ({n} open)").format(n=open_items), anchor=False)
     cx.followup_items(view["followups"], at, key="cv")

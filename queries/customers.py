@@ -203,11 +203,11 @@ def customer_stages(customer_id: str) -> sa.Select:
 
 
 def customer_responses(customer_id: str) -> sa.Select:
-    """Every response of the customer, newest first.
+    """Every response of the customer, newest first, with its comment's analysis.
 
     Columns: response_id, responded_at, touchpoint, nps, csat, ces, comment, channel
     (survey channel), language, sentiment, sentiment_source (label | model | baseline),
-    themes (';'-joined) -- the last three null while a comment is not analysed.
+    themes (';'-joined theme ids) -- the last three NULL without an analysed comment.
     """
     fb, cf = feedback.c, comment_facts.c
     return (

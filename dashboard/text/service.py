@@ -98,6 +98,13 @@ def _taxonomy_in(conn: sa.Connection) -> themes.Taxonomy:
     return themes.parse(row["source"], f"the store's taxonomy (version {row['version']})")
 
 
+def taxonomy_saved(engine: sa.Engine) -> dict | None:
+    """The taxonomy in force as saved in the store (version, source, saved_at, saved_by),
+    or None: the default file applies."""
+    saved = db.fetch(q.latest_taxonomy(), engine)
+    return saved.row(0, named=True) if saved.height else None
+
+
 def save_taxonomy(engine: sa.Engine, source: str, by: str) -> int:
     """Check a taxonomy (TOML text), store it as the one in force, and re-theme every
     analysed comment with it. Returns its version.
@@ -567,6 +574,22 @@ def import_label_rows(engine: sa.Engine, rows: pl.DataFrame, name: str, labelled
         db.upsert_frame(conn, comment_labels, frame)
         _analyse_in(conn, frame["response_id"].to_list())
     return frame.height
+
+
+def labels_of(engine: sa.Engine, response_ids: Sequence[str]) -> pl.DataFrame:
+    """The labels of these responses: response_id, sentiment, themes, labelled_by,
+    labelled_at (responses without a label are absent)."""
+    parts = [db.fetch(q.labels(chunk), engine) for chunk in _chunks(sorted(set(response_ids)))]
+    parts = [p for p in parts if p.height]
+    if not parts:
+        return pl.DataFrame(schema=_LABEL_SCHEMA)
+    return pl.concat(parts, how="vertical_relaxed")
+
+
+def label_counts(engine: sa.Engine) -> pl.DataFrame:
+    """Labels per sentiment and language (what training would read): sentiment,
+    language, n."""
+    return db.fetch(q.label_counts(), engine)
 
 
 def label_queue(engine: sa.Engine, f: Filters, n: int = 20) -> pl.DataFrame:

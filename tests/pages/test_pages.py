@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import charts, db, service, state
 from dashboard.config import get_settings
+from dashboard.text import service as text_service
 from queries.filters import Filters
 from tests.stores import build_store
 
@@ -303,17 +304,17 @@ def test_nps_trend_target_line_for_one_touchpoint(store_env):
 def test_feedback_band_search_and_paging(store_env):
     at = app("feedback")
     f = filters_for(state.View())
-    total = service.count_comments(engine(), f)
-    assert at.caption[1].value.startswith(f"{total:,} comments")
+    total = text_service.comment_total(engine(), f)
+    assert at.caption[2].value.startswith(f"{total:,} comments")
     at.segmented_control(key="fb_band").set_value("detractor").run()
-    detractors = service.count_comments(engine(), f, "detractor")
-    assert at.caption[1].value.startswith(f"{detractors:,} comments") and detractors < total
-    first = service.get_comments(engine(), f, "detractor", None, 20, 0)
+    detractors = text_service.comment_total(engine(), f, band="detractor")
+    assert at.caption[2].value.startswith(f"{detractors:,} comments") and detractors < total
+    first = text_service.comment_page(engine(), f, band="detractor", limit=20)
     assert [t.value for t in at.text][:3] == first["comment"].head(3).to_list()
     word = first["comment"][0].split()[-1]
     at.text_input(key="fb_search").set_value(word).run()
-    found = service.count_comments(engine(), f, "detractor", word)
-    assert at.caption[1].value.startswith(f"{found:,} comments")
+    found = text_service.comment_total(engine(), f, band="detractor", search=word)
+    assert at.caption[2].value.startswith(f"{found:,} comments")
     assert at.query_params["fb_band"] == "detractor" and at.query_params["fb_search"] == word
 
 
