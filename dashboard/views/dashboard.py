@@ -379,10 +379,22 @@ def _feedback(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
     )
 
 
+FEEDBACK_NO_SENTIMENT = N_(
+    "{view} has no sentiment or themes: export the comments table to filter by them "
+    "(cxdash export table comments --sentiment ... --theme ...)"
+)
+
 FEEDBACK = View(
     name="feedback",
     compute=_feedback,
     title=lambda options: _("Customer feedback"),
+    # the flags exist for the comments view; silently ignoring them would mislead
+    rules=(
+        Rule(
+            lambda options: options.sentiment is None and options.theme is None,
+            FEEDBACK_NO_SENTIMENT,
+        ),
+    ),
     exports=frozenset({"table"}),
     help="the comments behind the numbers, newest first",
 )
