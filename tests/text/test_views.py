@@ -185,3 +185,20 @@ def test_the_customer_view_shows_each_comments_sentiment_and_themes(labelled):
         == ["negative"] * 6 + ["neutral"] * 2 + ["positive"] * 2
     )
     assert {(r["sentiment_source"], r["themes"]) for r in delivery} == {("label", "delivery")}
+
+
+def test_the_comments_report_pack_captions_its_numbers(labelled):
+    from dashboard.export.views import report_sections
+    from dashboard.i18n import language
+
+    with language("en"):
+        sections = report_sections(labelled, "comments", ALL, Options(by="segment"))
+    captions = [s.caption for s in sections]
+    assert len(sections) == 3
+    assert "Most negative: Delivery × Gold, net sentiment -40.0 from 10 comments." in captions[0]
+    assert "Most negative comments: Delivery at Delivery (7 of 20)." in captions[1]
+    assert all(c.endswith("Sentiment as people labelled it.") for c in captions)
+    with language("vi"):
+        sections = report_sections(labelled, "comments", ALL, Options(by="segment"))
+    assert "Tiêu cực nhất: Delivery × Gold" in sections[0].caption
+    assert "Nhiều bình luận tiêu cực nhất: Giao hàng tại Delivery" in sections[1].caption
