@@ -29,6 +29,8 @@ import polars as pl
 import sqlalchemy as sa
 
 from dashboard import db
+from dashboard.config import get_settings
+from dashboard.metrics.sentiment import sentiment_heatmap_cells, with_net_sentiment
 from dashboard.text import lexicon, themes
 from dashboard.text.model import TrainedModel, train
 from dashboard.text.normalize import (
@@ -881,8 +883,6 @@ def sentiment_basis(engine: sa.Engine, f: Filters) -> str | None:
 
 
 def _privacy_n() -> int:
-    from dashboard.config import get_settings
-
     return get_settings().privacy_n
 
 
@@ -895,8 +895,6 @@ def sentiment_cells(engine: sa.Engine, f: Filters, by: str, score: str = "net") 
     positive, neutral, negative, target (always null: no targets for sentiment),
     source (:func:`sentiment_basis`, the same on every row).
     """
-    from dashboard.metrics.sentiment import sentiment_heatmap_cells
-
     summary = db.fetch(q.sentiment_summary(f, ("touchpoint", by)), engine)
     if summary.height == 0:
         summary = pl.DataFrame(
@@ -924,8 +922,6 @@ def _hidden_counts() -> list[pl.Expr]:
 
 def _with_theme_statistics(frame: pl.DataFrame, f: Filters, taxonomy: themes.Taxonomy):
     """Theme rows with their label, net sentiment, share negative and privacy flags."""
-    from dashboard.metrics.sentiment import with_net_sentiment
-
     privacy_n = _privacy_n()
     labels = pl.DataFrame(
         {"theme": list(taxonomy.ids), "label": [t.label for t in taxonomy.themes]},

@@ -12,6 +12,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from dashboard import charts, service
+from dashboard.charts.comments import sentiment_heatmap
 from dashboard.charts.heatmap import metric_short
 from dashboard.charts.labels import dimension_noun
 from dashboard.charts.table import table_trace
@@ -28,6 +29,7 @@ from dashboard.i18n.formats import (
     fmt_vnd_short,
 )
 from dashboard.metrics.scores import KPI_KEYS
+from dashboard.text import service as text_service
 from dashboard.views.base import Options, Rule, View, needs
 from queries.filters import Filters
 
@@ -247,16 +249,12 @@ SENTIMENT_METRIC = "sentiment"  # the heatmap's fourth score: net sentiment of t
 
 def _heatmap(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
     if options.metric == SENTIMENT_METRIC:
-        from dashboard.text.service import sentiment_cells
-
-        return sentiment_cells(engine, f, options.by, "net")
+        return text_service.sentiment_cells(engine, f, options.by, "net")
     return service.get_heatmap(engine, f, options.metric, options.by, top=options.top)
 
 
 def _heatmap_figure(frame: pl.DataFrame, options: Options) -> go.Figure:
     if options.metric == SENTIMENT_METRIC:
-        from dashboard.charts.comments import sentiment_heatmap
-
         return sentiment_heatmap(frame, by=options.by, score="net")
     # exports and report packs are a page wide: cell text fits in more columns
     return charts.heatmap(frame, metric=options.metric, by=options.by, wide=True)
@@ -382,10 +380,22 @@ def _feedback(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
     )
 
 
+FEEDBACK_NO_SENTIMENT = N_(
+    "{view} has no sentiment or themes: export the comments table to filter by them "
+    "(cxdash export table comments --sentiment ... --theme ...)"
+)
+
 FEEDBACK = View(
     name="feedback",
     compute=_feedback,
     title=lambda options: _("Customer feedback"),
+    # the flags exist for the comments view; silently ignoring them would mislead
+    rules=(
+        Rule(
+            lambda options: options.sentiment is None and options.theme is None,
+            FEEDBACK_NO_SENTIMENT,
+        ),
+    ),
     exports=frozenset({"table"}),
     help="the comments behind the numbers, newest first",
 )

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard import state, why
+from dashboard.charts.comments import theme_label
 from dashboard.charts.funnel_satisfaction import touchpoint_label
 from dashboard.charts.labels import dimension_noun, group_label, step_label
 from dashboard.charts.table import table_trace
@@ -31,6 +32,7 @@ from dashboard.i18n.formats import (
 from dashboard.metrics.funnel_satisfaction import clearest_gap
 from dashboard.metrics.groups import TOP_GROUPS
 from dashboard.views.base import Options, View
+from dashboard.views.comments import SENTIMENT, THEME_TREND, THEMES
 from dashboard.views.dashboard import (
     DEFAULT_BY,
     FEEDBACK,
@@ -301,6 +303,67 @@ def _previous_period_words(f: Filters) -> str:
     return state.describe_period(previous.date_from, previous.date_to)
 
 
+# -- what customers say --------------------------------------------------------------------
+
+
+def _basis_words(frame: pl.DataFrame) -> str:
+    """Where the sentiment comes from, said in every comment caption."""
+    source = frame["source"].drop_nulls()[0] if "source" in frame.columns and frame.height else None
+    if source == "baseline":
+        return _(
+            "Sentiment is the lexicon baseline: no model trained on this business's labels "
+            "is in use."
+        )
+    if source == "model":
+        return _("Sentiment from the model trained on this business's labels (and the labels).")
+    if source == "label":
+        return _("Sentiment as people labelled it.")
+    return ""
+
+
+def sentiment_caption(cells: pl.DataFrame, options: Options, f: Filters) -> str:
+    text = _(
+        "Net sentiment = % positive − % negative comments, per touchpoint and {dimension}; "
+        "▲/▼ significantly above/below the rest of the row (Benjamini–Hochberg, q ≤ 0.05); "
+        "grey cells have fewer comments than the minimum sample, blank ones fewer than 5."
+    ).format(dimension=dimension_noun(options.by or DEFAULT_BY))
+    shown = cells.filter(pl.col("value").is_not_null() & ~pl.col("low_n").fill_null(True))
+    if shown.height:
+        worst = shown.sort(["value", "n"], descending=[False, True]).row(0, named=True)
+        text += " " + _(
+            "Most negative: {touchpoint} × {group}, net sentiment {value} from {n} comments."
+        ).format(
+            touchpoint=worst["touchpoint"], group=worst[options.by or DEFAULT_BY],
+            value=fmt_score(worst["value"]), n=fmt_int(worst["n"]),
+        )  # fmt: skip
+    return " ".join(part for part in (text, _basis_words(cells)) if part)
+
+
+def themes_caption(table: pl.DataFrame, options: Options, f: Filters) -> str:
+    text = _(
+        "Each cell: the share of the touchpoint's comments about the theme; its colour, "
+        "their net sentiment."
+    )
+    negatives = table.filter(pl.col("negative").is_not_null() & (pl.col("negative") > 0))
+    if negatives.height:
+        top = negatives.sort(["negative", "theme"], descending=[True, False]).row(0, named=True)
+        text += " " + _(
+            "Most negative comments: {theme} at {touchpoint} ({negative} of {comments})."
+        ).format(
+            theme=theme_label(top["theme"], top["label"]), touchpoint=top["touchpoint"],
+            negative=fmt_int(top["negative"]), comments=fmt_int(top["comments"]),
+        )  # fmt: skip
+    return " ".join(part for part in (text, _basis_words(table)) if part)
+
+
+def theme_trend_caption(trend: pl.DataFrame, options: Options, f: Filters) -> str:
+    text = _(
+        "Share of the month's analysed comments carrying each theme (a comment can carry "
+        "several); grey points have fewer comments than the minimum sample."
+    )
+    return " ".join(part for part in (text, _basis_words(trend)) if part)
+
+
 # -- tables on report pages ----------------------------------------------------------------
 
 TABLE_ROWS_PER_PAGE = 16
@@ -409,6 +472,14 @@ def _drivers_page(f: Filters, options: Options) -> list[Section]:
     ]
 
 
+def _comments_page(f: Filters, options: Options) -> list[Section]:
+    return [
+        Section(SENTIMENT, Options(by=options.by or DEFAULT_BY), sentiment_caption),
+        Section(THEMES, Options(), themes_caption),
+        Section(THEME_TREND, Options(grain="month"), theme_trend_caption),
+    ]
+
+
 def _segments_page(f: Filters, options: Options) -> list[Section]:
     by = Options(by=options.by or DEFAULT_BY, top=_top(options))
     return [
@@ -443,6 +514,7 @@ REPORTS = {
     "overview": Report("overview", N_("Overview"), _overview),
     "funnel": Report("funnel", N_("Funnel & touchpoints"), _funnel_page),
     "drivers": Report("drivers", N_("Key drivers of NPS"), _drivers_page),
+    "comments": Report("comments", N_("What customers say"), _comments_page),
     "segments": Report("segments", N_("Segments"), _segments_page),
     "nps_trends": Report("nps_trends", N_("NPS trends"), _trends_page),
     "feedback": Report("feedback", N_("Feedback"), _feedback_page, needs="comments"),

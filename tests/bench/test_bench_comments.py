@@ -50,3 +50,15 @@ def test_the_report_has_every_figure():
                "| 100 | 0.640 | 0.850 |", "| 100 | 0.710 | 0.510 | 0.830 |"]  # fmt: skip
     for figure in figures:
         assert figure in text, figure
+
+
+def test_cxdash_bench_keeps_the_queries_benchmark_as_its_default():
+    from dashboard.cli import build_parser
+
+    parser = build_parser()
+    queries = parser.parse_args(["bench", "--scale", "small", "--no-naive"])
+    comments = parser.parse_args(["bench", "comments", "--quick", "--repeat", "1"])
+    assert (queries.what, queries.scale) == ("queries", "small")
+    assert (comments.what, comments.scale, comments.quick, comments.repeat) == (
+        "comments", None, True, 1,
+    )  # fmt: skip

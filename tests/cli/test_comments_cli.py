@@ -266,3 +266,10 @@ def test_export_comments_table_with_sentiment_and_theme_filters(labelled_url, tm
     frame = pl.read_csv(out_file)
     assert frame.height == 4
     assert "Cảm xúc" in frame.columns and "Các chủ đề" in frame.columns
+
+
+def test_the_feedback_table_refuses_filters_it_cannot_apply(labelled_url, tmp_path, capsys):
+    code, _, err = run(capsys, "export", "table", "feedback", *ARGS, "--sentiment", "negative",
+                       "--out", str(tmp_path / "f.csv"))  # fmt: skip
+    assert code == 2 and "export table comments" in err
+    assert not (tmp_path / "f.csv").exists()

@@ -173,3 +173,32 @@ def test_baseline_sentiment_is_said(store):
     listed = views.COMMENTS.run(store, Filters(), Options())
     assert set(listed["sentiment_source"]) == {"baseline"}
     assert views.COMMENTS.notes(listed, Options())
+
+
+def test_the_customer_view_shows_each_comments_sentiment_and_themes(labelled):
+    view = views.CUSTOMER.run(labelled, ALL, Options(customer_id="g"))
+    responses = view["responses"]
+    assert len(responses) == 14  # the Gold customer's Delivery 10 and Store 4
+    delivery = [r for r in responses if r["touchpoint"] == "Delivery"]
+    assert (
+        sorted(r["sentiment"] for r in delivery)
+        == ["negative"] * 6 + ["neutral"] * 2 + ["positive"] * 2
+    )
+    assert {(r["sentiment_source"], r["themes"]) for r in delivery} == {("label", "delivery")}
+
+
+def test_the_comments_report_pack_captions_its_numbers(labelled):
+    from dashboard.export.views import report_sections
+    from dashboard.i18n import language
+
+    with language("en"):
+        sections = report_sections(labelled, "comments", ALL, Options(by="segment"))
+    captions = [s.caption for s in sections]
+    assert len(sections) == 3
+    assert "Most negative: Delivery × Gold, net sentiment -40.0 from 10 comments." in captions[0]
+    assert "Most negative comments: Delivery at Delivery (7 of 20)." in captions[1]
+    assert all(c.endswith("Sentiment as people labelled it.") for c in captions)
+    with language("vi"):
+        sections = report_sections(labelled, "comments", ALL, Options(by="segment"))
+    assert "Tiêu cực nhất: Delivery × Gold" in sections[0].caption
+    assert "Nhiều bình luận tiêu cực nhất: Giao hàng tại Delivery" in sections[1].caption
