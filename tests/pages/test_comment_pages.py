@@ -501,3 +501,22 @@ def test_the_customer_view_shows_each_comments_sentiment_and_themes(store):
     badges = [m.value for m in at.markdown if "-badge[:material/sentiment_" in m.value]
     assert said and len(badges) == len(said)
     assert any(":violet-badge[Delivery]" in b for b in badges)
+
+
+# -- Vietnamese -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "params"),
+    [("feedback", {}), ("feedback", {"fb_mode": "label"}), ("comments", {}),
+     ("sentiment_model", {}), ("themes", {})],
+)  # fmt: skip
+def test_the_comment_pages_in_vietnamese_leave_no_english(store, page, params):
+    from tests.pages.test_languages import english_left, page_texts
+
+    at = signed_in(ADMIN, page, {"lang": "vi", **params})
+    texts = page_texts(at)
+    assert len(texts) > 20, texts
+    data = {str(v) for values in service.options(engine()).values() for v in values}
+    taxonomy = text_service.current_taxonomy(engine()).source  # the file as the business wrote it
+    assert [t for t in english_left(texts) if t not in data and t != taxonomy] == []
