@@ -320,8 +320,10 @@ def test_training_shows_quality_before_anything_changes_and_switches_on_only_on_
     languages = {lang for lang in metrics["per_language"]}
     assert len(quality) == len(languages) + 1  # each language, then all
     assert quality["Labels"].iloc[-1] == 60
-    confusion = frame(at, "Labelled as")
-    matrix = confusion.drop(columns=["Labelled as"]).to_numpy().tolist()
+    truth = "Labelled as ↓ · model says →"
+    confusion = frame(at, truth)
+    assert list(confusion.columns) == [truth, "Negative", "Neutral", "Positive"]
+    matrix = confusion.drop(columns=[truth]).to_numpy().tolist()
     assert matrix == metrics["confusion"]["matrix"]
     counts = next(m.value for m in at.markdown if m.value.startswith("**Labels per sentiment**"))
     assert f"Negative {metrics['class_counts']['negative']}" in counts
