@@ -25,7 +25,8 @@ SCORES = {"net": N_("Net sentiment"), "negative": N_("% negative comments")}
 FEEDBACK_PAGE = "../pages/feedback.py"
 THEME_FORMATS = {"comments": charts.fmt_int, "total": charts.fmt_int, "share": charts.fmt_pct,
                  "net_sentiment": charts.fmt_score, "share_negative": charts.fmt_pct,
-                 "moe": charts.fmt_score}  # fmt: skip
+                 "moe": charts.fmt_score, "negative": charts.fmt_int, "neutral": charts.fmt_int,
+                 "positive": charts.fmt_int}  # fmt: skip
 
 
 def notes(view, result, options: Options) -> None:
