@@ -13,10 +13,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import service, ui
-from dashboard.access import Viewer
-from dashboard.config import get_settings
-from dashboard.i18n import _
+from dashboard.ui.startup import warm_up
+
+warm_up()  # first: pandas & co. complete before any session draws (concurrent first runs)
+
+from dashboard import db, service, ui  # noqa: E402
+from dashboard.access import Viewer  # noqa: E402
+from dashboard.config import get_settings  # noqa: E402
+from dashboard.i18n import _  # noqa: E402
 
 log = logging.getLogger("dashboard.app")
 
@@ -84,10 +88,15 @@ def run_page(page: st.Page) -> None:
     """Run the page; with error details hidden (``cxdash serve``), an unexpected error
     shows a friendly message and goes to the server's log with its traceback."""
     if st.get_option("client.showErrorDetails") not in ("none", False, "false"):
-        page.run()  # development and tests: Streamlit shows the error itself
+        try:
+            page.run()  # development and tests: Streamlit shows the error itself
+        except db.StoreBusy as exc:  # an import writes the embedded store: not an error
+            ui.being_updated(str(exc))
         return
     try:
         page.run()
+    except db.StoreBusy as exc:
+        ui.being_updated(str(exc))
     except Exception:
         log.exception("page %r failed", page.title)
         st.error(
@@ -99,6 +108,7 @@ def run_page(page: st.Page) -> None:
 
 def main() -> None:
     ui.start_language(get_settings().language)  # first: every word below is in it
+    ui.new_run()  # this run reads the store's data version afresh (the cache keys hold it)
     viewer = ui.sign_in()  # stops here, with a sign-in or denied page, for nobody known
     page = navigation(viewer)
     ui.language_switch()
@@ -116,10 +126,14 @@ def run(page: st.Page) -> None:
         run_page(page)  # admin pages work on an empty or missing store
         return
     status, message = ui.store_status()
+    if status != "ok":
+        ui.keep_filters()  # the sidebar is not drawn: keep them for when the store is back
     if status == "unavailable":
         st.error("**" + _("Cannot open the data store.") + "** " + message,
                  icon=":material/database:")  # fmt: skip
         return
+    if status == "busy":
+        ui.being_updated(message)
     if status == "empty":
         st.title("CX Insights", anchor=False)
         st.info(message, icon=":material/inventory_2:")

@@ -52,11 +52,12 @@ def get_kpis(engine: sa.Engine, f: Filters) -> dict:
 
 
 def compare_kpis(engine: sa.Engine, f: Filters) -> pl.DataFrame:
-    """Each KPI now and in the previous period of equal length.
+    """Each KPI now and in the comparison period (``f.comparison()``: the previous period of
+    equal length, or the same period last year).
 
     Returns columns: metric, value, previous, delta, p, significant ("up"/"down"/None).
     """
-    return scores.compare_records(_kpi_record(engine, f), _kpi_record(engine, f.previous_period()))
+    return scores.compare_records(_kpi_record(engine, f), _kpi_record(engine, f.comparison()))
 
 
 # -- segments ---------------------------------------------------------------------------
@@ -154,6 +155,32 @@ def get_funnel(
     return funnel_table(wide, steps, by)
 
 
+def get_reached_in_period(
+    engine: sa.Engine, f: Filters, steps: Sequence[str] | None = None, by: str | None = None
+) -> pl.DataFrame:
+    """Beside the funnel, the KPI-style count: per step, the distinct customers with an
+    event of that stage in the period, entrants or not (``queries.funnel.reached_in_period``).
+
+    Returns columns: [<by>], step, reached_in_period -- every step (0 where nobody), in
+    funnel order (and by group).
+    """
+    from queries.funnel import reached_in_period
+
+    steps = tuple(steps or stage_names(engine) or get_settings().funnel_stages)
+    counts = db.fetch(reached_in_period(f, steps, by), engine)
+    order = pl.DataFrame({"step": list(steps), "position": list(range(1, len(steps) + 1))})
+    if by is None:
+        frame = order.join(counts, on="step", how="left")
+        frame = frame.with_columns(pl.col("reached_in_period").fill_null(0).cast(pl.Int64))
+        return frame.sort("position").select("step", "reached_in_period")
+    groups = counts.select(pl.col(by).cast(pl.String)).unique()
+    grid = groups.join(order, how="cross")
+    counts = counts.with_columns(pl.col(by).cast(pl.String))
+    frame = grid.join(counts, on=[by, "step"], how="left")
+    frame = frame.with_columns(pl.col("reached_in_period").fill_null(0).cast(pl.Int64))
+    return frame.sort(by, "position").select(by, "step", "reached_in_period")
+
+
 def funnel_statement(
     engine: sa.Engine, f: Filters, steps: Sequence[str], window_days: float, by: str | None
 ) -> sa.Select:
@@ -194,7 +221,7 @@ def count_comments(
 
 def what_moved(engine: sa.Engine, f: Filters, metric: str, by_kind: str) -> pl.DataFrame:
     """Groups (touchpoints or values of a dimension) whose ``metric`` changed most
-    against the previous period.
+    against the comparison period (``f.comparison()``).
 
     Returns columns: group, kind, value, previous, delta, p, significant
     ("up"/"down"/None; p < 0.05, uncorrected) -- significant first, then by |delta|.
@@ -205,7 +232,7 @@ def what_moved(engine: sa.Engine, f: Filters, metric: str, by_kind: str) -> pl.D
 
     rollups = _rollups(engine)
     now = db.fetch(feedback_stats(f, (by_kind,), rollups=rollups), engine)
-    before = db.fetch(feedback_stats(f.previous_period(), (by_kind,), rollups=rollups), engine)
+    before = db.fetch(feedback_stats(f.comparison(), (by_kind,), rollups=rollups), engine)
     prev_by_group = {row[by_kind]: row for row in scores.numeric(before).iter_rows(named=True)}
     privacy_n = _privacy_n()
     scored_now = scores.with_scores(now, min_n=f.min_n, privacy_n=privacy_n)

@@ -28,7 +28,7 @@ if labeller:
     top.segmented_control(_("Mode"), list(lb.MODES), key="fb_mode", required=True,
                           format_func=lambda m: _(lb.MODES[m]))  # fmt: skip
     top.page_link(fb.MODEL_PAGE, label=_("Sentiment model"), icon=":material/model_training:")
-    if st.session_state["fb_mode"] == "label":
+    if ui.widget_value("fb_mode", "read", lb.MODES) == "label":
         lb.label_panel(f)
         st.stop()
 

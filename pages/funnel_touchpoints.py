@@ -6,6 +6,7 @@ comments); the drill-down is part of the URL (``cell_tp``, ``cell_group``).
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from dashboard import charts, state, ui, views
@@ -47,13 +48,14 @@ with funnel_col:
     st.subheader(_("Funnel"), anchor=False)
     st.pills(_("Steps"), stages, selection_mode="multi", key="fn_steps",
              format_func=charts.step_label, wrap=True)  # fmt: skip
-    steps = tuple(s for s in stages if s in st.session_state["fn_steps"])
+    steps = tuple(s for s in stages if s in ui.widget_value("fn_steps", list(stages), stages))
     st.pills(_("Break down by"), list(DIMENSIONS), key="fn_by", format_func=ui.dimension_label,
              wrap=True)  # fmt: skip
     st.number_input(_("Conversion window (days)"), 1, 365, key="fn_window", width=220,
                     help=_("Counted from each customer's entry into the first step."))  # fmt: skip
-    by = st.session_state["fn_by"]
-    funnel_options = Options(steps=steps, window_days=float(st.session_state["fn_window"]), by=by)
+    by = ui.widget_value("fn_by", None, DIMENSIONS)
+    window = ui.widget_value("fn_window", get_settings().conversion_window_days)
+    funnel_options = Options(steps=steps, window_days=float(window), by=by)
     broken = ui.broken_rule(views.FUNNEL, funnel_options)
     if broken:
         ui.no_data(broken)
@@ -65,13 +67,29 @@ with funnel_col:
     elif not broken:
         funnel_click = ui.chart(charts.funnel(funnel, by=by), "funnel", on_select="rerun",
                                 selection_mode=("points",))  # fmt: skip
-        columns = [*([by] if by else []), "step", *STEP_FORMATS]
-        steps_table = funnel.select(columns).with_columns(
-            funnel["step"].map_elements(charts.step_label, return_dtype=str)
+        # Beside each step, the KPI-style count: everyone with that step in the period.
+        with ui.friendly_errors():
+            in_period = ui.run(views.FUNNEL_IN_PERIOD, f, funnel_options)
+        keys = [*([by] if by else []), "step"]
+        columns = [*keys, "customers", "reached_in_period", *list(STEP_FORMATS)[1:]]
+        steps_table = (
+            funnel.join(in_period, on=keys, how="left")
+            .select(columns)
+            .with_columns(pl.col("step").map_elements(charts.step_label, return_dtype=str))
         )
-        ui.table(steps_table, "funnel_steps", column_config=ui.headers(steps_table),
-                 formats={**STEP_FORMATS, by: charts.group_label} if by else STEP_FORMATS,
+        formats = {**STEP_FORMATS, "reached_in_period": charts.fmt_int}
+        config = ui.headers(steps_table)
+        config["customers"] = ui.number_column(_("Reached (entrants)"), help=_(
+            "Customers who entered the funnel in the period and reached this step "
+            "within the window."))  # fmt: skip
+        config["reached_in_period"] = ui.number_column(_("In the period"), help=_(
+            "Customers with this step in the period, whenever they entered (as the KPI "
+            "tiles count)."))  # fmt: skip
+        ui.table(steps_table, "funnel_steps", column_config=config,
+                 formats={**formats, by: charts.group_label} if by else formats,
                  title=views.FUNNEL.heading(funnel_options))  # fmt: skip
+        first = charts.step_label(steps[0]) if steps else ""
+        st.caption(ui.md(_(views.FUNNEL_COUNTS_NOTE).format(first=first)))
 
 with heat_col:
     st.subheader(_("Touchpoint satisfaction"), anchor=False)
@@ -82,7 +100,8 @@ with heat_col:
     )  # fmt: skip
     right.selectbox(_("By"), list(DIMENSIONS), key="hm_by", format_func=ui.dimension_label,
                     on_change=close_cell)  # fmt: skip
-    metric, hm_by = st.session_state["hm_metric"], st.session_state["hm_by"]
+    metric = ui.widget_value("hm_metric", "nps", charts.METRIC_SHORT)
+    hm_by = ui.widget_value("hm_by", "segment", DIMENSIONS)
     with ui.friendly_errors():
         cells = ui.run(views.HEATMAP, f, Options(metric=metric, by=hm_by))
     chosen = (tp, group) if tp else None

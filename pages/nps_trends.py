@@ -27,7 +27,7 @@ left, right = st.columns([1, 2])
 left.segmented_control(_("Grain"), list(GRAINS), key="tr_grain", required=True,
                        format_func=lambda g: _(GRAINS[g]))  # fmt: skip
 right.pills(_("Lines per"), list(DIMENSIONS), key="tr_by", format_func=ui.dimension_label)
-grain, by = st.session_state["tr_grain"], st.session_state["tr_by"]
+grain, by = ui.widget_value("tr_grain", "month", GRAINS), ui.widget_value("tr_by", None, DIMENSIONS)
 
 with ui.friendly_errors():
     overall = ui.run(views.NPS_TREND, f, Options(grain=grain))

@@ -19,7 +19,7 @@ from dashboard.views import Options
 from queries.common import BREAKDOWNS
 from queries.definitions import EARLIEST_DATE, LATEST_DATE, NPS_BANDS, date_in_range
 from queries.dialect import GRAINS
-from queries.filters import DEFAULT_MIN_N, UNKNOWN, Filters
+from queries.filters import COMPARISONS, DEFAULT_MIN_N, UNKNOWN, Filters
 
 DIMENSION_FLAGS = {
     "segment": "--segment",
@@ -95,9 +95,14 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
                         help=PERIOD_HELP)  # fmt: skip
     for dim, flag in DIMENSION_FLAGS.items():
         parser.add_argument(flag, dest=dim, action="append", default=[], metavar="V",
-                            help=f"keep customers whose {dim} is V (repeatable)")  # fmt: skip
+                            help=f"keep customers whose {dim} is V (repeatable; \"{UNKNOWN}\": "
+                                 "none recorded)")  # fmt: skip
     parser.add_argument("--touchpoint", action="append", default=[], metavar="V")
     parser.add_argument("--survey-channel", action="append", default=[], metavar="V")
+    parser.add_argument("--vs", choices=COMPARISONS, default=COMPARISONS[0],
+                        help="what comparisons (kpis --compare, what-moved, report packs) "
+                             "compare with: the previous period of equal length (default) or "
+                             "the same period last year")  # fmt: skip
     parser.add_argument("--min-n", type=int, default=None,
                         help=f"minimum scored responses before a value is trusted "
                              f"(default {DEFAULT_MIN_N} or CXDASH_MIN_N)")  # fmt: skip
@@ -145,6 +150,7 @@ def filters_from_args(args: argparse.Namespace) -> Filters:
         touchpoint=tuple(args.touchpoint),
         survey_channel=tuple(args.survey_channel),
         min_n=min_n,
+        compare_with=getattr(args, "vs", COMPARISONS[0]),
         **{dim: tuple(getattr(args, dim)) for dim in DIMENSION_FLAGS},
     )
 
@@ -156,9 +162,10 @@ def resolve_filters(engine: sa.Engine, args: argparse.Namespace) -> Filters:
     from dashboard.export.views import with_period
 
     f = with_period(engine, filters_from_args(args), getattr(args, "period", None))
-    for line in unknown_value_warnings(f, _known_values(engine, f)):
+    known = _known_values(engine, f)
+    for line in unknown_value_warnings(f, known):
         print(f"cxdash: warning: {line}", file=sys.stderr)
-    return f
+    return f.without_full_selections(known)  # every value and (unknown): no filter
 
 
 def _known_values(engine: sa.Engine, f: Filters) -> dict[str, list[str]]:

@@ -73,7 +73,8 @@ def chart_for(
     options = view.defaults(options)
     fig = view.figure(view.run(engine, f, options), options)
     title = fig.layout.title.text or name
-    return fig, context_for(engine, f, title, view.describe(options))
+    extra = (*view.describe(options), *compared(view, f, options))
+    return fig, context_for(engine, f, title, extra)
 
 
 def table_for(
@@ -83,7 +84,13 @@ def table_for(
     view = exported("table", name)
     options = view.defaults(options)
     frame = view.run(engine, f, options)
-    return frame, context_for(engine, f, view.heading(options))
+    return frame, context_for(engine, f, view.heading(options), compared(view, f, options))
+
+
+def compared(view: View, f: Filters, options: Options) -> tuple[str, ...]:
+    """The comparison period in words when ``view`` compares (exports state it)."""
+    words = state.describe_comparison(f) if view.compares(options) else ""
+    return (words,) if words else ()
 
 
 def kpi_frame(engine: sa.Engine, f: Filters) -> pl.DataFrame:

@@ -19,6 +19,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from dashboard import db, followup, rollup_store
+from dashboard.i18n import _
 from dashboard.ingest.mapping import (
     Mapping,
 )
@@ -256,7 +257,11 @@ def _tables_to_empty(replace: bool | Iterable[str]) -> list[str]:
     names = list(replace)
     unknown = [name for name in names if name not in schema.TABLES]
     if unknown:
-        raise ValueError(f"unknown tables {unknown}; choose from {', '.join(schema.TABLES)}")
+        raise ValueError(
+            _("unknown tables {unknown}; choose from {tables}").format(
+                unknown=unknown, tables=", ".join(schema.TABLES)
+            )
+        )
     return names
 
 

@@ -6,16 +6,28 @@ download buttons (``downloads``). Pages use the names below.
 
 from __future__ import annotations
 
-from dashboard.ui.cache import EMPTY_STORE, call, data_changed, engine, run, store_status, store_url
+from dashboard.ui.cache import (
+    EMPTY_STORE,
+    call,
+    data_changed,
+    data_version,
+    engine,
+    new_run,
+    run,
+    store_status,
+    store_url,
+)
 from dashboard.ui.comments import BAND_BADGE, comment_cards
 from dashboard.ui.customers import risk_headline
 from dashboard.ui.data_admin import health_panel, summary_tables_panel
 from dashboard.ui.drilldown import cell_panel
 from dashboard.ui.kpi_tiles import kpi_tiles
 from dashboard.ui.language import language_switch, start_language
+from dashboard.ui.markdown import md
 from dashboard.ui.page import (
     NO_DATA,
     PLOTLY_CONFIG,
+    being_updated,
     broken_rule,
     chart,
     dimension_label,
@@ -34,10 +46,12 @@ from dashboard.ui.tables import date_column, datetime_column, headers, number_co
 from dashboard.ui.url_state import (
     EVERYTHING,
     current_params,
+    keep_filters,
     reset_filters,
     seed_from_url,
     sidebar,
     url_value,
+    widget_value,
     write_url,
 )
 from dashboard.ui.why import drivers_link, funnel_satisfaction_panel
@@ -50,14 +64,18 @@ __all__ = [
     "BAND_BADGE",
     "EMPTY_STORE",
     "EVERYTHING",
+    "md",
     "NO_DATA",
     "PLOTLY_CONFIG",
+    "being_updated",
     "broken_rule",
     "call",
     "cell_panel",
     "chart",
     "comment_cards",
     "data_changed",
+    "data_version",
+    "new_run",
     "drivers_link",
     "health_panel",
     "summary_tables_panel",
@@ -76,6 +94,7 @@ __all__ = [
     "friendly_errors",
     "funnel_satisfaction_panel",
     "header",
+    "keep_filters",
     "kpi_tiles",
     "no_data",
     "option_list",
@@ -89,6 +108,7 @@ __all__ = [
     "store_url",
     "table",
     "url_value",
+    "widget_value",
     "view",
     "write_url",
 ]

@@ -12,7 +12,8 @@ from dashboard.charts.comments import sentiment_label, source_label, theme_label
 from dashboard.i18n import _
 from dashboard.text import service as text_service
 from dashboard.ui.cache import call
-from dashboard.ui.customers import customer_link, md
+from dashboard.ui.customers import customer_link
+from dashboard.ui.markdown import md
 
 BAND_BADGE = {"detractor": "orange", "passive": "gray", "promoter": "blue"}
 SENTIMENTS = ("negative", "neutral", "positive")

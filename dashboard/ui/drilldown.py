@@ -10,6 +10,7 @@ from dashboard import charts, service, views
 from dashboard.i18n import _
 from dashboard.ui.cache import call, run
 from dashboard.ui.comments import comment_cards
+from dashboard.ui.markdown import md
 from dashboard.ui.page import chart, friendly_errors, no_data
 from dashboard.views import Options
 from queries.filters import Filters
@@ -19,7 +20,7 @@ def cell_panel(f: Filters, touchpoint: str, group: str, by: str, on_close: Calla
     """Draw the drill-down of heatmap cell (``touchpoint``, ``group`` of dimension ``by``)."""
     st.divider()
     head, close = st.columns([5, 1], vertical_alignment="center")
-    head.subheader(f"{touchpoint} × {charts.group_label(group)}", anchor=False)
+    head.subheader(md(f"{touchpoint} × {charts.group_label(group)}"), anchor=False)
     close.button(_("Close"), icon=":material/close:", on_click=on_close, width="stretch")
     cell_f = f.replace(touchpoint=(touchpoint,), **{by: (group,)})
     with friendly_errors():

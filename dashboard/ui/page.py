@@ -8,6 +8,7 @@ place where export buttons get wired in.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator, Mapping
 
 import plotly.graph_objects as go
@@ -18,6 +19,7 @@ from dashboard import access, audit, charts, db, state
 from dashboard.i18n import N_, SOURCE_LANGUAGE, _, current_language
 from dashboard.i18n.formats import MISSING
 from dashboard.ui.cache import engine
+from dashboard.ui.markdown import md
 from dashboard.ui.tables import styled
 from dashboard.views import Options, View
 from queries.filters import Filters
@@ -31,6 +33,8 @@ def friendly_errors() -> Iterator[None]:
     """Show store errors and rejected inputs as messages, never as tracebacks."""
     try:
         yield
+    except db.StoreBusy as exc:
+        being_updated(str(exc))
     except db.StoreError as exc:
         st.error("**" + _("The database could not answer.") + f"** {exc}",
                  icon=":material/database:")  # fmt: skip
@@ -38,6 +42,17 @@ def friendly_errors() -> Iterator[None]:
     except ValueError as exc:
         st.warning(str(exc), icon=":material/warning:")
         st.stop()
+
+
+BUSY_RETRY_SECONDS = 1.5
+
+
+def being_updated(message: str) -> None:
+    """A write holds the embedded store (an import, a refresh): say so briefly, then run the
+    page again by itself -- it answers as soon as the write has committed."""
+    st.info(message, icon=":material/sync:")
+    time.sleep(BUSY_RETRY_SECONDS)
+    st.rerun()
 
 
 def filters() -> Filters:
@@ -52,7 +67,7 @@ def view() -> state.View:
 def header(title: str, f: Filters, extra: tuple[str, ...] = (), icon: str = "") -> None:
     """Page title with the active filters in words underneath."""
     st.title(f"{icon} {title}".strip(), anchor=False)
-    st.caption(state.describe_filters(f, extra))
+    st.caption(md(state.describe_filters(f, extra)))  # data and URL values: literal text
 
 
 def no_data(message: str | None = None) -> None:
@@ -60,15 +75,24 @@ def no_data(message: str | None = None) -> None:
     st.info(message if message is not None else _(NO_DATA), icon=":material/filter_alt_off:")
 
 
-def chart(fig: go.Figure, name: str, *, downloads: bool = True, **kwargs):
-    """Draw a figure with its download menu. ``name`` names the exported files."""
+def chart(
+    fig: go.Figure,
+    name: str,
+    *,
+    downloads: bool = True,
+    context_extra: tuple[str, ...] = (),
+    **kwargs,
+):
+    """Draw a figure with its download menu. ``name`` names the exported files;
+    ``context_extra`` adds words to their filters line (e.g. the comparison period)."""
     kwargs.setdefault("key", f"chart_{name}")
     event = st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, **kwargs)
     if downloads and access.may("chart_exports"):
         from dashboard.ui.downloads import chart_downloads
 
         with _download_menu(name):
-            chart_downloads(fig, name=name, context=export_context(fig.layout.title.text or ""))
+            context = export_context(fig.layout.title.text or "", context_extra)
+            chart_downloads(fig, name=name, context=context)
     return event
 
 
@@ -111,13 +135,14 @@ def _download_menu(name: str):
                       type="tertiary")  # fmt: skip
 
 
-def export_context(title: str):
-    """Title, filters in words and the as-of date that make an exported file self-explaining."""
+def export_context(title: str, extra: tuple[str, ...] = ()):
+    """Title, filters in words (and ``extra`` words) and the as-of date that make an
+    exported file self-explaining."""
     from dashboard.export.charts import ExportContext
 
     f = st.session_state.get("_cx_filters")
     latest = (st.session_state.get("_cx_data_range") or (None, None))[1]
-    words = state.describe_filters(f) if f is not None else ""
+    words = state.describe_filters(f, extra) if f is not None else " · ".join(extra)
     return ExportContext(
         title=title, filters_words=words, as_of=latest, exported_by=audit.exported_by()
     )

@@ -95,7 +95,7 @@ def editor() -> themes.Taxonomy | None:
     buttons.button(_("Undo my edits"), icon=":material/undo:", key="th_undo", on_click=_use_saved)
     buttons.button(_("Start from the default taxonomy"), icon=":material/restart_alt:",
                    key="th_default", on_click=_use_default)  # fmt: skip
-    text = st.session_state[SOURCE]
+    text = st.session_state.get(SOURCE) or ""
     taxonomy = checked(text)
     if taxonomy is None:
         return None

@@ -17,6 +17,7 @@ from dashboard.i18n import N_, _
 from dashboard.ui.cache import run
 from dashboard.ui.page import chart, friendly_errors, no_data, table
 from dashboard.ui.tables import headers, number_column, text_column
+from dashboard.ui.url_state import widget_value
 from dashboard.views import Options
 from queries.filters import Filters
 
@@ -102,7 +103,7 @@ def feedback_links(frame: pl.DataFrame) -> None:
 def theme_trends(f: Filters) -> None:
     st.segmented_control(_("Grain"), list(GRAINS), key="ws_grain", required=True,
                          format_func=lambda g: _(GRAINS[g]))  # fmt: skip
-    options = Options(grain=st.session_state["ws_grain"])
+    options = Options(grain=widget_value("ws_grain", "month", GRAINS))
     with friendly_errors():
         frame = run(views.THEME_TREND, f, options)
     if frame.is_empty():
@@ -119,7 +120,10 @@ def sentiment_cells(f: Filters, dimension_label) -> None:
     left.segmented_control(_("Score"), list(SCORES), key="ws_score", required=True,
                            format_func=lambda s: _(SCORES[s]))  # fmt: skip
     right.selectbox(_("By"), list(DIMENSIONS), key="ws_by", format_func=dimension_label)
-    options = Options(by=st.session_state["ws_by"], score=st.session_state["ws_score"])
+    options = Options(
+        by=widget_value("ws_by", "segment", DIMENSIONS),
+        score=widget_value("ws_score", "net", SCORES),
+    )
     with friendly_errors():
         cells = run(views.SENTIMENT, f, options)
     if cells.is_empty():

@@ -19,6 +19,8 @@ from dashboard.views.customers import AT_RISK, CUSTOMER, FOLLOWUPS, PROMOTERS
 from dashboard.views.dashboard import (
     FEEDBACK,
     FUNNEL,
+    FUNNEL_COUNTS_NOTE,
+    FUNNEL_IN_PERIOD,
     HEATMAP,
     KPIS,
     NPS_MIX,
@@ -59,6 +61,8 @@ __all__ = [
     "DRIVERS_RANKED",
     "FEEDBACK",
     "FUNNEL",
+    "FUNNEL_COUNTS_NOTE",
+    "FUNNEL_IN_PERIOD",
     "FUNNEL_SATISFACTION",
     "HEATMAP",
     "KPIS",

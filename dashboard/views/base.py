@@ -93,6 +93,9 @@ class View:
     # What a reader must know about a result to read it (e.g. "the data cannot support
     # this"): ``cxdash query`` prints these on stderr, pages show them as warnings.
     notes: Callable[[Result, Options], tuple[str, ...]] = field(default=lambda result, options: ())
+    # Whether the result compares with another period (Filters.comparison()): renderers
+    # then name that period (on the page, in exported files, on the CLI's stderr).
+    compares: Callable[[Options], bool] = field(default=lambda options: False)
 
     def check(self, options: Options) -> None:
         """Raise ValueError naming the first rule ``options`` break."""

@@ -153,7 +153,9 @@ def _kpi_figure(result, options: Options) -> go.Figure:
 KPIS = View(
     name="kpis",
     compute=_kpis,
-    title=lambda options: _("Key figures vs previous period"),
+    title=lambda options: (
+        _("Key figures and their change") if options.compare else _("Key figures")
+    ),
     figure=_kpi_figure,
     columns=lambda options: (
         ("metric", "value", "previous", "delta", "p", "significant")
@@ -162,6 +164,7 @@ KPIS = View(
     ),  # fmt: skip
     # A comparison needs the previous period, which only a closed period has.
     defaults=lambda options: options.replace(compare=True),
+    compares=lambda options: options.compare,
     json_key="metric",
     exports=frozenset({"query", "chart"}),
     help="customers, revenue, orders, purchasers, AOV, repeat rate, NPS ± MoE, CSAT, CES",
@@ -169,6 +172,13 @@ KPIS = View(
 
 
 # -- funnel -----------------------------------------------------------------------------
+
+FUNNEL_COUNTS_NOTE = N_(
+    "The funnel counts the customers who entered at “{first}” in the period and reached "
+    "each step in order within the window, even after the period's end. “In the period” "
+    "counts every customer with an event of that step in the period, whenever they "
+    "entered: the way the KPI tiles count (Purchasers: every customer with a transaction)."
+)
 
 
 def _funnel(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
@@ -210,6 +220,20 @@ FUNNEL = View(
     describe=lambda options: (window_words(options),),
     exports=frozenset({"query", "chart", "table"}),
     help="customers reaching each step in order, within the conversion window",
+)
+
+
+def _reached_in_period(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
+    return service.get_reached_in_period(engine, f, options.steps, options.by)
+
+
+FUNNEL_IN_PERIOD = View(
+    name="funnel-in-period",
+    compute=_reached_in_period,
+    title=lambda options: _("Customers with each step in the period"),
+    columns=lambda options: _with_breakdown(("step", "reached_in_period"), options.by, 0),
+    exports=frozenset({"query"}),
+    help="beside the funnel: customers with an event of each step in the period (KPI-style)",
 )
 
 
@@ -332,10 +356,14 @@ def _what_moved(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame
 WHAT_MOVED = View(
     name="what-moved",
     compute=_what_moved,
-    title=lambda options: _("What moved: {metric} change vs previous period").format(
+    title=lambda options: _("What moved: {metric} change").format(
         metric=charts.METRIC_SHORT.get(options.metric, options.metric)
     ),
-    figure=lambda frame, options: charts.what_moved(frame, metric=options.metric),
+    # the chart's own title names "previous period"; the view's fits either comparison
+    figure=lambda frame, options: charts.what_moved(frame, metric=options.metric).update_layout(
+        title_text=WHAT_MOVED.title(options)
+    ),
+    compares=lambda options: True,
 )
 
 
@@ -359,4 +387,6 @@ FEEDBACK = View(
     help="the comments behind the numbers, newest first",
 )
 
-VIEWS = (KPIS, FUNNEL, HEATMAP, NPS_TREND, NPS_MIX, SEGMENTS, WHAT_MOVED, FEEDBACK)
+VIEWS = (
+    KPIS, FUNNEL, FUNNEL_IN_PERIOD, HEATMAP, NPS_TREND, NPS_MIX, SEGMENTS, WHAT_MOVED, FEEDBACK,
+)  # fmt: skip

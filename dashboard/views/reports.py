@@ -198,7 +198,7 @@ def ranked_caption(table: pl.DataFrame, options: Options, f: Filters) -> str:
 
 
 def _previous_period_words(f: Filters) -> str:
-    previous = f.previous_period()
+    previous = f.comparison()  # the previous period, or the same period last year
     return state.describe_period(previous.date_from, previous.date_to)
 
 

@@ -31,6 +31,7 @@ CASES = {
     "kpis-compare": (views.KPIS, Options(compare=True)),
     "funnel": (views.FUNNEL, Options(steps=("visit", "purchase"), window_days=30)),
     "funnel-by-region": (views.FUNNEL, Options(steps=("visit", "purchase"), by="region")),
+    "funnel-in-period": (views.FUNNEL_IN_PERIOD, Options(steps=("visit", "purchase"), by="region")),
     "heatmap": (views.HEATMAP, Options(metric="nps", by="segment")),
     "nps-trend": (views.NPS_TREND, Options(grain="week", by="segment")),
     "segments": (views.SEGMENTS, Options(by="region")),
