@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from polars.testing import assert_frame_equal
 
 from dashboard import access, db, followup, rollup_store, service, views
+from dashboard.text import service as text_service
 from dashboard.views import Options
 from queries import rollups, schema, scope
 from queries import views as statements
@@ -43,6 +44,10 @@ CASES = {
     "at-risk": (views.AT_RISK, Options()),
     "promoters": (views.PROMOTERS, Options()),
     "followups": (views.FOLLOWUPS, Options()),
+    "comments": (views.COMMENTS, Options(limit=50)),
+    "sentiment": (views.SENTIMENT, Options(by="segment")),
+    "themes": (views.THEMES, Options()),
+    "theme-trend": (views.THEME_TREND, Options(grain="month")),
 }
 # Not a filtered view: one customer by id (a scoped viewer's out-of-scope customer is
 # unknown to them, tested below).
@@ -76,6 +81,7 @@ def test_every_view_is_covered():
 
 @pytest.mark.parametrize("path", ["sources", "rollups"])
 def test_a_scoped_viewer_sees_exactly_the_view_filtered_on_the_scope(demo, path):
+    text_service.analyse_comments(demo)  # the comments' sentiment and themes (imports do it)
     if path == "rollups":
         rollup_store.refresh_store(demo)
     rollup_store.forget_decisions()

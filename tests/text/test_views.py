@@ -173,3 +173,15 @@ def test_baseline_sentiment_is_said(store):
     listed = views.COMMENTS.run(store, Filters(), Options())
     assert set(listed["sentiment_source"]) == {"baseline"}
     assert views.COMMENTS.notes(listed, Options())
+
+
+def test_the_customer_view_shows_each_comments_sentiment_and_themes(labelled):
+    view = views.CUSTOMER.run(labelled, ALL, Options(customer_id="g"))
+    responses = view["responses"]
+    assert len(responses) == 14  # the Gold customer's Delivery 10 and Store 4
+    delivery = [r for r in responses if r["touchpoint"] == "Delivery"]
+    assert (
+        sorted(r["sentiment"] for r in delivery)
+        == ["negative"] * 6 + ["neutral"] * 2 + ["positive"] * 2
+    )
+    assert {(r["sentiment_source"], r["themes"]) for r in delivery} == {("label", "delivery")}
