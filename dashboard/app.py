@@ -36,7 +36,7 @@ PAGE_NEEDS = {"feedback.py": "comments", "customer_lists.py": "customers",
 
 st.set_page_config(
     page_title="CX Insights", page_icon=":material/insights:", layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # collapsed on a phone, where it would cover the page
 )  # fmt: skip
 
 
@@ -114,11 +114,17 @@ def main() -> None:
     ui.language_switch()
     ui.account_box(viewer)
     ui.no_sign_in_banner(viewer)
-    ui.seed_from_url()
+    ui.seed_from_url(page.url_path)
     try:
         run(page)
-    finally:
-        ui.write_url()
+    except BaseException as exc:
+        # st.stop() ends the page early: its address is still written. st.rerun() is a
+        # new run that writes it: written now, after the rerun took the old address, the
+        # next run would take the old one for the browser's Back button.
+        if type(exc).__name__ != "RerunException":
+            ui.write_url()
+        raise
+    ui.write_url()
 
 
 def run(page: st.Page) -> None:

@@ -63,6 +63,9 @@ SCALES = {
     "small": Scale(customers=2_000, chunk=2_000, browse_per_year=11.5, survey_rate=2.15),
     "medium": Scale(customers=20_000, chunk=20_000, browse_per_year=11.5, survey_rate=2.15),
     "large": Scale(customers=1_000_000, chunk=50_000, browse_per_year=4.0, survey_rate=1.7),
+    # 10x large (~100M events, ~20M responses), drawn in the same 50k-customer chunks: the
+    # memory of one chunk (and one waiting) does not grow with the number of customers.
+    "xlarge": Scale(customers=10_000_000, chunk=50_000, browse_per_year=4.0, survey_rate=1.7),
 }
 
 

@@ -81,7 +81,7 @@ if report.ok:
     st.caption(_("Preview: the first rows as they will be stored ({rows} in all)").format(
         rows=charts.fmt_int(report.rows_valid)))  # fmt: skip
     # The canonical column names, as the mapping names them: data, not words.
-    st.dataframe(preview(plan), hide_index=True, key="preview")
+    ui.preview_table(preview(plan))
     if report.status == "written":
         st.success(_("Imported {file} into {table}.").format(file=report.file, table=report.table),
                    icon=":material/check:")  # fmt: skip

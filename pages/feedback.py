@@ -8,7 +8,7 @@ import math
 import streamlit as st
 
 from dashboard import charts, state, ui
-from dashboard.i18n import _
+from dashboard.i18n import _, ngettext
 from dashboard.ui import comments as cm
 from dashboard.ui import feedback as fb
 from dashboard.ui import labelling as lb
@@ -48,19 +48,23 @@ with ui.friendly_errors():
 first = (page - 1) * PAGE_SIZE + 1
 last = first + comments.height - 1
 st.caption(
-    _("{total} comments · showing {first}–{last}, newest first").format(
+    ngettext("{total} comment · showing {first}–{last}, newest first",
+             "{total} comments · showing {first}–{last}, newest first", total).format(
         total=charts.fmt_int(total), first=charts.fmt_int(first), last=charts.fmt_int(last)
     )
-)
+)  # fmt: skip
 
 cm.comment_cards(comments, label_button=lb.label_button if labeller else None)
 st.pagination(pages, key=page_key, max_visible_pages=7)
 with st.expander(_("This page as a table")):
     shown = fb.table_rows(comments)
     ui.table(shown, "comments", column_config=fb.table_headers(shown),
-             formats={"segment": charts.group_label}, title=_("Comments"))  # fmt: skip
+             formats={"segment": charts.group_label}, title=_("Comments"),
+             shorten={"comment": ui.SHORT_CHARS})  # fmt: skip
 st.caption(
-    _("Page {page} of {pages}. {total} comments in total.").format(
+    ngettext("Page {page} of {pages}. {total} comment in total.",
+             "Page {page} of {pages}. {total} comments in total.", total).format(
         page=charts.fmt_int(page), pages=charts.fmt_int(pages), total=charts.fmt_int(total)
     )
-)
+)  # fmt: skip
+ui.report_button("feedback", band=band, search=search)

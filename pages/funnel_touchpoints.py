@@ -16,6 +16,7 @@ from dashboard.config import get_settings
 from dashboard.i18n import _
 from dashboard.views import Options
 from dashboard.views.dashboard import SENTIMENT_METRIC as SENTIMENT
+from queries.filters import choices
 from queries.schema import DIMENSIONS
 
 f = ui.filters()
@@ -28,9 +29,12 @@ ui.url_value("fn_window", get_settings().conversion_window_days, parse=state.int
 ui.url_value("fn_by", None, parse=state.one_of(DIMENSIONS))
 HM_METRICS = [*charts.METRIC_SHORT, SENTIMENT]  # net sentiment: the fourth score
 ui.url_value("hm_metric", "nps", parse=state.one_of(HM_METRICS))
-ui.url_value("hm_by", "segment", parse=state.one_of(DIMENSIONS))
-tp = ui.url_value("cell_tp", None)
-group = ui.url_value("cell_group", None)
+hm_by_seeded = ui.url_value("hm_by", "segment", parse=state.one_of(DIMENSIONS))
+# A drill-down names a touchpoint and a group the store has; anything else in a link
+# (a typo, or text made to look like a link) opens no drill-down.
+tp = ui.url_value("cell_tp", None, parse=state.one_of(options.get("touchpoint", [])))
+group_choices = choices(hm_by_seeded, options.get(hm_by_seeded, []))
+group = ui.url_value("cell_group", None, parse=state.one_of(group_choices))
 
 
 def close_cell() -> None:
@@ -55,7 +59,8 @@ with funnel_col:
                     help=_("Counted from each customer's entry into the first step."))  # fmt: skip
     by = ui.widget_value("fn_by", None, DIMENSIONS)
     window = ui.widget_value("fn_window", get_settings().conversion_window_days)
-    funnel_options = Options(steps=steps, window_days=float(window), by=by)
+    top = ui.top_groups()
+    funnel_options = Options(steps=steps, window_days=float(window), by=by, top=top)
     broken = ui.broken_rule(views.FUNNEL, funnel_options)
     if broken:
         ui.no_data(broken)
@@ -100,10 +105,10 @@ with heat_col:
     )  # fmt: skip
     right.selectbox(_("By"), list(DIMENSIONS), key="hm_by", format_func=ui.dimension_label,
                     on_change=close_cell)  # fmt: skip
-    metric = ui.widget_value("hm_metric", "nps", charts.METRIC_SHORT)
+    metric = ui.widget_value("hm_metric", "nps", HM_METRICS)
     hm_by = ui.widget_value("hm_by", "segment", DIMENSIONS)
     with ui.friendly_errors():
-        cells = ui.run(views.HEATMAP, f, Options(metric=metric, by=hm_by))
+        cells = ui.run(views.HEATMAP, f, Options(metric=metric, by=hm_by, top=top))
     chosen = (tp, group) if tp else None
     fig = (sentiment_heatmap(cells, by=hm_by, selected=chosen) if metric == SENTIMENT
            else charts.heatmap(cells, metric=metric, by=hm_by, selected=chosen))  # fmt: skip
@@ -137,7 +142,7 @@ if not broken and funnel["customers"].sum():  # who drops, and how satisfied the
     ui.funnel_satisfaction_panel(f, funnel_options, score, funnel_click)
 ui.report_button(
     "funnel", by=hm_by, metric=score, steps=None if broken else steps,
-    window_days=funnel_options.window_days,
+    window_days=funnel_options.window_days, top=top or 0,
 )  # fmt: skip
 if tp and group:
     ui.cell_panel(f, tp, group, hm_by, close_cell)

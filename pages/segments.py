@@ -38,6 +38,7 @@ crumbs.button(_(ui.EVERYTHING[order[0]]), on_click=go_to, args=(0,),
 for depth, (dim, value) in enumerate(path, start=1):
     crumbs.button(f"› {ui.md(charts.group_label(value))}", on_click=go_to, args=(depth,),
                   key=f"crumb_{depth}", type="tertiary", help=ui.dimension_label(dim))  # fmt: skip
+ui.report_button("segments", drill_f, by=level or order[0])
 if level is None:
     st.info(_("Every dimension is drilled into: go back with the breadcrumb above."))
     st.stop()

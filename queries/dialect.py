@@ -197,3 +197,96 @@ def _bytewise_default(element, compiler, **kw):
 @compiles(bytewise, "postgresql")
 def _bytewise_pg(element, compiler, **kw):
     return f'({compiler.process(element.clauses, **kw)} COLLATE "C")'
+
+
+# -- ClickHouse (chDB in-process, or a server through a ClickHouse dialect) -------------
+# ClickHouse spells several things differently; dashboard.db sets the session settings
+# that make the rest answer like the other stores (join_use_nulls, ...).
+CLICKHOUSE = ("chdb", "clickhouse", "clickhousedb")
+
+
+def _on_clickhouse(element_class):
+    """Register the decorated function as ``element_class``'s ClickHouse spelling."""
+
+    def register(function):
+        for name in CLICKHOUSE:
+            compiles(element_class, name)(function)
+        return function
+
+    return register
+
+
+@_on_clickhouse(period_start)
+def _period_start_clickhouse(element, compiler, **kw):
+    (timestamp,) = element.clauses
+    arg = compiler.process(timestamp, **kw)
+    spelled = {"day": "toDate", "week": "toMonday", "month": "toStartOfMonth"}[element.grain]
+    return f"{spelled}({arg})"
+
+
+@_on_clickhouse(seconds_between)
+def _seconds_between_clickhouse(element, compiler, **kw):
+    earlier, later = _two_args(element, compiler, **kw)
+    # No epoch(): the difference in microseconds (DateTime64(6) columns) as seconds.
+    return f"(dateDiff('microsecond', {earlier}, {later}) / 1000000.0)"
+
+
+@_on_clickhouse(median)
+def _median_clickhouse(element, compiler, **kw):
+    # median() is approximate (reservoir sampling) in ClickHouse; this one is exact and
+    # interpolates between the two middle values like DuckDB's and PostgreSQL's.
+    return f"quantileExactInclusive(0.5)({compiler.process(element.clauses, **kw)})"
+
+
+@_on_clickhouse(add_hours)
+def _add_hours_clickhouse(element, compiler, **kw):
+    timestamp, hours = _two_args(element, compiler, **kw)
+    return f"addHours({timestamp}, {hours})"
+
+
+@_on_clickhouse(digits_only)
+def _digits_only_clickhouse(element, compiler, **kw):
+    return f"replaceRegexpAll({compiler.process(element.clauses, **kw)}, '[^0-9]', '')"
+
+
+# Generic functions with another name or behaviour on ClickHouse.
+_CLICKHOUSE_FUNCTIONS = {
+    # lower() folds ASCII only; Vietnamese needs "Đ" -> "đ".
+    "lower": "lowerUTF8",
+    "upper": "upperUTF8",
+}
+
+
+@_on_clickhouse(sa.sql.functions.Function)
+def _function_clickhouse(element, compiler, **kw):
+    name = element.name.lower()
+    if name in _CLICKHOUSE_FUNCTIONS:
+        return f"{_CLICKHOUSE_FUNCTIONS[name]}({compiler.process(element.clauses, **kw)})"
+    if name == "lag":
+        # lag() of a non-Nullable column gives its default (1970-01-01, 0) on the first
+        # row; as a Nullable it gives NULL, as everywhere else.
+        args = list(element.clauses)
+        args[0] = sa.func.toNullable(args[0])
+        return compiler.process(sa.func.lagInFrame(*args), **kw)
+    return compiler.visit_function(element, **kw)
+
+
+@_on_clickhouse(sa.sql.elements.BinaryExpression)
+def _binary_clickhouse(element, compiler, **kw):
+    # LIKE escapes with a backslash already, and ESCAPE '\' is a syntax error there.
+    if element.modifiers.get("escape") == "\\":
+        element = element._clone()
+        element.modifiers = {k: v for k, v in element.modifiers.items() if k != "escape"}
+    return compiler.visit_binary(element, **kw)
+
+
+@_on_clickhouse(sa.sql.dml.Update)
+def _update_clickhouse(element, compiler, **kw):
+    # ClickHouse changes rows with ALTER TABLE ... UPDATE (a mutation, finished before
+    # the statement returns under mutations_sync), whose columns are not qualified.
+    sql = compiler.visit_update(element, **kw)
+    table = compiler.preparer.format_table(element.table)
+    head = f"UPDATE {table} SET "
+    if not sql.startswith(head):
+        raise NotImplementedError(f"cannot spell this UPDATE for ClickHouse: {sql[:80]}")
+    return f"ALTER TABLE {table} UPDATE " + sql[len(head) :].replace(f"{table}.", "")

@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh store on DuckDB, SQLite and PostgreSQL.
+"""Shared fixtures: a fresh store on DuckDB, SQLite, PostgreSQL and ClickHouse (chDB).
 
 PostgreSQL is read from CXDASH_TEST_PG_URL. Under CI (``CI`` set) or with
 CXDASH_REQUIRE_PG=1 an unreachable server fails the run; on a developer machine
@@ -8,6 +8,8 @@ without it the PostgreSQL cases are skipped with the reason.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +21,9 @@ from dashboard import db
 
 PG_URL = os.environ.get("CXDASH_TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 BACKENDS = ("duckdb", "sqlite", "postgresql")
+# The chDB lane: modules that import tests.backends.backend_with_chdb also run on
+# ClickHouse (chDB in-process), a fourth backend.
+CLICKHOUSE_BACKEND = "chdb"
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 DATASETS = SHARED / "datasets"
 
@@ -69,7 +74,37 @@ def pg_schema_url(pg_available) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def chdb_dir(tmp_path_factory) -> Iterator[Path]:
+    """The one chDB data directory of this test process: chDB opens one data path per
+    process, so every chDB store of the run is a database of its own inside it."""
+    pytest.importorskip("chdb", reason="chDB is not installed (pip install -e '.[clickhouse]')")
+    # In memory where the machine has it: ClickHouse syncs every table's metadata and
+    # parts to disk, ~10x slower on a busy disk (0.2-0.8 s per CREATE TABLE measured).
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        directory = Path(tempfile.mkdtemp(prefix="cxdash_chdb_", dir=shm))
+        yield directory
+        shutil.rmtree(directory, ignore_errors=True)
+    else:
+        yield tmp_path_factory.mktemp("chdb")
+
+
+@pytest.fixture
+def chdb_url(chdb_dir) -> Iterator[str]:
+    """A chDB URL whose tables live in a fresh database, dropped afterwards."""
+    name = f"cxdash_test_{uuid.uuid4().hex[:10]}"
+    url = f"chdb:///{chdb_dir}?database={name}"
+    yield url
+    engine = sa.create_engine(f"chdb:///{chdb_dir}")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} SYNC")
+    engine.dispose()
+
+
 def make_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if backend == "chdb":
+        return request.getfixturevalue("chdb_url")
     if backend == "duckdb":
         return f"duckdb:///{tmp_path / 'store.duckdb'}"
     if backend == "sqlite":

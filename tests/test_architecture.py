@@ -23,6 +23,7 @@ RANKS = {
     "queries": 0,
     "dashboard.config": 1,
     "dashboard.duckdb_dialect": 1,
+    "dashboard.chdb_dialect": 1,
     "dashboard.i18n": 1,
     "dashboard.access": 1,
     "dashboard.auth": 1,

@@ -19,6 +19,7 @@ from dashboard import customers, db, followup
 from queries import schema
 from queries.customers import days_ending_at, normalise_phone
 from queries.filters import Filters
+from tests.backends import backend_with_chdb  # noqa: F401 - the chDB lane
 
 D = dt.datetime
 T = dt.date(2025, 6, 30)

@@ -239,6 +239,26 @@ def bench_store(scale: str, seed: int, log) -> sa.Engine:
     return engine
 
 
+def url_store(url: str, log) -> sa.Engine:
+    """The store at ``url`` (any backend), its summary tables built if they are not fresh.
+
+    Raises
+    ------
+    ValueError
+        When the store holds no data.
+    """
+    engine = db.create_engine(url, external_access=True)
+    if not service.has_data(engine):
+        raise ValueError(
+            f"{db.describe_store(engine)} holds no data: fill it first "
+            "(CXDASH_DATABASE_URL=... cxdash demo-data --scale ..., or cxdash import)"
+        )
+    if rollup_store.status(engine).state != "fresh":
+        log(f"building the summary tables of {db.describe_store(engine)} ...")
+        rollup_store.refresh_store(engine)
+    return engine
+
+
 def sqlite_copy(engine: sa.Engine, scale: str, log) -> sa.Engine:
     """A SQLite copy of the store for the naive baseline, built on first use."""
     from dashboard.bench import naive as bench_naive

@@ -9,6 +9,7 @@ these are the names the product gives to its own things. Constants are marked wi
 from __future__ import annotations
 
 from dashboard.i18n import N_, _, pgettext
+from dashboard.metrics.groups import OTHER
 from queries.filters import UNKNOWN
 
 # A dimension as a label (widgets, table headers): capitalised.
@@ -146,7 +147,9 @@ def step_label(step: str | None) -> str:
 
 
 def group_label(value: object) -> str:
-    """A breakdown group as shown: the data value, or "(unknown)" in words."""
+    """A breakdown group as shown: the data value, or "(unknown)" / "(other)" in words."""
+    if value == OTHER:
+        return _("(other)")
     return _("(unknown)") if value is None or value == UNKNOWN else str(value)
 
 

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "dashboard.cli.demo_data",
     "dashboard.cli.export",
     "dashboard.cli.bench",
+    "dashboard.cli.clickhouse",
     "dashboard.cli.refresh",
     "dashboard.cli.i18n",
     "dashboard.cli.followup",

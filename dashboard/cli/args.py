@@ -126,6 +126,9 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
         default="net",
         help="sentiment: net sentiment or the share of negative comments",
     )
+    parser.add_argument("--top", type=int, metavar="N",
+                        help="breakdowns: the N largest groups and the rest as (other); "
+                        "0 = every group (default: every group; report packs: 7)")  # fmt: skip
     parser.add_argument("--band", choices=tuple(NPS_BANDS), help="comments: only this NPS band")
     parser.add_argument("--search", help="comments: only those containing this text")
     parser.add_argument("--sentiment", choices=("negative", "neutral", "positive"),
@@ -222,4 +225,5 @@ def options_from_args(args: argparse.Namespace) -> Options:
         status=getattr(args, "status", None),
         owner=getattr(args, "owner", None),
         overdue=getattr(args, "overdue", None),
+        top=getattr(args, "top", None),
     )

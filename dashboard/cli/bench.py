@@ -8,7 +8,14 @@ import sys
 
 from dashboard import rollup_store, service
 from dashboard.bench import customers as bench_customers
-from dashboard.bench.queries import bench_store, markdown, measure, sqlite_copy, typical_filters
+from dashboard.bench.queries import (
+    bench_store,
+    markdown,
+    measure,
+    sqlite_copy,
+    typical_filters,
+    url_store,
+)
 
 
 def _handle(args: argparse.Namespace) -> int:
@@ -23,9 +30,14 @@ def _handle(args: argparse.Namespace) -> int:
         return 0
     args.scale = args.scale or "large"
 
-    engine = bench_store(args.scale, args.seed, log)
+    if args.url:
+        engine = url_store(args.url, log)
+        naive = not args.no_naive and engine.dialect.name == "duckdb"
+    else:
+        engine = bench_store(args.scale, args.seed, log)
+        naive = not args.no_naive
     f = typical_filters(engine, args.segment)
-    sqlite_engine = None if args.no_naive else sqlite_copy(engine, args.scale, log)
+    sqlite_engine = sqlite_copy(engine, args.scale, log) if naive else None
     log(f"measuring ({args.runs} runs each, naive {args.naive_runs}) ...")
     results = measure(engine, f, sqlite_engine, args.runs, args.naive_runs, log)
     rollups = rollup_store.reader(engine).rollups
@@ -51,10 +63,16 @@ def register_cli(subparsers) -> None:
     )
     p.add_argument("what", nargs="?", choices=("queries", "comments"), default="queries",
                    help="what to measure (default: queries)")  # fmt: skip
-    p.add_argument("--scale", default=None, choices=("small", "medium", "large"),
+    p.add_argument("--scale", default=None, choices=("small", "medium", "large", "xlarge"),
                    help="demo store (default: large for queries, medium for comments)")  # fmt: skip
     p.add_argument("--repeat", type=int, default=3, help="comments: runs per figure (median)")
     p.add_argument("--quick", action="store_true", help="comments: smaller sizes (smoke run)")
+    p.add_argument(
+        "--url",
+        help="benchmark the store at this database URL (any backend, e.g. chdb:////path) "
+        "instead of the generated DuckDB store of --scale; the naive baseline runs on "
+        "DuckDB stores only",
+    )
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--runs", type=int, default=9, help="timed runs per query (median)")
     p.add_argument("--naive-runs", type=int, default=3, help="timed runs of the baseline")

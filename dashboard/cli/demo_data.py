@@ -23,7 +23,7 @@ def register_cli(subparsers) -> None:
         "--scale",
         default="medium",
         choices=tuple(SCALES),
-        help="small ~2k customers; medium ~20k (default); large ~1M",
+        help="small ~2k customers; medium ~20k (default); large ~1M; xlarge ~10M (~100M events)",
     )
     p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     p.add_argument("--replace", action="store_true", help="replace the data already in the store")

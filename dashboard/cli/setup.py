@@ -122,7 +122,9 @@ def register_cli(sub) -> None:
             "every interface -- with sign-in, see CXDASH_AUTH)",
         )
         if name == "demo":
-            p.add_argument("--scale", default="medium", choices=("small", "medium", "large"))
+            p.add_argument(
+                "--scale", default="medium", choices=("small", "medium", "large", "xlarge")
+            )
             p.add_argument("--seed", type=int, default=42)
         p.set_defaults(handler=handler)
 

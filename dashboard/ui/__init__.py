@@ -17,9 +17,9 @@ from dashboard.ui.cache import (
     store_status,
     store_url,
 )
-from dashboard.ui.comments import BAND_BADGE, comment_cards
+from dashboard.ui.comments import BAND_BADGE, SHORT_CHARS, comment_cards
 from dashboard.ui.customers import risk_headline
-from dashboard.ui.data_admin import health_panel, summary_tables_panel
+from dashboard.ui.data_admin import health_panel, preview_table, summary_tables_panel
 from dashboard.ui.drilldown import cell_panel
 from dashboard.ui.kpi_tiles import kpi_tiles
 from dashboard.ui.language import language_switch, start_language
@@ -39,6 +39,7 @@ from dashboard.ui.page import (
     option_list,
     report_button,
     table,
+    top_groups,
     view,
 )
 from dashboard.ui.signin import account_box, no_sign_in_banner, require, sign_in
@@ -62,6 +63,7 @@ __all__ = [
     "require",
     "sign_in",
     "BAND_BADGE",
+    "SHORT_CHARS",
     "EMPTY_STORE",
     "EVERYTHING",
     "md",
@@ -78,6 +80,7 @@ __all__ = [
     "new_run",
     "drivers_link",
     "health_panel",
+    "preview_table",
     "summary_tables_panel",
     "current_params",
     "date_column",
@@ -99,6 +102,7 @@ __all__ = [
     "no_data",
     "option_list",
     "report_button",
+    "top_groups",
     "reset_filters",
     "risk_headline",
     "run",

@@ -21,6 +21,11 @@ SENTIMENT_COLOURS = {"negative": "red", "neutral": "gray", "positive": "green"}
 SENTIMENT_ICONS = {"negative": ":material/sentiment_dissatisfied:",
                    "neutral": ":material/sentiment_neutral:",
                    "positive": ":material/sentiment_satisfied:"}  # fmt: skip
+# A card shows this much of a comment; "Show more" this much more. A pasted log or a
+# 20 MB comment would otherwise be sent to the browser on every rerun of the page; the
+# table exports (CSV) keep the whole text.
+SHORT_CHARS = 600
+MORE_CHARS = 20_000
 
 
 def theme_names() -> dict[str, str]:
@@ -92,7 +97,7 @@ def comment_cards(frame: pl.DataFrame, *, label_button=None) -> None:
                 md(segment), md(row["language"] or "")]  # fmt: skip
         with st.container(border=True, gap="small"):
             st.markdown(" ".join(badges) + " " + " · ".join(m for m in meta if m))
-            st.text(row["comment"] or "")
+            comment_text(row["comment"])
             themes = theme_badges(row.get("themes"), names) if analysed else ""
             if themes or label_button is not None:
                 line = st.container(horizontal=True, vertical_alignment="center", gap="small")
@@ -113,6 +118,36 @@ def whole_store() -> bool:
     """Training, switching the model and saving themes rewrite every comment's analysis:
     only a viewer who sees the whole store may (a scoped one would see part of it)."""
     return access.viewer_is_set() and access.current_viewer().scope.everything
+
+
+def shorten(text: str, limit: int) -> tuple[str, bool]:
+    """``text`` cut to ``limit`` characters at a word boundary with "…", and whether it was
+    cut."""
+    if len(text) <= limit:
+        return text, False
+    cut = text[:limit]
+    space = cut.rfind(" ", int(limit * 0.8))
+    return (cut[:space] if space > 0 else cut).rstrip() + "…", True
+
+
+def comment_text(comment: str | None) -> None:
+    """A comment's text: long ones shortened, the rest behind "Show more" (up to
+    ``MORE_CHARS``; beyond that the CSV export has it)."""
+    text = comment or ""
+    short, cut = shorten(text, SHORT_CHARS)
+    if not cut:
+        st.text(text)
+        return
+    st.text(short)
+    size = charts.fmt_int(len(text))
+    with st.expander(_("Show more ({chars} characters)").format(chars=size)):
+        more, still_cut = shorten(text, MORE_CHARS)
+        st.text(more)
+        if still_cut:
+            st.caption(
+                _("The first {shown} of {chars} characters. The CSV export has the whole text.")
+                .format(shown=charts.fmt_int(MORE_CHARS), chars=size)
+            )  # fmt: skip
 
 
 def _or_dash(value) -> str:

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import charts
 from dashboard.i18n import N_, _, pgettext
 from dashboard.i18n.formats import describe_comparison
+from dashboard.ui.styles import metric_text_fits
 from queries.filters import Filters
 
 TILES = (  # (KPI, name, formatter, explanation); words marked, translated when drawn
@@ -74,6 +75,7 @@ def kpi_tiles(kpis: dict, deltas: pl.DataFrame | None, monthly: list[dict], f: F
     """Two rows of four tiles; ``deltas`` is the KPI view's comparison (None: off) of the
     filters ``f`` (whose comparison period the tiles name)."""
     versus = (f.compare_with, describe_comparison(f))
+    metric_text_fits()  # no "vs previous per…": the words wrap instead
     changes = {} if deltas is None else {r["metric"]: r for r in deltas.iter_rows(named=True)}
     for row in (TILES[:4], TILES[4:]):
         for column, spec in zip(st.columns(4), row, strict=True):

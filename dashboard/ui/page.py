@@ -18,14 +18,17 @@ import streamlit as st
 from dashboard import access, audit, charts, db, state
 from dashboard.i18n import N_, SOURCE_LANGUAGE, _, current_language
 from dashboard.i18n.formats import MISSING
+from dashboard.metrics.groups import TOP_GROUPS
 from dashboard.ui.cache import engine
 from dashboard.ui.markdown import md
 from dashboard.ui.tables import styled
+from dashboard.ui.url_state import url_value
 from dashboard.views import Options, View
 from queries.filters import Filters
 
 NO_DATA = N_("No data for these filters. Widen the period or clear some filters (Reset filters).")
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+NO_TOOLBAR = {**PLOTLY_CONFIG, "displayModeBar": False}
 
 
 @contextlib.contextmanager
@@ -86,7 +89,10 @@ def chart(
     """Draw a figure with its download menu. ``name`` names the exported files;
     ``context_extra`` adds words to their filters line (e.g. the comparison period)."""
     kwargs.setdefault("key", f"chart_{name}")
-    event = st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, **kwargs)
+    # A chart that cannot be zoomed or panned (the heatmap) has no use for plotly's
+    # toolbar, which would cover its title; downloads are in the menu below.
+    config = PLOTLY_CONFIG if fig.layout.dragmode is not False else NO_TOOLBAR
+    event = st.plotly_chart(fig, width="stretch", config=config, **kwargs)
     if downloads and access.may("chart_exports"):
         from dashboard.ui.downloads import chart_downloads
 
@@ -103,9 +109,13 @@ def table(
     downloads: bool = True,
     formats: Mapping[str, Callable] | None = None,
     title: str | None = None,
+    shorten: Mapping[str, int] | None = None,
     **kwargs,
 ):
     """Draw a table with its download menu. ``name`` names the exported files.
+
+    ``shorten`` (column -> characters) cuts long text on screen only: the downloads keep
+    the whole text.
 
     ``formats`` writes numbers and dates in the current language (column -> formatter,
     e.g. ``charts.fmt_pct``): the cells show the formatted text and still sort as numbers
@@ -115,7 +125,14 @@ def table(
     kwargs.setdefault("key", f"table_{name}")
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("placeholder", MISSING)  # not Streamlit's English "None"
-    shown = styled(frame, formats) if formats and isinstance(frame, pl.DataFrame) else frame
+    on_screen = frame
+    if shorten and isinstance(frame, pl.DataFrame):
+        on_screen = frame.with_columns(
+            pl.col(c).map_elements(lambda t, n=n: shortened(t, n), return_dtype=pl.String)
+            for c, n in shorten.items()
+            if c in frame.columns
+        )
+    shown = styled(on_screen, formats) if formats and isinstance(frame, pl.DataFrame) else on_screen
     event = st.dataframe(shown, width="stretch", **kwargs)
     # Table exports (every row, every column) are for analysts and admins only.
     if downloads and isinstance(frame, pl.DataFrame) and access.may("table_exports"):
@@ -127,6 +144,13 @@ def table(
         with _download_menu(name):
             table_downloads(frame, name=name, context=context)
     return event
+
+
+def shortened(text: str | None, limit: int) -> str | None:
+    """``text`` cut to ``limit`` characters with "…" (None stays None)."""
+    if text is None or len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
 
 
 def _download_menu(name: str):
@@ -148,13 +172,25 @@ def export_context(title: str, extra: tuple[str, ...] = ()):
     )
 
 
-def report_button(page: str, **options) -> None:
-    """The page's PDF report pack (Overview and Funnel & touchpoints)."""
+def top_groups(container=None) -> int | None:
+    """A toggle "All groups" (off: the largest groups and "(other)", as the report packs
+    show them); returns the ``top`` option for the views. Kept in the address."""
+    url_value("all_groups", False, parse=lambda v: v[0] in ("1", "true"))
+    (container or st).toggle(
+        _("All groups"), key="all_groups",
+        help=_("Off: the {n} largest groups, the rest together as “(other)”.").format(n=TOP_GROUPS),
+    )  # fmt: skip
+    return None if st.session_state.get("all_groups") else TOP_GROUPS
+
+
+def report_button(page: str, f: Filters | None = None, **options) -> None:
+    """The page's PDF report pack (Overview, Funnel & touchpoints, Segments, NPS trends,
+    Feedback)."""
     from dashboard.ui.downloads import report_button as export_report
 
     if not access.may("report_exports"):
         return
-    export_report(engine(), filters(), page=page, **options)
+    export_report(engine(), f or filters(), page=page, **options)
 
 
 def option_list(options: Mapping[str, list[str]], key: str) -> list[str]:

@@ -34,6 +34,8 @@ SEEDED = "_cx_seeded"
 PAGE_PARAMS = "_cx_page_params"
 VIEW_PARAMS = "_cx_view_params"
 URL_AT_START = "_cx_url_at_start"
+URL_WRITTEN = "_cx_url_written"  # the address this session wrote last
+PAGE_NAME = "_cx_page_name"
 
 
 def _st():
@@ -48,17 +50,38 @@ def current_params() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
-def seed_from_url() -> None:
-    """On a session's first run, put the URL's view into the widgets' state."""
+def seed_from_url(page: str = "") -> None:
+    """Put the URL's view into the widgets' state: on a session's first run, and when the
+    browser's Back or Forward button brought back an address this session wrote.
+
+    Every change of the view writes a new address, which the browser keeps in its
+    history; going back to one reruns the app with that address. The widgets then take
+    its values (filters, and the page's own: a drill-down's cell, a segment path), so Back
+    undoes a drill step instead of being written over by the state it left.
+    """
     st = _st()
-    st.session_state[PAGE_PARAMS] = {}
+    state = st.session_state
+    now = current_params()
+    previous_page, previous_params = state.get(PAGE_NAME), state.get(PAGE_PARAMS, {})
+    # The page's parameters stay declared between its runs: the first write of a run then
+    # has them all, and no half-written address lands in the browser's history.
+    state[PAGE_PARAMS] = dict(previous_params) if page and page == previous_page else {}
+    state[PAGE_NAME] = page
     # What the URL said when this run started: pages seed their widgets from it, since
     # the URL is rewritten as the run goes.
-    st.session_state[URL_AT_START] = current_params()
-    if st.session_state.get(SEEDED):
+    state[URL_AT_START] = now
+    if not state.get(SEEDED):
+        state[SEEDED] = True
+        _apply_view(View.from_params(now))
         return
-    st.session_state[SEEDED] = True
-    _apply_view(View.from_params(current_params()))
+    # Back or Forward within the page: an address this app wrote (it always names the
+    # language; links to a page with parameters of their own do not), not the last one.
+    written = state.get(URL_WRITTEN)
+    revisited = URL_PARAM in now and written is not None and now != written
+    if revisited and page == previous_page:
+        _apply_view(View.from_params(now))
+        for key in previous_params:  # the page seeds them again from the address
+            state.pop(key, None)
 
 
 def _apply_view(view: View) -> None:
@@ -236,7 +259,12 @@ def write_url() -> None:
     st = _st()
     params = {URL_PARAM: [current_language()], **st.session_state.get(VIEW_PARAMS, {})}
     for key, default in st.session_state.get(PAGE_PARAMS, {}).items():
-        value = st.session_state.get(key, default)
+        if key not in st.session_state:  # not seeded yet in this run: as the address says
+            raw = st.session_state.get(URL_AT_START, {}).get(key)
+            if raw:
+                params[key] = raw
+            continue
+        value = st.session_state.get(key)
         if value == default or value is None or value == "" or value == []:
             continue
         if isinstance(value, list | tuple):
@@ -247,3 +275,4 @@ def write_url() -> None:
             params[key] = [str(value)]
     if params != current_params():
         st.query_params.from_dict(params)
+    st.session_state[URL_WRITTEN] = params

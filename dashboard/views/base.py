@@ -39,6 +39,7 @@ class Options:
     search: str | None = None
     compare: bool = False
     by_kind: str = "touchpoint"  # what moved: touchpoints or a dimension's groups
+    top: int | None = None  # a breakdown's largest groups, the rest as "(other)"; None: all
     limit: int | None = None
     offset: int = 0
     sort: str | None = None  # a list's sort column (None: the view's default order)

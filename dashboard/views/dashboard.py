@@ -182,7 +182,9 @@ FUNNEL_COUNTS_NOTE = N_(
 
 
 def _funnel(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
-    return service.get_funnel(engine, f, options.steps, options.window_days, options.by)
+    return service.get_funnel(
+        engine, f, options.steps, options.window_days, options.by, top=options.top
+    )
 
 
 def _funnel_title(options: Options) -> str:
@@ -248,7 +250,7 @@ def _heatmap(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
         from dashboard.text.service import sentiment_cells
 
         return sentiment_cells(engine, f, options.by, "net")
-    return service.get_heatmap(engine, f, options.metric, options.by)
+    return service.get_heatmap(engine, f, options.metric, options.by, top=options.top)
 
 
 def _heatmap_figure(frame: pl.DataFrame, options: Options) -> go.Figure:
@@ -256,7 +258,7 @@ def _heatmap_figure(frame: pl.DataFrame, options: Options) -> go.Figure:
         from dashboard.charts.comments import sentiment_heatmap
 
         return sentiment_heatmap(frame, by=options.by, score="net")
-    return charts.heatmap(frame, metric=options.metric, by=options.by)
+    return charts.heatmap(frame, metric=options.metric, by=options.by, wide=True)
 
 
 HEATMAP = View(
@@ -266,6 +268,7 @@ HEATMAP = View(
     title=lambda options: _("{metric} by touchpoint and {dimension}").format(
         metric=metric_short(options.metric), dimension=dimension_noun(options.by)
     ),
+    # exports and report packs are a page wide: cell text fits in more columns
     figure=_heatmap_figure,
     columns=lambda options: _with_breakdown(
         ("touchpoint", "value", "n", "low_n", "p", "q", "significant"), options.by, 1
@@ -281,7 +284,7 @@ HEATMAP = View(
 
 
 def _nps_trend(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
-    return service.get_nps_trend(engine, f, options.grain, options.by)
+    return service.get_nps_trend(engine, f, options.grain, options.by, top=options.top)
 
 
 TREND_TITLES = {
@@ -330,7 +333,7 @@ NPS_MIX = View(
 
 
 def _segments(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
-    return service.get_segments(engine, f, options.by)
+    return service.get_segments(engine, f, options.by, top=options.top)
 
 
 SEGMENTS = View(

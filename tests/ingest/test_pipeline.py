@@ -12,6 +12,11 @@ from dashboard import db
 from dashboard.ingest import ImportRejected, import_file, plan_import, write_plans
 from dashboard.ingest.read import FileRejected
 from queries import schema
+from tests.backends import (
+    NO_TRANSACTIONS,
+    backend_with_chdb,  # noqa: F401 - the chDB lane
+    not_on_clickhouse,
+)
 
 FEEDBACK_HEADER = "response_id,responded_at,touchpoint,customer_id,nps,csat,ces,comment"
 GOOD_FEEDBACK = f"""{FEEDBACK_HEADER}
@@ -224,6 +229,7 @@ def test_big_files_are_validated_in_batches_and_spilled(duck_store, tmp_path, mo
 
 
 def test_a_failure_while_writing_rolls_back_every_table(store, tmp_path, monkeypatch):
+    not_on_clickhouse(store, NO_TRANSACTIONS)
     from dashboard.ingest import write as ingest
 
     customers = plan_import(write(tmp_path, "c.csv", GOOD_CUSTOMERS), "customers", engine=store)

@@ -106,3 +106,14 @@ def test_sessions_drawing_at_once_after_warm_up_never_see_half_imported_pandas()
 def test_the_entry_script_warms_up_before_anything_else():
     source = Path(APP).read_text(encoding="utf-8")
     assert source.index("warm_up()") < source.index("from dashboard import db, service, ui")
+
+
+def test_the_heatmap_keeps_a_score_beyond_the_three(store_env):  # noqa: F811
+    from dashboard.views.dashboard import SENTIMENT_METRIC
+
+    at = app("funnel_touchpoints")
+    at.segmented_control(key="hm_metric").set_value(SENTIMENT_METRIC).run()
+    assert not at.exception
+    assert at.query_params["hm_metric"] == SENTIMENT_METRIC
+    ids = [e.proto.id for e in at.get("plotly_chart")]
+    assert not any("heatmap_nps" in i for i in ids), ids  # not silently back to NPS

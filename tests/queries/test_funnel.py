@@ -24,6 +24,7 @@ from queries import rollups, schema
 from queries.filters import Filters
 from queries.funnel import funnel
 from queries.funnel_rollup import covers, funnel_from_rollup
+from tests.backends import backend_with_chdb  # noqa: F401 - the chDB lane
 
 MARCH = Filters(date_from=dt.date(2025, 3, 1), date_to=dt.date(2025, 3, 31))
 HOUR = 3600

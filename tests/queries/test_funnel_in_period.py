@@ -100,3 +100,18 @@ def test_the_registry_view_prints_its_columns(loaded):
         "reached_in_period",
     ]
     assert "funnel-in-period" in views.exported_as("query")
+
+
+def test_the_summary_tables_give_the_same_counts(loaded):
+    from dashboard import rollup_store
+    from tests.queries.test_rollups import summaries
+
+    cases = [(MARCH, None), (MARCH, "region"), (MARCH.replace(region=("(unknown)",)), None)]
+    before = [service.get_reached_in_period(loaded, f, STEPS, by) for f, by in cases]
+    rollup_store.refresh_store(loaded)
+    with summaries(True):
+        rollup_store.forget_decisions()
+        assert rollup_store.reader(loaded).rollups
+        after = [service.get_reached_in_period(loaded, f, STEPS, by) for f, by in cases]
+    for a, b in zip(before, after, strict=True):
+        assert a.to_dicts() == b.to_dicts()

@@ -24,6 +24,11 @@ from dashboard.ingest import import_file
 from data import generator
 from queries import rollups, schema
 from queries.filters import Filters
+from tests.backends import (
+    NO_TRANSACTIONS,
+    backend_with_chdb,  # noqa: F401 - the chDB lane
+    not_on_clickhouse,
+)
 
 ORIGIN = dt.datetime(2025, 3, 1)
 PEOPLE = [f"p{i}" for i in range(6)]
@@ -257,6 +262,7 @@ EVENTS_CSV = (
 
 
 def test_an_import_rebuilds_them_and_a_failed_one_changes_nothing(store, tmp_path, monkeypatch):
+    not_on_clickhouse(store, NO_TRANSACTIONS)
     (tmp_path / "customers.csv").write_text(CUSTOMERS_CSV, encoding="utf-8")
     (tmp_path / "events.csv").write_text(EVENTS_CSV, encoding="utf-8")
     import_file(tmp_path / "customers.csv", "customers", engine=store)

@@ -133,3 +133,40 @@ def test_scoped_view_sql_matches_its_snapshot(store, backend, path, case):
     diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
                                         str(snapshot), "generated"))  # fmt: skip
     assert got == want, f"the scoped SQL of {case} changed on {backend}:\n{diff}"
+
+
+# ClickHouse (chDB): the same cases on one store per path (a chDB store costs ~2 s; the
+# views only read), compared with __snapshots__/chdb/.
+@pytest.fixture(scope="module", params=["sources", "rollups"])
+def chdb_loaded(request, chdb_dir):
+    from dashboard import db
+
+    name = f"cxdash_snap_{request.param}"
+    engine = db.create_engine(f"chdb:///{chdb_dir}?database={name}", external_access=True)
+    db.create_schema(engine)
+    _load(engine)
+    if request.param == "rollups":
+        rollup_store.refresh_store(engine)
+    yield engine, request.param
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} SYNC")
+    engine.dispose()
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_clickhouse_view_sql_matches_its_snapshot(chdb_loaded, case):
+    engine, path = chdb_loaded
+    with summaries(path == "rollups"):
+        rollup_store.forget_decisions()
+        assert rollup_store.reader(engine).rollups == (path == "rollups")
+        view, options = CASES[case]
+        got = _statements(engine, view, options)
+    snapshot = SNAPSHOTS / "chdb" / f"{case}.{path}.sql"
+    if UPDATE:
+        snapshot.parent.mkdir(parents=True, exist_ok=True)
+        snapshot.write_text(got)
+    assert snapshot.exists(), f"no snapshot {snapshot}: run with CXDASH_UPDATE_SNAPSHOTS=1"
+    want = snapshot.read_text()
+    diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
+                                        str(snapshot), "generated"))  # fmt: skip
+    assert got == want, f"the SQL of {case} changed on chdb:\n{diff}"

@@ -14,6 +14,7 @@ import pytest
 from dashboard import db, rollup_store, service
 from queries import schema
 from queries.filters import UNKNOWN, Filters
+from tests.backends import backend_with_chdb  # noqa: F401 - the chDB lane
 
 D = dt.datetime
 JAN = Filters(date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 1, 31))

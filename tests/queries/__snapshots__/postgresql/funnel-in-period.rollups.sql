@@ -1,3 +1,3 @@
-SELECT coalesce(nullif(trim(customers.region), %(nullif_1)s::VARCHAR), %(param_1)s::VARCHAR) AS region, events.stage AS step, count(DISTINCT events.customer_id) AS reached_in_period 
-FROM events LEFT OUTER JOIN customers ON customers.customer_id = events.customer_id 
-WHERE events.stage IN (%(stage_1_1)s::VARCHAR, %(stage_1_2)s::VARCHAR) AND events.occurred_at >= %(period_start)s::TIMESTAMP WITHOUT TIME ZONE AND events.occurred_at < %(period_end)s::TIMESTAMP WITHOUT TIME ZONE GROUP BY coalesce(nullif(trim(customers.region), %(nullif_1)s::VARCHAR), %(param_1)s::VARCHAR), events.stage
+SELECT coalesce(nullif(trim(rollup_funnel_events.region), %(nullif_1)s::VARCHAR), %(param_1)s::VARCHAR) AS region, rollup_funnel_events.idx, count(DISTINCT rollup_funnel_events.ckey) AS reached_in_period 
+FROM rollup_funnel_events 
+WHERE rollup_funnel_events.idx IN (%(idx_1_1)s::SMALLINT, %(idx_1_2)s::SMALLINT) AND rollup_funnel_events.occurred_at >= %(period_start)s::TIMESTAMP WITHOUT TIME ZONE AND rollup_funnel_events.occurred_at < %(period_end)s::TIMESTAMP WITHOUT TIME ZONE GROUP BY coalesce(nullif(trim(rollup_funnel_events.region), %(nullif_1)s::VARCHAR), %(param_1)s::VARCHAR), rollup_funnel_events.idx

@@ -1,0 +1,49 @@
+SELECT customers.customer_id, CASE WHEN (customers.customer_id = ?) THEN ? END AS matched_by 
+FROM customers 
+WHERE customers.customer_id = ? ORDER BY CASE WHEN (customers.customer_id = ?) THEN ? ELSE ? END, customers.customer_id
+ LIMIT ?
+
+-- next statement
+
+SELECT (SELECT latest_load.file 
+FROM (SELECT cxdash_imports.file AS file, cxdash_imports.imported_at AS imported_at 
+FROM cxdash_imports ORDER BY cxdash_imports.imported_at DESC, cxdash_imports.file
+ LIMIT ?) AS latest_load) AS origin, (SELECT latest_load.imported_at 
+FROM (SELECT cxdash_imports.file AS file, cxdash_imports.imported_at AS imported_at 
+FROM cxdash_imports ORDER BY cxdash_imports.imported_at DESC, cxdash_imports.file
+ LIMIT ?) AS latest_load) AS loaded_at, (SELECT max(feedback.responded_at) AS max_1 
+FROM feedback) AS last_response_at
+
+-- next statement
+
+SELECT customers.customer_id, customers.segment, customers.region, customers.channel, customers.age_band, customers.gender, customers.income_band, customers.signup_at, customers.name, customers.email, customers.phone, purchases.clv, purchases.orders, purchases.first_purchase_at, purchases.last_purchase_at 
+FROM customers JOIN (SELECT coalesce(sum(CASE WHEN (customers.signup_at IS NULL OR events.occurred_at >= customers.signup_at) THEN events.amount END), ?) AS clv, count(events.amount) AS orders, min(events.occurred_at) AS first_purchase_at, max(events.occurred_at) AS last_purchase_at 
+FROM events JOIN customers ON customers.customer_id = events.customer_id 
+WHERE events.customer_id = ? AND events.amount IS NOT NULL) AS purchases ON true 
+WHERE customers.customer_id = ?
+
+-- next statement
+
+SELECT events.stage, stages.position, min(events.occurred_at) AS first_at 
+FROM events LEFT OUTER JOIN stages ON stages.stage = events.stage 
+WHERE events.customer_id = ? GROUP BY events.stage, stages.position ORDER BY stages.position ASC NULLS LAST, min(events.occurred_at), events.stage
+
+-- next statement
+
+SELECT feedback.response_id, feedback.responded_at, feedback.touchpoint, feedback.nps, feedback.csat, feedback.ces, feedback.comment, feedback.channel, feedback.language 
+FROM feedback 
+WHERE feedback.customer_id = ? ORDER BY feedback.responded_at DESC, feedback.response_id
+
+-- next statement
+
+SELECT followups.response_id, followups.touchpoint, followups.responded_at, followups.nps, followups.csat, followups.status, followups.owner, followups.due_at, CASE WHEN (followups.status IN (?, ?) AND toDateTime64(?, ?) > followups.due_at) THEN true ELSE false END AS overdue, followups.created_at, followups.updated_at, followups.updated_by, followups.version, followups.first_contact_at 
+FROM followups 
+WHERE followups.customer_id = ? ORDER BY followups.responded_at DESC, followups.response_id
+
+-- next statement
+
+SELECT followup_events.event_id, followup_events.response_id, followup_events.version, followup_events.changed_at, followup_events.actor, followup_events.from_status, followup_events.to_status, followup_events.owner_from, followup_events.owner_to, followup_events.note 
+FROM followup_events 
+WHERE followup_events.response_id IN (SELECT followups.response_id 
+FROM followups 
+WHERE followups.customer_id = ?) ORDER BY followup_events.response_id, followup_events.version DESC
