@@ -58,10 +58,13 @@ def filter_widgets() -> tuple[str | None, tuple[str, ...], tuple[str, ...], str 
                     format_func=lambda s: f"{SENTIMENT_ICONS[s]} {sentiment_label(s)}")  # fmt: skip
     bottom[1].multiselect(_("Themes"), list(names), key="fb_theme", format_func=names.get,
                           placeholder=_("All themes"))  # fmt: skip
-    state = st.session_state
-    band = None if state["fb_band"] == "all" else state["fb_band"]
-    search = state["fb_search"].strip() or None
-    return band, tuple(sorted(state["fb_sentiment"])), tuple(sorted(state["fb_theme"])), search
+    from dashboard.ui.url_state import widget_value
+
+    band = widget_value("fb_band", "all", BANDS)
+    search = str(widget_value("fb_search", "")).strip() or None
+    sentiment = tuple(sorted(widget_value("fb_sentiment", [], SENTIMENTS)))
+    theme = tuple(sorted(widget_value("fb_theme", [], names)))
+    return None if band == "all" else band, sentiment, theme, search
 
 
 # -- cached lookups (positional arguments: the cache's key) -----------------------------------

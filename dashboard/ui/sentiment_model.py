@@ -172,10 +172,9 @@ def confusion_table(metrics: dict) -> pl.DataFrame:
     """Rows: what people labelled; columns: what the model said (out of fold)."""
     confusion = metrics.get("confusion") or {}
     labels, matrix = confusion.get("labels") or [], confusion.get("matrix") or []
-    truth = _("Labelled as")
+    truth = _("Labelled as ↓ · model says →")
     rows = [{truth: sentiment_label(label),
-             **{_("Model says {sentiment}").format(sentiment=sentiment_label(p).lower()): n
-                for p, n in zip(labels, line, strict=True)}}
+             **{sentiment_label(p): n for p, n in zip(labels, line, strict=True)}}
             for label, line in zip(labels, matrix, strict=True)]  # fmt: skip
     return pl.DataFrame(rows)
 

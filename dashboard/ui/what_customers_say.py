@@ -26,7 +26,8 @@ SCORES = {"net": N_("Net sentiment"), "negative": N_("% negative comments")}
 FEEDBACK_PAGE = "../pages/feedback.py"
 THEME_FORMATS = {"comments": charts.fmt_int, "total": charts.fmt_int, "share": charts.fmt_pct,
                  "net_sentiment": charts.fmt_score, "share_negative": charts.fmt_pct,
-                 "moe": charts.fmt_score}  # fmt: skip
+                 "moe": charts.fmt_score, "negative": charts.fmt_int, "neutral": charts.fmt_int,
+                 "positive": charts.fmt_int}  # fmt: skip
 
 
 def notes(view, result, options: Options) -> None:
@@ -80,7 +81,8 @@ def themes_by_touchpoint(f: Filters) -> pl.DataFrame | None:
 
 
 def feedback_links(frame: pl.DataFrame) -> None:
-    """Links to the negative comments on the themes that carry most of them."""
+    """Links to the negative comments on the themes that carry most of them (the Feedback
+    page counts them: the table's counts leave out cells hidden for privacy)."""
     if not access.may("comments"):
         return
     worst = (
@@ -94,9 +96,8 @@ def feedback_links(frame: pl.DataFrame) -> None:
     line = st.container(horizontal=True, gap="small")
     for row in worst.iter_rows(named=True):
         name = comment_charts.theme_label(row["theme"], row["label"])
-        label = _("{theme} ({n})").format(theme=name, n=charts.fmt_int(row["negative"]))
         params = {"fb_theme": row["theme"], "fb_sentiment": "negative"}
-        line.page_link(FEEDBACK_PAGE, icon=":material/forum:", label=label, query_params=params)
+        line.page_link(FEEDBACK_PAGE, icon=":material/forum:", label=name, query_params=params)
 
 
 def theme_trends(f: Filters) -> None:

@@ -320,8 +320,10 @@ def test_training_shows_quality_before_anything_changes_and_switches_on_only_on_
     languages = {lang for lang in metrics["per_language"]}
     assert len(quality) == len(languages) + 1  # each language, then all
     assert quality["Labels"].iloc[-1] == 60
-    confusion = frame(at, "Labelled as")
-    matrix = confusion.drop(columns=["Labelled as"]).to_numpy().tolist()
+    truth = "Labelled as ↓ · model says →"
+    confusion = frame(at, truth)
+    assert list(confusion.columns) == [truth, "Negative", "Neutral", "Positive"]
+    matrix = confusion.drop(columns=[truth]).to_numpy().tolist()
     assert matrix == metrics["confusion"]["matrix"]
     counts = next(m.value for m in at.markdown if m.value.startswith("**Labels per sentiment**"))
     assert f"Negative {metrics['class_counts']['negative']}" in counts
@@ -501,3 +503,22 @@ def test_the_customer_view_shows_each_comments_sentiment_and_themes(store):
     badges = [m.value for m in at.markdown if "-badge[:material/sentiment_" in m.value]
     assert said and len(badges) == len(said)
     assert any(":violet-badge[Delivery]" in b for b in badges)
+
+
+# -- Vietnamese -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "params"),
+    [("feedback", {}), ("feedback", {"fb_mode": "label"}), ("comments", {}),
+     ("sentiment_model", {}), ("themes", {})],
+)  # fmt: skip
+def test_the_comment_pages_in_vietnamese_leave_no_english(store, page, params):
+    from tests.pages.test_languages import english_left, page_texts
+
+    at = signed_in(ADMIN, page, {"lang": "vi", **params})
+    texts = page_texts(at)
+    assert len(texts) > 20, texts
+    data = {str(v) for values in service.options(engine()).values() for v in values}
+    taxonomy = text_service.current_taxonomy(engine()).source  # the file as the business wrote it
+    assert [t for t in english_left(texts) if t not in data and t != taxonomy] == []

@@ -168,11 +168,15 @@ def test_every_page_in_vietnamese_leaves_no_english(page):
     assert at.title[0].value.endswith(title) and title != PAGES[page]
     texts = page_texts(at)
     assert len(texts) > 20, texts  # the page was read, not an empty shell
-    # Data values are shown as stored: a touchpoint called "Store" is not the theme name
-    # "Store" left untranslated.
-    data = {v for values in service.options(engine()).values() for v in values}
-    assert english_left([t for t in texts if t.strip() not in data]) == []
+    assert [t for t in english_left(texts) if t not in data_values()] == []
     assert at.query_params["lang"] == "vi"
+
+
+def data_values() -> set[str]:
+    """The store's own names (touchpoints, segments, ...): shown as they are in every
+    language, even where one is spelled like an English message (the touchpoint "Store"
+    and the theme "Store")."""
+    return {str(v) for values in service.options(engine()).values() for v in values}
 
 
 @pytest.mark.parametrize("page", list(PAGES))

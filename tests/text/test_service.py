@@ -174,6 +174,7 @@ def test_comment_page_columns_and_order(analysed):
         "language", "segment", "sentiment", "sentiment_source", "themes", "customer_id",
     ]  # fmt: skip
     assert page["response_id"].to_list() == ["r06", "r05"]  # newest first, second page
+    assert page["customer_id"].to_list() == ["c3", "c1"]  # known customers: a link to them
     assert page.row(0, named=True)["themes"] == "app_website;payment"
 
 
