@@ -617,7 +617,7 @@ def translate_errors(engine: sa.Engine) -> Iterator[None]:
     except Exception as exc:
         # duckdb raises its own errors outside SQLAlchemy at connect, and bulk paths talk
         # to the drivers directly (DuckDB's Arrow scan, PostgreSQL's COPY).
-        if type(exc).__module__.split(".")[0] in {"_duckdb", "duckdb", "psycopg"}:
+        if type(exc).__module__.split(".")[0] in {"_duckdb", "duckdb", "psycopg", "chdb"}:
             raise _translated(engine, exc) from exc
         raise
 
@@ -627,8 +627,10 @@ def _translated(engine: sa.Engine, exc: Exception) -> StoreError:
     lowered = text.lower()
     where = _describe(engine)
     missing_table = (
-        "does not exist" in lowered and ("table" in lowered or "relation" in lowered)
-    ) or "no such table" in lowered
+        ("does not exist" in lowered and ("table" in lowered or "relation" in lowered))
+        or "no such table" in lowered
+        or "unknown table expression" in lowered
+    )  # ClickHouse
     if missing_table:
         return SchemaMissing(
             _(
