@@ -617,7 +617,9 @@ def translate_errors(engine: sa.Engine) -> Iterator[None]:
     except Exception as exc:
         # duckdb raises its own errors outside SQLAlchemy at connect, and bulk paths talk
         # to the drivers directly (DuckDB's Arrow scan, PostgreSQL's COPY).
-        if type(exc).__module__.split(".")[0] in {"_duckdb", "duckdb", "psycopg", "chdb"}:
+        if type(exc).__module__.split(".")[0] in {"_duckdb", "duckdb", "psycopg", "chdb"} or (
+            _CHDB_OPEN_ELSEWHERE in str(exc).lower()  # chDB's plain RuntimeError at connect
+        ):
             raise _translated(engine, exc) from exc
         raise
 
@@ -638,7 +640,11 @@ def _translated(engine: sa.Engine, exc: Exception) -> StoreError:
                 "Run `cxdash init-db`, then `cxdash demo-data` or `cxdash import`."
             ).format(where=where)
         )
-    if "could not set lock" in lowered or "conflicting lock" in lowered:
+    if (
+        "could not set lock" in lowered
+        or "conflicting lock" in lowered
+        or _CHDB_OPEN_ELSEWHERE in lowered
+    ):
         return StoreUnavailable(
             _(
                 "{where} is open in another process (a running dashboard or import). "
@@ -671,6 +677,9 @@ def _translated(engine: sa.Engine, exc: Exception) -> StoreError:
         )
     )
 
+
+# What chDB says when another process has its data directory open (one per process).
+_CHDB_OPEN_ELSEWHERE = "error initializing embeddedserver"
 
 # What "out of space" looks like: OSError ENOSPC, PostgreSQL's SQLSTATE 53100 (disk_full),
 # SQLite's SQLITE_FULL, DuckDB's IO errors from the operating system.

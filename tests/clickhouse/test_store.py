@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
 from dashboard import cli, db
 from queries import schema
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_an_empty_store_says_to_create_the_tables(chdb_url):
@@ -47,3 +51,27 @@ def test_timestamps_keep_their_microseconds(chdb_url):
     ).item()
     engine.dispose()
     assert got == at and later == 1
+
+
+def test_a_directory_open_in_another_process_is_explained(chdb_dir, tmp_path):
+    import subprocess
+    import sys
+
+    # chDB opens one data directory per process: this process holds chdb_dir, so a
+    # second process must be told so in words, not "Error initializing EmbeddedServer".
+    engine = db.create_engine(f"chdb:///{chdb_dir}")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+    code = (
+        "from dashboard import db; import sqlalchemy as sa\n"
+        f"e = db.create_engine('chdb:///{chdb_dir}')\n"
+        "try:\n"
+        "    db.fetch(sa.select(sa.literal(1)), e)\n"
+        "except db.StoreUnavailable as exc:\n"
+        "    print('UNAVAILABLE', exc)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    engine.dispose()
+    assert "UNAVAILABLE" in out.stdout and "another process" in out.stdout, out.stderr[-500:]
