@@ -2,7 +2,8 @@
 
 DESIGN.md's Access section: executive (dashboards, chart and report exports), manager
 (+ comments, the customer view and follow-up within their scope), analyst (+ table
-exports and every view), admin (+ imports, users, settings). Personal data (name, email,
+exports and every view; they label comments and train the sentiment model), admin
+(+ imports, users, settings such as the themes' taxonomy). Personal data (name, email,
 phone) is shown only to manager and admin, and only inside their scope.
 
 The viewer is held per run in a context variable (each Streamlit session's script runs
@@ -32,7 +33,9 @@ ROLES = schema.ROLES
 ACTIONS = {
     "executive": ("dashboards", "chart_exports", "report_exports"),
     "manager": ("comments", "customers", "followup", "personal_data"),
-    "analyst": ("table_exports", "all_views"),
+    # labels: label comments, train the sentiment model and switch it on (it changes what
+    # every viewer sees, so not below analyst); the themes' taxonomy is a setting (admin).
+    "analyst": ("table_exports", "all_views", "labels"),
     "admin": ("imports", "users", "settings", "audit"),
 }
 

@@ -13,10 +13,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import service, ui
-from dashboard.access import Viewer
-from dashboard.config import get_settings
-from dashboard.i18n import _
+from dashboard.ui.startup import warm_up
+
+warm_up()  # first: pandas & co. complete before any session draws (concurrent first runs)
+
+from dashboard import db, service, ui  # noqa: E402
+from dashboard.access import Viewer  # noqa: E402
+from dashboard.config import get_settings  # noqa: E402
+from dashboard.i18n import _  # noqa: E402
 
 log = logging.getLogger("dashboard.app")
 
@@ -25,12 +29,14 @@ DATA_PAGE = PAGES_DIR / "data.py"
 # What a viewer's role must allow to see each page (dashboard.access.ACTIONS); a page
 # not listed needs "dashboards". The navigation offers only what the role allows.
 PAGE_NEEDS = {"feedback.py": "comments", "customer_lists.py": "customers",
-              "customer.py": "customers", "followup_queue.py": "followup", "data.py": "imports",
-              "users.py": "users", "audit.py": "audit"}  # fmt: skip
+              "customer.py": "customers", "followup_queue.py": "followup",
+              "sentiment_model.py": "labels",
+              "themes.py": "settings", "data.py": "imports", "users.py": "users",
+              "audit.py": "audit"}  # fmt: skip
 
 st.set_page_config(
     page_title="CX Insights", page_icon=":material/insights:", layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # collapsed on a phone, where it would cover the page
 )  # fmt: skip
 
 
@@ -51,6 +57,7 @@ def navigation(viewer: Viewer) -> st.Page:
             ("segments.py", _("Segments"), ":material/groups:"),
             ("nps_trends.py", _("NPS trends"), ":material/show_chart:"),
             ("feedback.py", _("Feedback"), ":material/forum:"),
+            ("comments.py", _("What customers say"), ":material/reviews:"),
         ],
         _("Customers"): [
             ("customer_lists.py", _("At-risk & promoters"), ":material/crisis_alert:"),
@@ -59,6 +66,8 @@ def navigation(viewer: Viewer) -> st.Page:
         ],
         _("Admin"): [
             ("data.py", _("Data"), ":material/upload_file:"),
+            ("sentiment_model.py", _("Sentiment model"), ":material/model_training:"),
+            ("themes.py", _("Themes"), ":material/sell:"),
             ("users.py", _("Users"), ":material/manage_accounts:"),
             ("audit.py", _("Audit trail"), ":material/policy:"),
         ],
@@ -79,10 +88,15 @@ def run_page(page: st.Page) -> None:
     """Run the page; with error details hidden (``cxdash serve``), an unexpected error
     shows a friendly message and goes to the server's log with its traceback."""
     if st.get_option("client.showErrorDetails") not in ("none", False, "false"):
-        page.run()  # development and tests: Streamlit shows the error itself
+        try:
+            page.run()  # development and tests: Streamlit shows the error itself
+        except db.StoreBusy as exc:  # an import writes the embedded store: not an error
+            ui.being_updated(str(exc))
         return
     try:
         page.run()
+    except db.StoreBusy as exc:
+        ui.being_updated(str(exc))
     except Exception:
         log.exception("page %r failed", page.title)
         st.error(
@@ -94,16 +108,23 @@ def run_page(page: st.Page) -> None:
 
 def main() -> None:
     ui.start_language(get_settings().language)  # first: every word below is in it
+    ui.new_run()  # this run reads the store's data version afresh (the cache keys hold it)
     viewer = ui.sign_in()  # stops here, with a sign-in or denied page, for nobody known
     page = navigation(viewer)
     ui.language_switch()
     ui.account_box(viewer)
     ui.no_sign_in_banner(viewer)
-    ui.seed_from_url()
+    ui.seed_from_url(page.url_path)
     try:
         run(page)
-    finally:
-        ui.write_url()
+    except BaseException as exc:
+        # st.stop() ends the page early: its address is still written. st.rerun() is a
+        # new run that writes it: written now, after the rerun took the old address, the
+        # next run would take the old one for the browser's Back button.
+        if type(exc).__name__ != "RerunException":
+            ui.write_url()
+        raise
+    ui.write_url()
 
 
 def run(page: st.Page) -> None:
@@ -111,10 +132,14 @@ def run(page: st.Page) -> None:
         run_page(page)  # admin pages work on an empty or missing store
         return
     status, message = ui.store_status()
+    if status != "ok":
+        ui.keep_filters()  # the sidebar is not drawn: keep them for when the store is back
     if status == "unavailable":
         st.error("**" + _("Cannot open the data store.") + "** " + message,
                  icon=":material/database:")  # fmt: skip
         return
+    if status == "busy":
+        ui.being_updated(message)
     if status == "empty":
         st.title("CX Insights", anchor=False)
         st.info(message, icon=":material/inventory_2:")

@@ -55,6 +55,18 @@ class Settings:
         30, "Statements running longer than this are cancelled (PostgreSQL statement_timeout)."
     )
     cache_ttl_seconds: int = _setting(600, "How long the dashboard keeps a query result.")
+    store_wait_seconds: int = _setting(
+        600,
+        "Embedded DuckDB store: how long a command that writes it (import, import-dir, "
+        "refresh, demo-data, init-db) waits for its turn while the dashboard or another "
+        "command uses it -- saying so while it waits -- and how long a command that reads "
+        "it waits for a running write.",
+    )
+    busy_wait_seconds: int = _setting(
+        3,
+        "Embedded DuckDB store: how long a dashboard page waits for a running write before "
+        "it says the data is being updated (and tries again by itself).",
+    )
     use_rollups: bool = _setting(
         True,
         "Answer KPIs, segments, heatmaps, trends and funnels from the summary tables "

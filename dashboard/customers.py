@@ -119,7 +119,8 @@ def customer_view(
         signup_at, name, email, phone (masked unless ``unmask``), clv, orders,
         first_purchase_at, last_purchase_at, stages (dict stage -> first time, in
         funnel order), responses (list of dicts: response_id, responded_at,
-        touchpoint, nps, csat, ces, comment, channel, language; newest first),
+        touchpoint, nps, csat, ces, comment, channel, language, sentiment,
+        sentiment_source, themes; newest first),
         followups (list of dicts: response_id, touchpoint, responded_at, nps, csat,
         status, owner, due_at, overdue (at ``now``), created_at, updated_at,
         updated_by, version, first_contact_at, events -- a list of dicts event_id,

@@ -21,13 +21,14 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from dashboard import access
+from dashboard import access, store_lock
 from dashboard.config import get_settings
 from dashboard.i18n import _
 
 sa.dialects.registry.register("duckdb.cxdash", "dashboard.duckdb_dialect", "CachingDuckDBDialect")
 sa.dialects.registry.register("chdb.cxdash", "dashboard.chdb_dialect", "CxdashChdbDialect")
 
+PG_CONNECT_TIMEOUT = 10  # seconds
 # ClickHouse (chDB in-process) answers like the other stores only with these session
 # settings, set on every connection (queries/dialect.py holds the spellings):
 CLICKHOUSE_SETTINGS = (
@@ -60,6 +61,11 @@ class StoreUnavailable(StoreError):
     """The database cannot be reached (server down, file locked, bad URL)."""
 
 
+class StoreBusy(StoreUnavailable):
+    """The embedded store is being written (an import, a refresh) longer than the caller
+    waits; the last committed data comes back when the write ends."""
+
+
 class SchemaMissing(StoreError):
     """The store has no tables yet."""
 
@@ -83,13 +89,22 @@ def is_clickhouse(bind: sa.Engine | sa.Connection) -> bool:
 
 
 def create_engine(
-    url: str | None = None, *, external_access: bool = False, timeout_seconds: int | None = None
+    url: str | None = None,
+    *,
+    external_access: bool = False,
+    timeout_seconds: int | None = None,
+    shared: bool = True,
 ) -> sa.Engine:
     """An engine for ``url`` (default: the configured store).
 
     DuckDB app connections run with ``enable_external_access=false`` so that no
     statement can read or write files outside the store; loaders that must read
     files pass ``external_access=True``.
+
+    A DuckDB file is *shared* (``dashboard.store_lock``): reads run on read-only
+    connections, so the dashboard, ``cxdash query`` and others read it at once, and each
+    write (:func:`begin`) takes its turn. ``shared=False`` opens it read-write for good,
+    as before (``benchmarks/store_sharing.py`` compares the two).
     """
     settings = get_settings()
     url = url or settings.database_url
@@ -111,6 +126,10 @@ def create_engine(
         options = f"{parsed.query.get('options', '')} -c statement_timeout={timeout * 1000}"
         parsed = parsed.difference_update_query(["options"])
         kwargs["connect_args"] = {"options": options.strip()}
+        if "connect_timeout" not in parsed.query:
+            # A server that went away without refusing (a dead host, a cut network) is
+            # said within seconds, not after the system's TCP timeout of minutes.
+            kwargs["connect_args"]["connect_timeout"] = PG_CONNECT_TIMEOUT
         kwargs["pool_pre_ping"] = True
     elif parsed.get_backend_name() == "chdb":
         parsed, database = _chdb_url(parsed)
@@ -122,9 +141,27 @@ def create_engine(
         ) from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _register_sqlite_functions)
+    if shared and engine.dialect.name == "duckdb" and _is_file(parsed.database):
+        _share(engine, store_lock.shared_file(parsed.database))
     if engine.dialect.name == "chdb":
         sa.event.listen(engine, "connect", _chdb_session(database))
     return engine
+
+
+def _is_file(database: str | None) -> bool:
+    return bool(database) and database != ":memory:" and not database.startswith(":")
+
+
+_shared: weakref.WeakKeyDictionary[sa.Engine, store_lock.SharedFile] = weakref.WeakKeyDictionary()
+
+
+def _share(engine: sa.Engine, shared: store_lock.SharedFile) -> None:
+    def read_only_unless_writing(_dialect, _record, _cargs, cparams) -> None:
+        cparams["read_only"] = shared.read_only
+
+    sa.event.listen(engine, "do_connect", read_only_unless_writing)
+    shared.engines.add(engine)
+    _shared[engine] = shared
 
 
 def _chdb_url(url: sa.URL) -> tuple[sa.URL, str | None]:
@@ -217,7 +254,7 @@ def fetch(statement: sa.Executable, engine: sa.Engine | None = None) -> pl.DataF
     """
     engine = engine or default_engine()
     scoped, params = for_viewer(statement, engine)
-    with translate_errors(engine), engine.connect() as conn:
+    with reading(engine), translate_errors(engine), engine.connect() as conn:
         if backend(engine) == "postgresql":
             _apply_planner_settings(conn, statement)
         if backend(engine) == "chdb":
@@ -232,6 +269,7 @@ def execute(conn: sa.Connection, statement: sa.Executable) -> int:
     """Run a write statement (INSERT / UPDATE / DELETE) inside the caller's transaction
     (see :func:`begin`) and return how many rows it affected."""
     check_viewer(conn.engine)
+    _mark_changed(conn, getattr(statement, "table", None))
     if is_clickhouse(conn):
         return _execute_clickhouse(conn, statement)
     # preserve_rowcount: without it psycopg's INSERT ... SELECT reports -1.
@@ -341,18 +379,76 @@ def _floats_for_decimals(frame: pl.DataFrame) -> pl.DataFrame:
 
 @contextlib.contextmanager
 def begin(engine: sa.Engine | None = None) -> Iterator[sa.Connection]:
-    """A transaction for writers (imports, demo data); errors are translated."""
+    """A transaction for writers (imports, demo data); errors are translated.
+
+    When the transaction changed what a view shows (any write but the audit trail's), the
+    store's data version is bumped in it, just before it commits (:func:`data_version`)."""
     global _writes
     engine = engine or default_engine()
     check_viewer(engine)
     writes_before = _writes
     # ClickHouse has no transactions: writers take turns (see _execute_clickhouse).
     lock = _CLICKHOUSE_WRITES if is_clickhouse(engine) else contextlib.nullcontext()
-    with lock, translate_errors(engine), engine.begin() as conn:
-        yield conn
+    with lock, translate_errors(engine), writing(engine), engine.begin() as conn:
+        conn.info[_CHANGED] = False
+        try:
+            yield conn
+            if conn.info.get(_CHANGED):
+                _bump_version(conn)
+        finally:
+            conn.info.pop(_CHANGED, None)
     if _writes != writes_before:
         # Committed: decisions taken during the transaction saw the data before it.
         _writes += 1
+
+
+# -- the data version: results follow the data ---------------------------------------------
+# conn.info key: whether this transaction wrote something a view shows. The audit trail's
+# rows (sign-ins, exports) do not count: they would throw every cached result away.
+_CHANGED = "cxdash_changed"
+_UNVERSIONED = frozenset({"cxdash_audit", "cxdash_data_version"})
+
+
+def _mark_changed(conn: sa.Connection, table: sa.Table | None) -> None:
+    if table is None or getattr(table, "name", None) not in _UNVERSIONED:
+        conn.info[_CHANGED] = True
+
+
+def _bump_version(conn: sa.Connection) -> None:
+    from queries import versions
+    from queries.schema import data_version
+
+    if not has_table(conn, data_version):  # a store created before the data version
+        data_version.create(conn, checkfirst=True)
+    if is_clickhouse(conn):  # no affected-row count there: count first (writes take turns)
+        bumped = _execute_clickhouse(conn, versions.bump())
+    else:
+        bumped = conn.execute(versions.bump(), execution_options={"preserve_rowcount": True})
+        bumped = bumped.rowcount
+    if bumped == 0:
+        conn.execute(versions.first())
+
+
+def data_version(engine: sa.Engine | None = None, *, wait: float | None = None) -> int:
+    """The store's data version: it grows with every committed write that changes what a
+    view shows, whichever process or backend wrote it (0: never written, or no tables).
+    One small indexed read, meant to be taken once per page run and put in cache keys.
+
+    Raises
+    ------
+    StoreUnavailable
+        The store cannot be reached (the page says so rather than show old numbers);
+        :class:`StoreBusy` while a write holds the embedded store beyond ``wait``.
+    """
+    from queries import versions
+
+    engine = engine or default_engine()
+    check_viewer(engine)
+    try:
+        with reading(engine, wait), translate_errors(engine), engine.connect() as conn:
+            return int(conn.execute(versions.read()).scalar() or 0)
+    except SchemaMissing:
+        return 0
 
 
 def scalar_in(conn: sa.Connection, statement: sa.Executable):
@@ -374,7 +470,7 @@ def create_schema(engine: sa.Engine | sa.Connection) -> None:
     if isinstance(engine, sa.Connection):
         _create_all(engine, (schema.metadata, rollups.metadata))
         return
-    with translate_errors(engine):
+    with translate_errors(engine), writing(engine):
         _create_all(engine, (schema.metadata, rollups.metadata))
 
 
@@ -404,7 +500,10 @@ def create_tables(engine: sa.Engine | sa.Connection, tables) -> None:
     check_viewer(engine.engine if isinstance(engine, sa.Connection) else engine)
     from queries import schema
 
-    with translate_errors(engine.engine if isinstance(engine, sa.Connection) else engine):
+    if isinstance(engine, sa.Connection):
+        _create_all(engine, (schema.metadata,), list(tables))
+        return
+    with translate_errors(engine), writing(engine):
         _create_all(engine, (schema.metadata,), list(tables))
 
 
@@ -581,6 +680,69 @@ def for_viewer(statement: sa.Executable, engine: sa.Engine) -> tuple[sa.Executab
         raise AccessDenied(f"Refused for a scoped viewer: {exc}.") from None
 
 
+# -- the embedded store shared between processes (dashboard.store_lock) ----------------
+
+
+def _read_wait(engine: sa.Engine) -> float:
+    # The dashboard (a guarded engine) says "being updated" soon; commands wait their turn.
+    settings = get_settings()
+    return settings.busy_wait_seconds if is_guarded(engine) else settings.store_wait_seconds
+
+
+@contextlib.contextmanager
+def reading(engine: sa.Engine, wait: float | None = None) -> Iterator[None]:
+    """Around a read on ``engine``: on a shared DuckDB file, waits up to ``wait`` seconds
+    (default: the engine's) while another process or thread writes it, then StoreBusy."""
+    shared = _shared.get(engine)
+    if shared is None:
+        yield
+        return
+    try:
+        # The wait is worked out only when a writer is there (settings are read afresh).
+        with shared.reading(lambda: _read_wait(engine) if wait is None else wait):
+            yield
+    except store_lock.Busy as exc:
+        raise _busy(engine, exc) from None
+
+
+@contextlib.contextmanager
+def writing(engine: sa.Engine) -> Iterator[None]:
+    """Around a write session on ``engine``: on a shared DuckDB file, this thread's turn to
+    write it read-write (waiting up to ``store_wait_seconds``, said through
+    ``store_lock.set_notice``); elsewhere nothing."""
+    shared = _shared.get(engine)
+    if shared is None:
+        yield
+        return
+
+    def connect() -> None:
+        with engine.connect():
+            pass  # opened read-write and pooled for the transaction that follows
+
+    try:
+        with shared.writing(get_settings().store_wait_seconds, connect):
+            yield
+    except store_lock.Busy as exc:
+        raise _busy(engine, exc) from None
+
+
+def _busy(engine: sa.Engine, exc: store_lock.Busy) -> StoreBusy:
+    if isinstance(exc, store_lock.WriterWaitTimeout):
+        return StoreBusy(
+            _(
+                "{where} stayed in use by another process for {seconds} s, so nothing was "
+                "written. Try again when the other import or refresh has finished, or wait "
+                "longer (CXDASH_STORE_WAIT_SECONDS)."
+            ).format(where=_describe(engine), seconds=f"{exc.waited:.0f}")
+        )
+    return StoreBusy(
+        _(
+            "The data is being updated (an import or a refresh is writing {where}). "
+            "It will be back in a moment."
+        ).format(where=_describe(engine))
+    )
+
+
 # -- error translation ---------------------------------------------------------
 
 
@@ -631,8 +793,10 @@ def _translated(engine: sa.Engine, exc: Exception) -> StoreError:
     missing_table = (
         ("does not exist" in lowered and ("table" in lowered or "relation" in lowered))
         or "no such table" in lowered
-        or "unknown table expression" in lowered
-    )  # ClickHouse
+        or "unknown table expression" in lowered  # ClickHouse
+    )
+    if "in read-only mode: database does not exist" in lowered:
+        missing_table = True
     if missing_table:
         return SchemaMissing(
             _(
@@ -729,6 +893,7 @@ def upsert_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> N
     """
     if frame.is_empty():
         return
+    _mark_changed(conn, table)
     forget_summaries(conn, table)
     columns = [c for c in frame.columns if c in table.c]
     frame = frame.select(columns)
@@ -871,6 +1036,7 @@ def _upsert_generic(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -
 def empty_tables(conn: sa.Connection, tables) -> None:
     """Remove every row of ``tables`` inside the caller's transaction."""
     for table in tables:
+        _mark_changed(conn, table)
         if is_clickhouse(conn):
             conn.exec_driver_sql(f"TRUNCATE TABLE IF EXISTS {table.name}")
         elif conn.dialect.name == "duckdb":
@@ -891,6 +1057,7 @@ def append_frame(conn: sa.Connection, table: sa.Table, frame: pl.DataFrame) -> N
     """
     if frame.is_empty():
         return
+    _mark_changed(conn, table)
     forget_summaries(conn, table)
     columns = [c for c in frame.columns if c in table.c]
     frame = frame.select(columns)

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from dashboard import db, rollup_store
 from dashboard.config import get_settings
 from dashboard.metrics import scores
+from dashboard.metrics.groups import fold_groups
 from queries import views
 from queries.common import check_dimension
 from queries.filters import Filters
@@ -52,11 +53,12 @@ def get_kpis(engine: sa.Engine, f: Filters) -> dict:
 
 
 def compare_kpis(engine: sa.Engine, f: Filters) -> pl.DataFrame:
-    """Each KPI now and in the previous period of equal length.
+    """Each KPI now and in the comparison period (``f.comparison()``: the previous period of
+    equal length, or the same period last year).
 
     Returns columns: metric, value, previous, delta, p, significant ("up"/"down"/None).
     """
-    return scores.compare_records(_kpi_record(engine, f), _kpi_record(engine, f.previous_period()))
+    return scores.compare_records(_kpi_record(engine, f), _kpi_record(engine, f.comparison()))
 
 
 # -- segments ---------------------------------------------------------------------------
@@ -67,14 +69,16 @@ SEGMENT_COLUMNS = (
 )  # fmt: skip
 
 
-def get_segments(engine: sa.Engine, f: Filters, by: str) -> pl.DataFrame:
-    """One row per value of ``by`` ('(unknown)' included), largest first.
+def get_segments(engine: sa.Engine, f: Filters, by: str, top: int | None = None) -> pl.DataFrame:
+    """One row per value of ``by`` ('(unknown)' included), largest first; with ``top``,
+    the ``top`` largest groups and the rest as one '(other)' row.
 
     Returns columns: <by>, customers, revenue, orders, purchasers, aov, repeat_rate,
     responses, n_nps, nps, moe, csat, ces, low_n.
     """
     check_dimension(by)
     raw = db.fetch(views.segments(f, by, rollups=_rollups(engine)), engine)
+    raw = fold_groups(raw, by, top, weight="customers")
     frame = scores.kpi_frame(raw, min_n=f.min_n, privacy_n=_privacy_n())
     return frame.select(by, *SEGMENT_COLUMNS).sort(
         ["customers", "responses", by], descending=[True, True, False]
@@ -84,8 +88,11 @@ def get_segments(engine: sa.Engine, f: Filters, by: str) -> pl.DataFrame:
 # -- heatmap ------------------------------------------------------------------------------
 
 
-def get_heatmap(engine: sa.Engine, f: Filters, metric: str, by: str) -> pl.DataFrame:
-    """Touchpoint x ``by`` cells for ``metric`` (nps, csat or ces).
+def get_heatmap(
+    engine: sa.Engine, f: Filters, metric: str, by: str, top: int | None = None
+) -> pl.DataFrame:
+    """Touchpoint x ``by`` cells for ``metric`` (nps, csat or ces); with ``top``, the
+    ``top`` groups with most responses and the rest as one '(other)' column.
 
     Returns columns: touchpoint, <by>, value, n, low_n, hidden, p, q, significant
     ("above"/"below"/None), target (the touchpoint's target for nps/csat, else None).
@@ -93,6 +100,8 @@ def get_heatmap(engine: sa.Engine, f: Filters, metric: str, by: str) -> pl.DataF
     if metric not in scores.METRICS:
         raise ValueError(f"metric must be one of {', '.join(scores.METRICS)}, not {metric!r}")
     raw = db.fetch(views.heatmap(f, by, rollups=_rollups(engine)), engine)
+    raw = fold_groups(raw, by, top, weight="responses", keys=("touchpoint",),
+                      per_key=("target_nps", "target_csat"))  # fmt: skip
     cells = scores.heatmap_cells(raw, metric, by, min_n=f.min_n, privacy_n=_privacy_n())
     target_col = {"nps": "target_nps", "csat": "target_csat"}.get(metric)
     target = pl.col(target_col).cast(pl.Float64) if target_col else pl.lit(None, pl.Float64)
@@ -117,10 +126,15 @@ def get_heatmap(engine: sa.Engine, f: Filters, metric: str, by: str) -> pl.DataF
 # -- NPS trend ----------------------------------------------------------------------------
 
 
-def get_nps_trend(engine: sa.Engine, f: Filters, grain: str, by: str | None = None) -> pl.DataFrame:
+def get_nps_trend(
+    engine: sa.Engine, f: Filters, grain: str, by: str | None = None, top: int | None = None
+) -> pl.DataFrame:
     """NPS per period: period ('YYYY-MM-DD', the period's first day), [<by>], n,
-    promoters, passives, detractors, nps, moe, low_n."""
+    promoters, passives, detractors, nps, moe, low_n. With ``by`` and ``top``: the
+    ``top`` groups with most NPS answers, the rest as one '(other)' line."""
     raw = db.fetch(views.nps_trend(f, grain, by, rollups=_rollups(engine)), engine)
+    if by is not None:
+        raw = fold_groups(raw, by, top, weight="n_nps", keys=("period",))
     return scores.trend_points(raw, min_n=f.min_n, privacy_n=_privacy_n())
 
 
@@ -133,8 +147,11 @@ def get_funnel(
     steps: Sequence[str] | None = None,
     window_days: float | None = None,
     by: str | None = None,
+    top: int | None = None,
 ) -> pl.DataFrame:
-    """The ordered funnel with its conversion window.
+    """The ordered funnel with its conversion window; with ``by`` and ``top``, the
+    ``top`` groups with most entrants and the rest as one '(other)' group (whose median
+    times are unknown).
 
     Returns columns: [<by>], step, position, customers, conversion_from_previous,
     conversion_overall, dropoff, median_seconds_from_previous.
@@ -151,7 +168,46 @@ def get_funnel(
     if unknown:
         raise ValueError(f"unknown stage {unknown[0]!r}; the stages are {', '.join(known)}")
     wide = db.fetch(funnel_statement(engine, f, steps, window_days, by), engine)
+    if by is not None:
+        medians = [c for c in wide.columns if c.startswith("median_seconds_")]
+        wide = fold_groups(wide, by, top, weight="reached_1", not_additive=medians)
     return funnel_table(wide, steps, by)
+
+
+def get_reached_in_period(
+    engine: sa.Engine, f: Filters, steps: Sequence[str] | None = None, by: str | None = None
+) -> pl.DataFrame:
+    """Beside the funnel, the KPI-style count: per step, the distinct customers with an
+    event of that stage in the period, entrants or not (``queries.funnel.reached_in_period``).
+
+    Returns columns: [<by>], step, reached_in_period -- every step (0 where nobody), in
+    funnel order (and by group).
+    """
+    from queries.funnel import reached_in_period
+    from queries.funnel_rollup import covers, reached_in_period_from_rollup
+
+    steps = tuple(steps or stage_names(engine) or get_settings().funnel_stages)
+    reader = rollup_store.reader(engine)
+    if reader.rollups and covers(steps, reader.stage_index):  # the summary table: faster
+        statement = reached_in_period_from_rollup(f, steps, reader.stage_index, by)
+        counts = db.fetch(statement, engine)
+        names = {reader.stage_index[s]: s for s in steps}
+        counts = counts.with_columns(
+            pl.col("idx").replace_strict(names, return_dtype=pl.String).alias("step")
+        ).drop("idx")
+    else:
+        counts = db.fetch(reached_in_period(f, steps, by), engine)
+    order = pl.DataFrame({"step": list(steps), "position": list(range(1, len(steps) + 1))})
+    if by is None:
+        frame = order.join(counts, on="step", how="left")
+        frame = frame.with_columns(pl.col("reached_in_period").fill_null(0).cast(pl.Int64))
+        return frame.sort("position").select("step", "reached_in_period")
+    groups = counts.select(pl.col(by).cast(pl.String)).unique()
+    grid = groups.join(order, how="cross")
+    counts = counts.with_columns(pl.col(by).cast(pl.String))
+    frame = grid.join(counts, on=[by, "step"], how="left")
+    frame = frame.with_columns(pl.col("reached_in_period").fill_null(0).cast(pl.Int64))
+    return frame.sort(by, "position").select(by, "step", "reached_in_period")
 
 
 def funnel_statement(
@@ -194,7 +250,7 @@ def count_comments(
 
 def what_moved(engine: sa.Engine, f: Filters, metric: str, by_kind: str) -> pl.DataFrame:
     """Groups (touchpoints or values of a dimension) whose ``metric`` changed most
-    against the previous period.
+    against the comparison period (``f.comparison()``).
 
     Returns columns: group, kind, value, previous, delta, p, significant
     ("up"/"down"/None; p < 0.05, uncorrected) -- significant first, then by |delta|.
@@ -205,7 +261,7 @@ def what_moved(engine: sa.Engine, f: Filters, metric: str, by_kind: str) -> pl.D
 
     rollups = _rollups(engine)
     now = db.fetch(feedback_stats(f, (by_kind,), rollups=rollups), engine)
-    before = db.fetch(feedback_stats(f.previous_period(), (by_kind,), rollups=rollups), engine)
+    before = db.fetch(feedback_stats(f.comparison(), (by_kind,), rollups=rollups), engine)
     prev_by_group = {row[by_kind]: row for row in scores.numeric(before).iter_rows(named=True)}
     privacy_n = _privacy_n()
     scored_now = scores.with_scores(now, min_n=f.min_n, privacy_n=privacy_n)

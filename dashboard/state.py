@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from dashboard.charts.labels import DIMENSION_LABELS
 from dashboard.i18n import N_, formats
-from queries.filters import Filters
+from queries.filters import COMPARISONS, Filters
 
 # -- periods -------------------------------------------------------------------
 
@@ -75,6 +75,8 @@ def resolve_period(
 
 describe_period = formats.describe_period
 describe_filters = formats.describe_filters
+describe_comparison = formats.describe_comparison
+COMPARISON_LABELS = formats.COMPARISON_LABELS  # marked for translation: show them with _()
 
 
 # -- URL parameters <-> view ----------------------------------------------------------
@@ -94,17 +96,32 @@ class View:
     date_to: dt.date | None = None
     selections: tuple[tuple[str, tuple[str, ...]], ...] = ()
     compare: bool = True
+    against: str = COMPARISONS[0]  # what the comparison compares with (Filters.compare_with)
 
     def selected(self, key: str) -> tuple[str, ...]:
         return dict(self.selections).get(key, ())
 
-    def to_filters(self, latest: dt.date | None, earliest: dt.date | None, min_n: int) -> Filters:
-        """The ``Filters`` this view shows, the preset resolved against the data's dates."""
+    def to_filters(
+        self,
+        latest: dt.date | None,
+        earliest: dt.date | None,
+        min_n: int,
+        known: Mapping[str, Iterable[str]] | None = None,
+        closed: Iterable[str] = (),
+    ) -> Filters:
+        """The ``Filters`` this view shows, the preset resolved against the data's dates.
+
+        With ``known`` (the data's values per filter, as the widgets list them), a filter
+        whose every choice is selected is no filter (:meth:`Filters.without_full_selections`;
+        ``closed``: the dimensions offered without ``(unknown)``).
+        """
         if self.preset == "custom":
             date_from, date_to = self.date_from, self.date_to
         else:
             date_from, date_to = resolve_period(self.preset, latest, earliest)
-        return Filters(date_from=date_from, date_to=date_to, min_n=min_n, **dict(self.selections))
+        f = Filters(date_from=date_from, date_to=date_to, min_n=min_n, compare_with=self.against,
+                    **dict(self.selections))  # fmt: skip
+        return f.without_full_selections(known, closed) if known is not None else f
 
     def to_params(self) -> dict[str, list[str]]:
         """Non-default parts as URL parameters (custom days as ``from``/``to``)."""
@@ -119,6 +136,8 @@ class View:
                 params[key] = list(values)
         if not self.compare:
             params["compare"] = ["0"]
+        if self.against != COMPARISONS[0]:
+            params["vs"] = [self.against]
         return params
 
     @classmethod
@@ -148,14 +167,17 @@ class View:
         )
         selections = tuple((k, v) for k, v in selections if v)
         compare = (values("compare") or ["1"])[0] not in {"0", "false", "no", "off"}
+        against = (values("vs") or [COMPARISONS[0]])[0]
+        against = against if against in COMPARISONS else COMPARISONS[0]
         if preset != "custom":
-            return cls(preset=preset, selections=selections, compare=compare)
+            return cls(preset=preset, selections=selections, compare=compare, against=against)
         return cls(
             preset=preset,
             date_from=dates.date_from,
             date_to=dates.date_to,
             selections=selections,
             compare=compare,
+            against=against,
         )
 
 

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard import access, ui
 from dashboard.i18n import _
+from dashboard.ui import comments as cm
 from dashboard.ui import customers as cx
 
 cx.require("customers")
 ui.url_value(cx.CUSTOMER_PARAM, "")
 st.title(_("Customer"), anchor=False)
 st.caption(_("Everything the company knows about one customer and everything they said."))
+# Callbacks run before the app signs the run in: the search runs as the viewer who drew
+# the box (the store refuses statements without one).
 st.text_input(
-    _("Find a customer"), key=cx.CUSTOMER_PARAM, on_change=cx.resolve_search,
+    _("Find a customer"), key=cx.CUSTOMER_PARAM, on_change=access.bound(cx.resolve_search),
     placeholder=_("Customer id, phone or e-mail (exact)"), icon=":material/search:",
 )  # fmt: skip
 cx.not_found_message()
@@ -42,7 +45,7 @@ open_items = sum(1 for item in view["followups"] if item["status"] in ("new", "c
 feedback, followup = st.columns([3, 2], gap="large")
 with feedback:
     st.subheader(_("Feedback ({n})").format(n=len(view["responses"])), anchor=False)
-    cx.timeline(view["responses"])
+    cx.timeline(view["responses"], analysis=cm.analysis_badges)
 with followup:
     st.subheader(_("Follow-up ({n} open)").format(n=open_items), anchor=False)
     cx.followup_items(view["followups"], at, key="cv")

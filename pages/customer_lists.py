@@ -28,7 +28,7 @@ controls.segmented_control(_("List"), list(cx.LIST_KINDS), key="cl_kind", requir
                            format_func=cx.label)  # fmt: skip
 controls.selectbox(_("Sort by"), LIST_COLUMNS, key="cl_sort", format_func=cx.label, width=220)
 controls.toggle(_("Smallest first"), key="cl_asc")
-kind = st.session_state["cl_kind"]
+kind = ui.widget_value("cl_kind", "at_risk", cx.LIST_KINDS)
 view = views.AT_RISK if kind == "at_risk" else views.PROMOTERS
 
 total = cx.list_summary(kind, f)
@@ -37,7 +37,8 @@ if total == 0:
     st.stop()
 
 pages = max(1, math.ceil(total / PAGE_SIZE))
-sort, ascending = st.session_state["cl_sort"], st.session_state["cl_asc"]
+sort = ui.widget_value("cl_sort", "value_at_risk", LIST_COLUMNS)
+ascending = bool(ui.widget_value("cl_asc", False))
 page_key = f"cl_page_{kind}_{sort}_{ascending}"  # a new order starts on page 1
 page = min(st.session_state.get(page_key, 1), pages)
 options = Options(sort=sort, descending=not ascending, limit=PAGE_SIZE,

@@ -62,7 +62,7 @@ st.text_area(_("Mapping (TOML) — edit, then Check"), key="mapping_text", heigh
 if st.button(_("Check"), icon=":material/fact_check:", key="check"):
     try:
         db.create_schema(engine)
-        text = st.session_state["mapping_text"]
+        text = st.session_state.get("mapping_text") or ""
         st.session_state["plan"] = plan_upload(main, table, text, engine, lookups)
         st.session_state["checked_text"] = (text, lookup_names)
     except (FileRejected, MappingError, db.StoreError) as exc:
@@ -72,7 +72,7 @@ if st.button(_("Check"), icon=":material/fact_check:", key="check"):
 plan = st.session_state.get("plan")
 if plan is None:
     st.stop()
-if st.session_state.get("checked_text") != (st.session_state["mapping_text"], lookup_names):
+if st.session_state.get("checked_text") != (st.session_state.get("mapping_text"), lookup_names):
     st.warning(_("The mapping changed since the last check: press Check again."))
     st.stop()
 report = plan.report
@@ -81,7 +81,7 @@ if report.ok:
     st.caption(_("Preview: the first rows as they will be stored ({rows} in all)").format(
         rows=charts.fmt_int(report.rows_valid)))  # fmt: skip
     # The canonical column names, as the mapping names them: data, not words.
-    st.dataframe(preview(plan), hide_index=True, key="preview")
+    ui.preview_table(preview(plan))
     if report.status == "written":
         st.success(_("Imported {file} into {table}.").format(file=report.file, table=report.table),
                    icon=":material/check:")  # fmt: skip

@@ -36,8 +36,9 @@ controls.toggle(_("Overdue only"), key="fq_overdue")
 st.caption(_("Touchpoint, segment, period and the other filters are in the sidebar. Items are "
              "due {hours} hours after the response.").format(hours=cx.sla_hours()))  # fmt: skip
 
-status, owner = st.session_state["fq_status"], st.session_state["fq_owner"]
-overdue = True if st.session_state["fq_overdue"] else None
+status = ui.widget_value("fq_status", "open", STATUSES)
+owner = ui.widget_value("fq_owner", cx.EVERYONE, owners)
+overdue = True if ui.widget_value("fq_overdue", False) else None
 chosen = Options(status=None if status == "all" else status, owner=owner or None, overdue=overdue)
 total = cx.queue_count(f, chosen, at)
 if total == 0:

@@ -27,11 +27,12 @@ left, right = st.columns([1, 2])
 left.segmented_control(_("Grain"), list(GRAINS), key="tr_grain", required=True,
                        format_func=lambda g: _(GRAINS[g]))  # fmt: skip
 right.pills(_("Lines per"), list(DIMENSIONS), key="tr_by", format_func=ui.dimension_label)
-grain, by = st.session_state["tr_grain"], st.session_state["tr_by"]
+grain, by = ui.widget_value("tr_grain", "month", GRAINS), ui.widget_value("tr_by", None, DIMENSIONS)
+top = ui.top_groups(right) if by else None
 
 with ui.friendly_errors():
     overall = ui.run(views.NPS_TREND, f, Options(grain=grain))
-    groups = ui.run(views.NPS_TREND, f, Options(grain=grain, by=by)) if by else None
+    groups = ui.run(views.NPS_TREND, f, Options(grain=grain, by=by, top=top)) if by else None
     targets = ui.call(service.touchpoint_targets)
 if overall.is_empty() or overall["nps"].drop_nulls().is_empty():
     ui.no_data()
@@ -70,3 +71,4 @@ with st.expander(_("Data points")):
         formats={**number, "nps": charts.fmt_score, "moe": charts.fmt_score},
         title=_("NPS data points"),
     )  # fmt: skip
+ui.report_button("nps_trends", grain=grain, by=by, top=top or 0)

@@ -26,9 +26,11 @@ if not kpis.get("customers") and not kpis.get("responses"):
     st.stop()
 ui.risk_headline(f)  # links to the at-risk list
 
-ui.kpi_tiles(kpis, deltas, monthly)
-if not comparable:
-    st.caption(_("Turn on *Compare with previous period* in the sidebar to see deltas."))
+ui.kpi_tiles(kpis, deltas, monthly, f)
+if comparable:  # name what the deltas compare with
+    st.caption(ui.md(state.describe_comparison(f)), help=_("Choose it in the sidebar."))
+else:
+    st.caption(_("Turn on *Compare with an earlier period* in the sidebar to see deltas."))
 
 left, right = st.columns([3, 2], gap="large")
 with left:
@@ -39,7 +41,7 @@ with right:
 st.subheader(_("What moved"), anchor=False)
 ui.drivers_link()
 if not comparable:
-    ui.no_data(_("“What moved” compares with the previous period: turn the comparison on."))
+    ui.no_data(_("“What moved” compares with an earlier period: turn the comparison on."))
     st.stop()
 ui.url_value("ov_metric", "nps", parse=state.one_of(charts.METRIC_SHORT))
 ui.url_value("ov_by", "segment", parse=state.one_of(DIMENSIONS))
@@ -50,18 +52,23 @@ controls.segmented_control(
 )  # fmt: skip
 controls.selectbox(_("Groups"), list(DIMENSIONS), key="ov_by", format_func=ui.dimension_label,
                    width=220)  # fmt: skip
-metric, by = st.session_state["ov_metric"], st.session_state["ov_by"]
+metric = ui.widget_value("ov_metric", "nps", charts.METRIC_SHORT)
+by = ui.widget_value("ov_by", "segment", DIMENSIONS)
 short = charts.METRIC_SHORT[metric]
 with ui.friendly_errors():
     moved_touchpoints = ui.run(views.WHAT_MOVED, f, Options(metric=metric))
     moved_groups = ui.run(views.WHAT_MOVED, f, Options(metric=metric, by_kind=by))
+versus = (state.describe_comparison(f),)  # named in the exported files too
 left, right = st.columns(2, gap="large")
 with left:
     fig = charts.what_moved(moved_touchpoints, metric=metric)
     title = _("Touchpoints: {metric} change").format(metric=short)
-    ui.chart(fig.update_layout(title_text=title), "moved_touchpoints")
+    ui.chart(fig.update_layout(title_text=title), "moved_touchpoints", context_extra=versus)
 with right:
     fig = charts.what_moved(moved_groups, metric=metric)
     title = _("{dimension}: {metric} change").format(dimension=ui.dimension_label(by), metric=short)
-    ui.chart(fig.update_layout(title_text=title), "moved_groups")
-st.caption(_("Coloured bars and * mark changes significant at p < 0.05; grey ones may be noise."))
+    ui.chart(fig.update_layout(title_text=title), "moved_groups", context_extra=versus)
+st.caption(
+    ui.md(versus[0]) + ". "
+    + _("Coloured bars and * mark changes significant at p < 0.05; grey ones may be noise.")
+)  # fmt: skip

@@ -16,10 +16,9 @@ from queries.schema import DIMENSIONS
 f = ui.filters()
 root = ui.url_value("seg_root", "segment", parse=state.one_of(DIMENSIONS))
 ui.url_value("seg_path", [], parse=lambda v: state.join_pairs(state.split_pairs(v)))
-order = [st.session_state["seg_root"]] + [
-    d for d in DIMENSIONS if d != st.session_state["seg_root"]
-]
-path = [(d, v) for d, v in state.split_pairs(st.session_state["seg_path"]) if d in DIMENSIONS]
+root = ui.widget_value("seg_root", "segment", DIMENSIONS)
+order = [root] + [d for d in DIMENSIONS if d != root]
+path = [(d, v) for d, v in state.split_pairs(ui.widget_value("seg_path", [])) if d in DIMENSIONS]
 path = [pair for pair, d in zip(path, order, strict=False) if pair[0] == d]  # a valid prefix only
 level = order[len(path)] if len(path) < len(order) else None
 
@@ -37,8 +36,9 @@ crumbs = st.container(horizontal=True, vertical_alignment="center", gap="small")
 crumbs.button(_(ui.EVERYTHING[order[0]]), on_click=go_to, args=(0,),
               key="crumb_0", icon=":material/home:", type="tertiary")  # fmt: skip
 for depth, (dim, value) in enumerate(path, start=1):
-    crumbs.button(f"› {charts.group_label(value)}", on_click=go_to, args=(depth,),
+    crumbs.button(f"› {ui.md(charts.group_label(value))}", on_click=go_to, args=(depth,),
                   key=f"crumb_{depth}", type="tertiary", help=ui.dimension_label(dim))  # fmt: skip
+ui.report_button("segments", drill_f, by=level or order[0])
 if level is None:
     st.info(_("Every dimension is drilled into: go back with the breadcrumb above."))
     st.stop()

@@ -41,6 +41,7 @@ from queries.dialect import add_hours, bytewise, digits_only, median, seconds_be
 from queries.filters import Filters
 from queries.schema import (
     FOLLOWUP_STATUSES,
+    comment_facts,
     customers,
     events,
     feedback,
@@ -202,12 +203,13 @@ def customer_stages(customer_id: str) -> sa.Select:
 
 
 def customer_responses(customer_id: str) -> sa.Select:
-    """Every response of the customer, newest first.
+    """Every response of the customer, newest first, with its comment's analysis.
 
     Columns: response_id, responded_at, touchpoint, nps, csat, ces, comment, channel
-    (survey channel), language.
+    (survey channel), language, sentiment, sentiment_source (label | model | baseline),
+    themes (';'-joined theme ids) -- the last three NULL without an analysed comment.
     """
-    fb = feedback.c
+    fb, cf = feedback.c, comment_facts.c
     return (
         sa.select(
             fb.response_id,
@@ -219,7 +221,11 @@ def customer_responses(customer_id: str) -> sa.Select:
             fb.comment,
             fb.channel,
             fb.language,
+            cf.sentiment,
+            cf.sentiment_source,
+            cf.themes,
         )  # fmt: skip
+        .select_from(feedback.outerjoin(comment_facts, cf.response_id == fb.response_id))
         .where(fb.customer_id == sa.bindparam("customer_id", customer_id))
         .order_by(fb.responded_at.desc(), fb.response_id)
     )

@@ -15,6 +15,18 @@ from queries.definitions import DEFAULT_MIN_N, EARLIEST_DATE, LATEST_DATE, date_
 from queries.schema import DIMENSIONS
 
 UNKNOWN = "(unknown)"  # the group of anonymous / orphan feedback and empty dimension values
+# What a comparison compares with (URL ``vs``, CLI ``--vs``); the first is the default.
+COMPARISONS = ("previous", "year")
+SELECTABLE = (*DIMENSIONS, "touchpoint", "survey_channel")  # the filters that select values
+
+
+def choices(name: str, known: Iterable[str], unknown: bool = True) -> list[str]:
+    """What a filter on ``name`` can select: the values the data has and, for a customer
+    dimension, ``(unknown)`` -- customers with no recorded value, anonymous and orphan
+    feedback -- so that selecting every choice leaves nobody out. ``unknown=False``
+    leaves it out (a viewer whose scope names values of the dimension never sees those)."""
+    values = [v for v in known if v != UNKNOWN]
+    return [*values, UNKNOWN] if unknown and name in DIMENSIONS else values
 
 
 def _clean(values: Iterable[str] | None) -> tuple[str, ...]:
@@ -45,6 +57,7 @@ class Filters:
     touchpoint: tuple[str, ...] = ()
     survey_channel: tuple[str, ...] = ()
     min_n: int = DEFAULT_MIN_N
+    compare_with: str = "previous"  # what comparisons compare with: one of COMPARISONS
 
     def __post_init__(self):
         for name in (*DIMENSIONS, "touchpoint", "survey_channel"):
@@ -53,6 +66,10 @@ class Filters:
             raise ValueError(f"the period starts ({self.date_from}) after it ends ({self.date_to})")
         if self.min_n < 1:
             raise ValueError(f"min_n must be at least 1, got {self.min_n}")
+        if self.compare_with not in COMPARISONS:
+            raise ValueError(
+                f"compare with one of {', '.join(COMPARISONS)}, got {self.compare_with!r}"
+            )
 
     # -- derived views -------------------------------------------------------
     @property
@@ -75,6 +92,23 @@ class Filters:
     def has_dimension_filter(self) -> bool:
         return bool(self.dimension_filters())
 
+    def without_full_selections(
+        self, known: Mapping[str, Iterable[str]], closed: Iterable[str] = ()
+    ) -> Filters:
+        """The same view with every filter that selects all of its :func:`choices` (the
+        data's values of ``known``, plus ``(unknown)`` for a dimension not in ``closed``)
+        removed: "all values selected" is no filter, never "everyone with a recorded
+        value"."""
+        changes = {}
+        closed = set(closed)
+        for name in SELECTABLE:
+            selected = getattr(self, name)
+            offered = choices(name, known.get(name, ()), unknown=name not in closed)
+            every = set(offered) if name in known else set()
+            if selected and every and every <= set(selected):
+                changes[name] = ()
+        return self.replace(**changes) if changes else self
+
     def replace(self, **changes) -> Filters:
         return dataclasses.replace(self, **changes)
 
@@ -85,6 +119,22 @@ class Filters:
         length = self.date_to - self.date_from + dt.timedelta(days=1)
         prev_to = self.date_from - dt.timedelta(days=1)
         return self.replace(date_from=prev_to - length + dt.timedelta(days=1), date_to=prev_to)
+
+    def same_period_last_year(self) -> Filters:
+        """The same days one year earlier (29 February becomes the 28th): what a business
+        whose seasons move (Tết in January or February) compares with."""
+        if self.date_from is None or self.date_to is None:
+            raise ValueError("a comparison needs a closed period (both from and to)")
+        return self.replace(
+            date_from=_year_earlier(self.date_from), date_to=_year_earlier(self.date_to)
+        )
+
+    def comparison(self) -> Filters:
+        """The period comparisons compare with: :meth:`previous_period` or, with
+        ``compare_with="year"``, :meth:`same_period_last_year`."""
+        if self.compare_with == "year":
+            return self.same_period_last_year()
+        return self.previous_period()
 
     # -- flat parameters (URL query string, CLI) ---------------------------
     def to_params(self) -> dict[str, list[str]]:
@@ -99,6 +149,8 @@ class Filters:
                 params[name] = list(getattr(self, name))
         if self.min_n != DEFAULT_MIN_N:
             params["min_n"] = [str(self.min_n)]
+        if self.compare_with != COMPARISONS[0]:
+            params["vs"] = [self.compare_with]
         return params
 
     @classmethod
@@ -135,4 +187,18 @@ class Filters:
                 kwargs["min_n"] = int(min_n[0])
             except ValueError:
                 raise ValueError(f"'min_n' must be a whole number, got {min_n[0]!r}") from None
+        vs = values("vs")
+        if vs:
+            if vs[0] not in COMPARISONS:
+                raise ValueError(f"'vs' must be one of {', '.join(COMPARISONS)}, got {vs[0]!r}")
+            kwargs["compare_with"] = vs[0]
         return cls(date_from=one_date("from"), date_to=one_date("to"), **kwargs)
+
+
+def _year_earlier(day: dt.date) -> dt.date:
+    if day.year <= dt.MINYEAR:
+        raise ValueError(f"no year before {day.isoformat()} to compare with")
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)

@@ -276,3 +276,28 @@ def _next_step(
         .group_by(*keys)
         .cte(f"step_{position}")
     )
+
+
+def reached_in_period(f: Filters, steps: Sequence[str], by: str | None = None) -> sa.Select:
+    """The KPI-style count beside the funnel: per step, the distinct customers with an
+    event of that stage inside the period -- whenever (and whether) they entered the
+    funnel. The Purchasers tile counts this way (over transactions); the funnel itself
+    counts only the period's entrants who reached the step within the window.
+
+    Columns: [``<by>``,] ``step``, ``reached_in_period``. Dimension filters as everywhere:
+    an event of a customer without a row in customers counts only when none is set.
+    """
+    check_dimension(by)
+    steps = tuple(steps)
+    if not steps:
+        raise ValueError("a funnel needs at least one step")
+    conditions = [events.c.stage.in_(steps), *in_period(events.c.occurred_at, f)]
+    source = events
+    columns = [events.c.stage.label("step")]
+    if needs_customers(f, by):
+        source = events.outerjoin(customers, customers.c.customer_id == events.c.customer_id)
+        conditions += customer_conditions(f)
+        if by is not None:
+            columns.insert(0, group_value(customers.c[by]).label(by))
+    count = sa.func.count(sa.distinct(events.c.customer_id)).label("reached_in_period")
+    return sa.select(*columns, count).select_from(source).where(*conditions).group_by(*columns)

@@ -165,3 +165,30 @@ def _step_after(
         .group_by(*keys)
         .cte(f"step_{position}")
     )
+
+
+def reached_in_period_from_rollup(
+    f: Filters, steps: Sequence[str], stage_index: Mapping[str, int], by: str | None = None
+) -> sa.Select:
+    """:func:`queries.funnel.reached_in_period` from the rollup: per step's ``idx`` (and
+    group), the distinct customers with an event of that stage in the period.
+
+    Columns: [``<by>``,] ``idx``, ``reached_in_period`` (the caller names the steps).
+    """
+    check_dimension(by)
+    if not covers(steps, stage_index):
+        raise ValueError("the funnel rollup does not cover these steps; use queries.funnel")
+    fe = funnel_events.c
+    columns = [fe.idx]
+    if by is not None:
+        columns.insert(0, group_value(fe[by]).label(by))
+    count = sa.func.count(sa.distinct(fe.ckey)).label("reached_in_period")
+    return (
+        sa.select(*columns, count)
+        .where(
+            fe.idx.in_([stage_index[step] for step in steps]),
+            *in_period(fe.occurred_at, f),
+            *customer_conditions(f, funnel_events),
+        )
+        .group_by(*columns)
+    )

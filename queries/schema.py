@@ -203,6 +203,18 @@ audit_log = sa.Table(
 ACCESS_TABLES = (users, user_scopes, audit_log)
 
 
+# The store's data version: one row, bumped in the same transaction as every write that
+# changes what a view shows (imports, summary refreshes, follow-up changes, comment
+# labels...; not the audit trail). The dashboard reads it once per run and keys every
+# cached result by it, so every session sees new data at its next interaction.
+data_version = sa.Table(
+    "cxdash_data_version",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
+
 # When each import ran: kept in the store itself so every backend has it.
 import_log = sa.Table(
     "cxdash_imports",

@@ -86,6 +86,7 @@ OPEN = frozenset(
         "stages",
         "touchpoints",
         "cxdash_imports",
+        "cxdash_data_version",
         "sentiment_models",
         "theme_taxonomies",
         "cxdash_users",

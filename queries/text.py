@@ -128,6 +128,7 @@ def _page_columns() -> list[sa.ColumnElement]:
         cf.sentiment,
         cf.sentiment_source,
         cf.themes,
+        customers.c.customer_id,  # the known customer (NULL: anonymous or unknown id)
     ]
 
 
@@ -149,7 +150,8 @@ def comments(
     Columns: response_id, responded_at, touchpoint, nps, csat, ces, comment, language
     (the import's, else the detected one), segment, sentiment, sentiment_source
     (label | model | baseline; NULL with sentiment while a comment is not analysed),
-    themes (';'-joined, '' for none).
+    themes (';'-joined, '' for none), customer_id (the known customer; NULL for anonymous
+    feedback or an id not in customers).
     """
     conditions = _page_conditions(f, band, folded_search, _as_tuple(sentiment), _as_tuple(theme))
     return (
@@ -241,6 +243,23 @@ def sentiment_summary(f: Filters, by: tuple[str, ...] = (), grain: str | None = 
     if groups:
         stmt = stmt.group_by(*groups).order_by(*groups)
     return stmt
+
+
+@_memoized
+def sentiment_sources(f: Filters) -> sa.Select:
+    """Where the sentiment of the analysed comments inside the filter comes from.
+
+    Columns: sentiment_source (label | model | baseline), n. Renderers say "baseline"
+    wherever the lexicon produced any of the sentiment they show.
+    """
+    source, conditions = _analysed(f)
+    return (
+        sa.select(cf.sentiment_source, sa.func.count().label("n"))
+        .select_from(source)
+        .where(*conditions)
+        .group_by(cf.sentiment_source)
+        .order_by(cf.sentiment_source)
+    )
 
 
 def _share(part: sa.ColumnElement, whole: sa.ColumnElement) -> sa.ColumnElement[float]:
@@ -469,6 +488,20 @@ def labels(response_ids: Sequence[str] | None = None) -> sa.Select:
     if response_ids is not None:
         stmt = stmt.where(lb.response_id.in_(list(response_ids)))
     return stmt.order_by(lb.response_id)
+
+
+def label_counts() -> sa.Select:
+    """How many labels there are per sentiment and language of the labelled comment
+    (analysed comments only: what training would read).
+
+    Columns: sentiment, language (NULL when unknown), n.
+    """
+    return (
+        sa.select(lb.sentiment, cf.language, sa.func.count().label("n"))
+        .select_from(comment_labels.join(comment_facts, cf.response_id == lb.response_id))
+        .group_by(lb.sentiment, cf.language)
+        .order_by(lb.sentiment, cf.language)
+    )
 
 
 def labelled_comments() -> sa.Select:

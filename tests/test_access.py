@@ -19,6 +19,7 @@ def test_each_role_adds_to_the_one_before_and_analysts_never_see_personal_data()
     assert "table_exports" not in manager and "table_exports" in analyst
     assert "personal_data" in manager and "personal_data" not in analyst
     assert {"imports", "users", "personal_data"} <= admin
+    assert "labels" not in manager and "labels" in analyst and "settings" not in analyst
     with pytest.raises(ValueError, match="unknown role"):
         access.permissions("owner")
 

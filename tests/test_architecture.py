@@ -27,6 +27,7 @@ RANKS = {
     "dashboard.i18n": 1,
     "dashboard.access": 1,
     "dashboard.auth": 1,
+    "dashboard.store_lock": 1,  # the embedded store shared between processes
     "dashboard.db": 2,
     "dashboard.metrics": 3,
     "dashboard.rollup_store": 3,

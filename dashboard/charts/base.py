@@ -63,3 +63,15 @@ def date_axis(fig: go.Figure, periods: list, grain: str) -> str:
     )
     fig.update_layout(margin_r=40)  # the latest period's label is centred on the last point
     return "%{x|" + d3_date_format(grain) + "}"
+
+
+def legend_below(fig: go.Figure, title_px: int = 44) -> go.Figure:
+    """Put the legend under the title, left-aligned, growing downwards: a legend of many
+    groups wraps onto several rows and, anchored to the plot's top, would run up into the
+    title. Plotly makes room for it by pushing the plot down."""
+    height = fig.layout.height or 450
+    fig.update_layout(
+        legend=dict(orientation="h", yref="container", y=1 - title_px / height, yanchor="top",
+                    x=0, xanchor="left", title=None),
+    )  # fmt: skip
+    return fig

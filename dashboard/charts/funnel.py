@@ -5,10 +5,10 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.charts.base import _column, _figure, empty_figure
+from dashboard.charts.base import _column, _figure, empty_figure, legend_below
 from dashboard.charts.formats import fmt_int, fmt_pct, fmt_seconds
 from dashboard.charts.labels import dimension_noun, group_label, step_label
-from dashboard.charts.theme import PALETTE, PRIMARY
+from dashboard.charts.theme import PRIMARY, group_colours, group_order
 from dashboard.i18n import _
 
 
@@ -86,11 +86,11 @@ def funnel(frame: pl.DataFrame, *, by: str | None = None, title: str | None = No
         if outside:
             fig.update_layout(margin=dict(r=max(10, 6 * max(outside) - 60)))
         return fig
-    for index, (key, part) in enumerate(
-        sorted(frame.group_by(by, maintain_order=True), key=lambda kv: str(kv[0][0]))
-    ):
-        part = part.sort("position")
-        colour = PALETTE[index % len(PALETTE)]
+    parts = {key[0]: part for key, part in frame.group_by(by, maintain_order=True)}
+    colours = group_colours(group_order(parts))
+    for group in group_order(parts):
+        key, part = (group,), parts[group].sort("position")
+        colour = colours[group]
         fig.add_trace(
             go.Scatter(
                 x=[step_label(s) for s in _column(part, "step")],
@@ -116,6 +116,7 @@ def funnel(frame: pl.DataFrame, *, by: str | None = None, title: str | None = No
         )
     fig.update_yaxes(title_text=_("% of customers entering"), ticksuffix="%", rangemode="tozero")
     fig.update_layout(hovermode="closest")
+    legend_below(fig)
     return fig
 
 

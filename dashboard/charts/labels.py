@@ -9,6 +9,7 @@ these are the names the product gives to its own things. Constants are marked wi
 from __future__ import annotations
 
 from dashboard.i18n import N_, _, pgettext
+from dashboard.metrics.groups import OTHER
 from queries.filters import UNKNOWN
 
 # A dimension as a label (widgets, table headers): capitalised.
@@ -92,6 +93,21 @@ COLUMN_LABELS = {
     "rows_updated": N_("Rows updated"),
     "encoding": N_("Encoding"),
     "mapping": N_("Mapping"),
+    # what customers say
+    "sentiment": N_("Sentiment"),
+    "sentiment_source": N_("Sentiment source"),
+    "themes": N_("Themes"),
+    "theme": N_("Theme"),
+    "label": N_("Name"),
+    "comments": N_("Comments"),
+    "total": N_("All comments"),
+    "share": N_("Share of comments (%)"),
+    "negative": N_("Negative"),
+    "neutral": N_("Neutral"),
+    "positive": N_("Positive"),
+    "net_sentiment": N_("Net sentiment"),
+    "share_negative": N_("Negative (%)"),
+    "source": N_("Sentiment from"),
 }
 
 
@@ -131,7 +147,9 @@ def step_label(step: str | None) -> str:
 
 
 def group_label(value: object) -> str:
-    """A breakdown group as shown: the data value, or "(unknown)" in words."""
+    """A breakdown group as shown: the data value, or "(unknown)" / "(other)" in words."""
+    if value == OTHER:
+        return _("(other)")
     return _("(unknown)") if value is None or value == UNKNOWN else str(value)
 
 

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.charts import labels
-from dashboard.charts.formats import MISSING, fmt_int, fmt_number, format_time
+from dashboard.charts.formats import MISSING, fmt_int, fmt_number, format_column, format_time
 from dashboard.i18n import N_, _
 
 # The "significant" column's values: the direction of a significant change.
@@ -52,6 +52,9 @@ def format_cell(value: object, column: str) -> str:
         return MISSING
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    declared = format_column(column, value)  # counts, money, shares: as the app writes them
+    if declared is not None:
+        return declared
     if isinstance(value, int):
         if column.startswith("delta"):
             return fmt_number(value, 0, signed=True)
@@ -64,4 +67,8 @@ def format_cell(value: object, column: str) -> str:
         return format_time(value)
     if column == "significant" and value in DIRECTIONS:
         return _(DIRECTIONS[value])
+    if column == "step":
+        return labels.step_label(value)
+    if column in labels.DIMENSION_LABELS:
+        return labels.group_label(value)
     return str(value)

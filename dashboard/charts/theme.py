@@ -7,6 +7,8 @@ import plotly.io as pio
 
 from dashboard.charts.labels import METRIC_LABELS  # noqa: F401 -- (N_-marked) re-exported
 from dashboard.i18n import current_language
+from dashboard.metrics.groups import OTHER
+from queries.filters import UNKNOWN
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 PALETTE = (
@@ -19,6 +21,13 @@ PALETTE = (
     "#F0E442",  # yellow
     "#000000",
 )
+# Beyond eight groups (a breakdown shown whole): Paul Tol's "muted" scheme, also
+# colour-blind safe, so no two groups share a colour up to seventeen.
+MORE_COLOURS = (
+    "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677",
+    "#882255", "#AA4499",
+)  # fmt: skip
+GROUP_COLOURS = tuple(c for c in PALETTE if c != "#F0E442") + MORE_COLOURS  # no pale yellow
 PRIMARY = PALETTE[0]
 GOOD = "#0072B2"  # blue for "better" (never green/red alone: colour-blind safe)
 BAD = "#D55E00"  # vermillion for "worse"
@@ -63,6 +72,27 @@ pio.templates[TEMPLATE] = go.layout.Template(
         separators=".,",  # decimal point, thousands comma
     )
 )
+
+
+def group_colours(groups) -> dict:
+    """A colour per group, none used twice while the palette lasts (seventeen): the
+    folded "(other)" group and "(unknown)" are grey, after the named groups."""
+    colours, index = {}, 0
+    for group in groups:
+        if group == OTHER:
+            colours[group] = NEUTRAL
+        elif group == UNKNOWN or group is None:
+            colours[group] = "#6B7075"
+        else:
+            colours[group] = GROUP_COLOURS[index % len(GROUP_COLOURS)]
+            index += 1
+    return colours
+
+
+def group_order(groups) -> list:
+    """Groups in the order charts list them: by name, "(unknown)" and "(other)" last."""
+    last = {UNKNOWN: 1, None: 1, OTHER: 2}
+    return sorted(groups, key=lambda g: (last.get(g, 0), str(g)))
 
 
 def font_family(lang: str | None = None) -> str:

@@ -5,10 +5,18 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.charts.base import _column, _figure, _flag, date_axis, empty_figure
+from dashboard.charts.base import _column, _figure, _flag, date_axis, empty_figure, legend_below
 from dashboard.charts.formats import fmt_int
 from dashboard.charts.labels import group_label
-from dashboard.charts.theme import BAND_COLOURS, BAND_FILL, LOW_N, NEUTRAL, PALETTE, PRIMARY
+from dashboard.charts.theme import (
+    BAND_COLOURS,
+    BAND_FILL,
+    LOW_N,
+    NEUTRAL,
+    PRIMARY,
+    group_colours,
+    group_order,
+)
 from dashboard.i18n import N_, _
 
 # The promoter mix's bands: legend names and the words in hover text.
@@ -79,10 +87,12 @@ def nps_trend(
         else [(key[0], part) for key, part in frame.group_by(by, maintain_order=True)]
     )
     if by is not None:
-        groups.sort(key=lambda pair: str(pair[0]))
-    for index, (name, part) in enumerate(groups):
+        order = group_order([name for name, _part in groups])
+        groups.sort(key=lambda pair: order.index(pair[0]))
+    colours = group_colours([name for name, _part in groups]) if by is not None else {}
+    for name, part in groups:
         part = part.sort("period")
-        colour = PALETTE[index % len(PALETTE)]
+        colour = colours.get(name, PRIMARY)
         periods = _column(part, "period")
         nps = _column(part, "nps")
         moe = _column(part, "moe")
@@ -163,6 +173,8 @@ def nps_trend(
     fig.update_yaxes(title_text=_("NPS (−100 to 100)"), zeroline=True)
     fig.update_xaxes(title_text=None)
     fig.update_layout(hovermode="closest")
+    if by is not None:  # one entry per group: many rows
+        legend_below(fig)
     return fig
 
 

@@ -13,8 +13,9 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from dashboard import db
+from dashboard import db, store_lock
 from dashboard.cli.errors import CliError
+from dashboard.i18n import _
 
 # Modules that add sub-commands (each has register_cli(subparsers)).
 COMMAND_MODULES = (
@@ -30,6 +31,7 @@ COMMAND_MODULES = (
     "dashboard.cli.followup",
     "dashboard.cli.users",
     "dashboard.cli.audit",
+    "dashboard.cli.comments",
 )
 
 
@@ -58,7 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _say_waiting(reason: str, seconds: float) -> None:
+    """The embedded store is in use: say so once, then wait (``dashboard.store_lock``)."""
+    if reason == "writer":
+        text = _("The store is being written by another command; waiting for it to finish")
+    else:
+        text = _("The dashboard or another command is reading the store; waiting for its turn")
+    limit = _("up to {seconds} s, CXDASH_STORE_WAIT_SECONDS").format(seconds=f"{seconds:.0f}")
+    print(f"cxdash: {text} ({limit})…", file=sys.stderr, flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    store_lock.set_notice(_say_waiting)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

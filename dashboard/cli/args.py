@@ -19,7 +19,7 @@ from dashboard.views import Options
 from queries.common import BREAKDOWNS
 from queries.definitions import EARLIEST_DATE, LATEST_DATE, NPS_BANDS, date_in_range
 from queries.dialect import GRAINS
-from queries.filters import DEFAULT_MIN_N, UNKNOWN, Filters
+from queries.filters import COMPARISONS, DEFAULT_MIN_N, UNKNOWN, Filters
 
 DIMENSION_FLAGS = {
     "segment": "--segment",
@@ -95,9 +95,14 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
                         help=PERIOD_HELP)  # fmt: skip
     for dim, flag in DIMENSION_FLAGS.items():
         parser.add_argument(flag, dest=dim, action="append", default=[], metavar="V",
-                            help=f"keep customers whose {dim} is V (repeatable)")  # fmt: skip
+                            help=f"keep customers whose {dim} is V (repeatable; \"{UNKNOWN}\": "
+                                 "none recorded)")  # fmt: skip
     parser.add_argument("--touchpoint", action="append", default=[], metavar="V")
     parser.add_argument("--survey-channel", action="append", default=[], metavar="V")
+    parser.add_argument("--vs", choices=COMPARISONS, default=COMPARISONS[0],
+                        help="what comparisons (kpis --compare, what-moved, report packs) "
+                             "compare with: the previous period of equal length (default) or "
+                             "the same period last year")  # fmt: skip
     parser.add_argument("--min-n", type=int, default=None,
                         help=f"minimum scored responses before a value is trusted "
                              f"(default {DEFAULT_MIN_N} or CXDASH_MIN_N)")  # fmt: skip
@@ -109,7 +114,21 @@ def add_view_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", type=_steps, help="funnel steps in order, e.g. visit,cart")
     parser.add_argument("--window", type=_window, help="conversion window, e.g. 30d (default)")
     parser.add_argument("--grain", choices=GRAINS, default="month")
-    parser.add_argument("--metric", choices=METRICS, default="nps")
+    parser.add_argument(
+        "--metric",
+        choices=(*METRICS, "sentiment"),
+        default="nps",
+        help="score; heatmap also: sentiment (net sentiment of the comments)",
+    )
+    parser.add_argument(
+        "--score",
+        choices=("net", "negative"),
+        default="net",
+        help="sentiment: net sentiment or the share of negative comments",
+    )
+    parser.add_argument("--top", type=int, metavar="N",
+                        help="breakdowns: the N largest groups and the rest as (other); "
+                        "0 = every group (default: every group; report packs: 7)")  # fmt: skip
     parser.add_argument("--band", choices=tuple(NPS_BANDS), help="comments: only this NPS band")
     parser.add_argument("--search", help="comments: only those containing this text")
     parser.add_argument("--sentiment", choices=("negative", "neutral", "positive"),
@@ -134,6 +153,7 @@ def filters_from_args(args: argparse.Namespace) -> Filters:
         touchpoint=tuple(args.touchpoint),
         survey_channel=tuple(args.survey_channel),
         min_n=min_n,
+        compare_with=getattr(args, "vs", COMPARISONS[0]),
         **{dim: tuple(getattr(args, dim)) for dim in DIMENSION_FLAGS},
     )
 
@@ -145,9 +165,10 @@ def resolve_filters(engine: sa.Engine, args: argparse.Namespace) -> Filters:
     from dashboard.export.views import with_period
 
     f = with_period(engine, filters_from_args(args), getattr(args, "period", None))
-    for line in unknown_value_warnings(f, _known_values(engine, f)):
+    known = _known_values(engine, f)
+    for line in unknown_value_warnings(f, known):
         print(f"cxdash: warning: {line}", file=sys.stderr)
-    return f
+    return f.without_full_selections(known)  # every value and (unknown): no filter
 
 
 def _known_values(engine: sa.Engine, f: Filters) -> dict[str, list[str]]:
@@ -200,7 +221,9 @@ def options_from_args(args: argparse.Namespace) -> Options:
         customer_id=getattr(args, "customer_id", None),
         sentiment=getattr(args, "sentiment", None),
         theme=getattr(args, "theme", None),
+        score=getattr(args, "score", "net"),
         status=getattr(args, "status", None),
         owner=getattr(args, "owner", None),
         overdue=getattr(args, "overdue", None),
+        top=getattr(args, "top", None),
     )

@@ -1,4 +1,5 @@
-"""``cxdash bench``: the query benchmark (see dashboard.bench.queries and BENCHMARKS.md)."""
+"""``cxdash bench [queries|comments]``: the query benchmark (dashboard.bench.queries) and
+the comments benchmark (dashboard.bench.comments); figures in BENCHMARKS.md."""
 
 from __future__ import annotations
 
@@ -20,6 +21,14 @@ from dashboard.bench.queries import (
 def _handle(args: argparse.Namespace) -> int:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
+
+    if args.what == "comments":
+        from dashboard.bench import comments as bench_comments
+
+        scale = args.scale or "medium"
+        print(bench_comments.run(scale, args.seed, args.repeat, args.quick, log))
+        return 0
+    args.scale = args.scale or "large"
 
     if args.url:
         engine = url_store(args.url, log)
@@ -48,9 +57,16 @@ def _handle(args: argparse.Namespace) -> int:
 
 def register_cli(subparsers) -> None:
     p = subparsers.add_parser(
-        "bench", help="benchmark the queries (end to end vs raw SQL vs a naive baseline)"
+        "bench",
+        help="benchmark the queries (end to end vs raw SQL vs a naive baseline), or the "
+        "comments (sentiment quality, learning curve, scoring and training speed)",
     )
-    p.add_argument("--scale", default="large", choices=("small", "medium", "large", "xlarge"))
+    p.add_argument("what", nargs="?", choices=("queries", "comments"), default="queries",
+                   help="what to measure (default: queries)")  # fmt: skip
+    p.add_argument("--scale", default=None, choices=("small", "medium", "large", "xlarge"),
+                   help="demo store (default: large for queries, medium for comments)")  # fmt: skip
+    p.add_argument("--repeat", type=int, default=3, help="comments: runs per figure (median)")
+    p.add_argument("--quick", action="store_true", help="comments: smaller sizes (smoke run)")
     p.add_argument(
         "--url",
         help="benchmark the store at this database URL (any backend, e.g. chdb:////path) "

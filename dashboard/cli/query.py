@@ -14,7 +14,7 @@ import sys
 
 import polars as pl
 
-from dashboard import db, views
+from dashboard import db, state, views
 from dashboard.cli.args import (
     PERIOD_HELP,
     add_filter_arguments,
@@ -49,7 +49,9 @@ def render(result: pl.DataFrame | dict, fmt: str) -> str:
         rows = [{k: _jsonable(v) for k, v in row.items()} for row in result.iter_rows(named=True)]
         return json.dumps(rows, ensure_ascii=False, indent=1)
     if fmt == "csv":
-        return result.write_csv()
+        lists = [name for name, dtype in result.schema.items() if isinstance(dtype, pl.List)]
+        # a comment's themes: one cell, ';'-separated (as a labels file writes them)
+        return result.with_columns(pl.col(lists).list.join(";")).write_csv()
     with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=200, fmt_str_lengths=60,
                    tbl_hide_dataframe_shape=True, float_precision=2):  # fmt: skip
         return str(result)
@@ -64,6 +66,8 @@ def _handle(args: argparse.Namespace) -> int:
         raise ValueError("--compare needs a closed period: give --from and --to")
     view, options = views.get(args.query), options_from_args(args)
     result = view.run(engine, f, options)
+    if view.compares(options):  # name what the numbers compare with
+        print(f"note: {state.describe_comparison(f)}", file=sys.stderr)
     for note in view.notes(result, options):
         print(f"note: {note}", file=sys.stderr)
     result = view.printed(result, options)
@@ -88,6 +92,7 @@ def register_cli(subparsers) -> None:
     p.add_argument("query", choices=views.exported_as("query"))
     add_filter_arguments(p)
     add_view_arguments(p)
-    p.add_argument("--compare", action="store_true", help="kpis: add the previous period")
+    p.add_argument("--compare", action="store_true",
+                   help="kpis: add the comparison period (--vs: previous or year)")  # fmt: skip
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.set_defaults(handler=_handle)

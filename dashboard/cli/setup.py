@@ -37,7 +37,8 @@ HARDENING = (
 
 
 def _streamlit_command(port: int | None, address: str | None = None) -> list[str]:
-    command = [sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT)]
+    # dashboard.ui.serve: Streamlit, warmed on a thread while it starts (issue 18).
+    command = [sys.executable, "-m", "dashboard.ui.serve", "run", str(APP_SCRIPT)]
     if port:
         command += ["--server.port", str(port)]
     if address:

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import polars as pl
 import sqlalchemy as sa
 
-from dashboard import audit, service, state, views
+from dashboard import access, audit, service, state, views
 from dashboard.export.charts import SOURCE, ExportContext
 from dashboard.export.report import ReportSection, report_pdf
 from dashboard.i18n import _
@@ -73,7 +73,8 @@ def chart_for(
     options = view.defaults(options)
     fig = view.figure(view.run(engine, f, options), options)
     title = fig.layout.title.text or name
-    return fig, context_for(engine, f, title, view.describe(options))
+    extra = (*view.describe(options), *compared(view, f, options))
+    return fig, context_for(engine, f, title, extra)
 
 
 def table_for(
@@ -83,7 +84,13 @@ def table_for(
     view = exported("table", name)
     options = view.defaults(options)
     frame = view.run(engine, f, options)
-    return frame, context_for(engine, f, view.heading(options))
+    return frame, context_for(engine, f, view.heading(options), compared(view, f, options))
+
+
+def compared(view: View, f: Filters, options: Options) -> tuple[str, ...]:
+    """The comparison period in words when ``view`` compares (exports state it)."""
+    words = state.describe_comparison(f) if view.compares(options) else ""
+    return (words,) if words else ()
 
 
 def kpi_frame(engine: sa.Engine, f: Filters) -> pl.DataFrame:
@@ -103,20 +110,30 @@ def report_sections(
     """The charts of dashboard page ``page``, each with a caption drawn from its numbers."""
     if page not in REPORTS:
         raise ValueError(f"unknown report page {page!r}; choose one of {', '.join(REPORTS)}")
+    report = REPORTS[page]
+    if report.needs is not None and not access.may(report.needs):
+        raise PermissionError(
+            _("The {page} report holds comments: your role may not see them.").format(
+                page=_(report.title)
+            )
+        )
     results: dict[tuple, object] = {}  # views sharing a computation (trend, mix) run it once
-    return [_section(engine, f, s, results) for s in REPORTS[page].sections(f, options)]
+    return [part for s in report.sections(f, options) for part in _section(engine, f, s, results)]
 
 
-def _section(engine: sa.Engine, f: Filters, section: Section, results: dict) -> ReportSection:
+def _section(engine: sa.Engine, f: Filters, section: Section, results: dict) -> list[ReportSection]:
+    """The section's pages: its chart, or its table over as many pages as it takes."""
     view, options = section.view, section.options
     key = (view.compute, options)
     if key not in results:
         results[key] = view.run(engine, f, options)
     frame = results[key]
-    fig = view.figure(frame, options)
-    if section.title is not None:
-        fig.update_layout(title_text=section.title(f))
-    return ReportSection(fig, section.caption(frame, options, f))
+    figures = section.draw(frame, options) if section.draw else [view.figure(frame, options)]
+    caption = section.caption(frame, options, f)
+    for fig in figures:
+        if section.title is not None:
+            fig.update_layout(title_text=section.title(f))
+    return [ReportSection(fig, caption) for fig in figures]
 
 
 def report_for(engine: sa.Engine, page: str, f: Filters, options: Options | None = None) -> bytes:

@@ -38,7 +38,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
 from dashboard.i18n.core import N_, _, check_language, current_language, language, ngettext
-from queries.filters import Filters
+from queries.filters import UNKNOWN, Filters
 
 MISSING = "–"  # en dash: no value
 MINUS = "-"  # CLDR's minus for vi and en; st.metric's arrow depends on it
@@ -283,6 +283,27 @@ def describe_period(
     return describe(date_from, date_to, whole_months)
 
 
+# What a comparison compares with, in words (Filters.compare_with).
+COMPARISON_LABELS = {
+    "previous": N_("previous period"),
+    "year": N_("same period last year"),
+}
+
+
+def describe_comparison(f: Filters, lang: str | None = None) -> str:
+    """The period a comparison compares with, named: en ``vs Apr–Jun 2026 (previous
+    period)``, vi ``so với tháng 4–6/2026 (kỳ trước)``; empty for an open period."""
+    if f.date_from is None or f.date_to is None:
+        return ""
+    lang = _lang(lang)
+    other = f.comparison()
+    with language(lang):
+        return _("vs {period} ({kind})").format(
+            period=describe_period(other.date_from, other.date_to, lang),
+            kind=_(COMPARISON_LABELS[f.compare_with]),
+        )
+
+
 # -- filters in words -----------------------------------------------------------------------------
 
 # The dimensions always mentioned ("all ..." when unrestricted), then the rest only when set.
@@ -302,6 +323,8 @@ MAX_LISTED = 3
 
 
 def _listed(values: tuple[str, ...]) -> str:
+    # "(unknown)" -- customers with no recorded value -- in words, the rest as in the data
+    values = tuple(_("(unknown)") if v == UNKNOWN else v for v in values)
     if len(values) <= MAX_LISTED:
         return ", ".join(values)
     rest = len(values) - MAX_LISTED

@@ -130,7 +130,11 @@ TITLE_FUNCTIONS: dict[str, tuple[tuple[int, ...], frozenset[str]]] = {
     "with_context": ((), _TITLE),
     "ExportContext": ((0,), frozenset({"title", "filters_words"})),
     "report_pdf": ((), frozenset({"title", "filters_words", "period_words"})),
+    "_Check": ((2, 3), frozenset({"rule", "fix"})),  # ingest.validate: a row error's words
 }
+# Where an exception's message is what people read (the Data page shows it, the CLI prints
+# it): in modules under these folders, ``raise X("literal")`` is checked too.
+MESSAGE_DIRS = ("dashboard/ingest/",)
 TEXT_PARAMETERS = frozenset({"title", "message", "label", "caption", "help", "placeholder", "body"})
 
 _NOT_WORDS = re.compile(
@@ -402,6 +406,16 @@ class _Checker(ast.NodeVisitor):
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         self._check_defaults(node)
+        self.generic_visit(node)
+
+    def visit_Raise(self, node: ast.Raise) -> None:
+        exc = node.exc
+        if (
+            any(folder in self.path.replace("\\", "/") for folder in MESSAGE_DIRS)
+            and isinstance(exc, ast.Call)
+            and exc.args
+        ):
+            self._judge(exc.args[0], node, f"raise {ast.unparse(exc.func)}")
         self.generic_visit(node)
 
     def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:

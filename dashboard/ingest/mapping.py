@@ -48,6 +48,7 @@ from pathlib import Path
 
 import polars as pl
 
+from dashboard.i18n import _
 from dashboard.ingest.read import LINE, FileRejected
 from queries import schema
 from queries.definitions import SCORE_RANGES
@@ -161,7 +162,11 @@ def with_canonical_columns(mapping: Mapping, header: list[str]) -> Mapping:
 
 def _check_table(table: str) -> None:
     if table not in schema.TABLES:
-        raise MappingError(f"unknown table {table!r}; one of {', '.join(TABLE_NAMES)}")
+        raise MappingError(
+            _("unknown table {table!r}; one of {table_names}").format(
+                table=table, table_names=", ".join(TABLE_NAMES)
+            )
+        )
 
 
 def load_mapping(path: str | Path, table: str | None = None) -> Mapping:
@@ -170,9 +175,11 @@ def load_mapping(path: str | Path, table: str | None = None) -> Mapping:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise MappingError(f"mapping file {path} not found") from None
+        raise MappingError(_("mapping file {path} not found").format(path=path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise MappingError(f"{path.name}: not valid TOML: {exc}") from None
+        raise MappingError(
+            _("{name}: not valid TOML: {exc}").format(name=path.name, exc=exc)
+        ) from None
     mapping = parse_mapping(raw, table=table, origin=path.name, text=path.read_text("utf-8"))
     return dataclasses.replace(mapping, folder=path.resolve().parent)
 
@@ -215,10 +222,16 @@ def parse_mapping(
     """
     declared = raw.get("table")
     if table and declared and declared != table:
-        raise MappingError(f"{origin}: maps table {declared!r}, but you import into {table!r}")
+        raise MappingError(
+            _("{origin}: maps table {declared!r}, but you import into {table!r}").format(
+                origin=origin, declared=declared, table=table
+            )
+        )
     table = table or declared
     if not table:
-        raise MappingError(f'{origin}: say which table it maps: table = "feedback"')
+        raise MappingError(
+            _('{origin}: say which table it maps: table = "feedback"').format(origin=origin)
+        )
     _check_table(table)
     known = {str(c.name) for c in schema.TABLES[table].c}
     allowed_keys = {
@@ -227,7 +240,11 @@ def parse_mapping(
     }  # fmt: skip
     unknown_keys = set(raw) - allowed_keys
     if unknown_keys:
-        raise MappingError(f"{origin}: unknown setting(s) {sorted(unknown_keys)}")
+        raise MappingError(
+            _("{origin}: unknown setting(s) {unknown_keys}").format(
+                origin=origin, unknown_keys=sorted(unknown_keys)
+            )
+        )
     columns = dict(raw.get("columns", {}))
     constants = {k: str(v) for k, v in raw.get("constants", {}).items()}
     values = {k: {str(a): str(b) for a, b in v.items()} for k, v in raw.get("values", {}).items()}
@@ -235,8 +252,13 @@ def parse_mapping(
         bad = set(names) - known
         if bad:
             raise MappingError(
-                f"{origin}: [{section}] names {sorted(bad)}, not columns of {table} "
-                f"({', '.join(sorted(known))})"
+                _("{origin}: [{section}] names {bad}, not columns of {table} ({known})").format(
+                    origin=origin,
+                    section=section,
+                    bad=sorted(bad),
+                    table=table,
+                    known=", ".join(sorted(known)),
+                )
             )
     for target, src in list(columns.items()):
         columns[target] = _column_source(target, src, origin)
@@ -245,13 +267,23 @@ def parse_mapping(
         try:
             low, high = (float(x) for x in spec["from"])
         except (KeyError, TypeError, ValueError):
-            raise MappingError(f"{origin}: scales.{target} needs from = [low, high]") from None
+            raise MappingError(
+                _("{origin}: scales.{target} needs from = [low, high]").format(
+                    origin=origin, target=target
+                )
+            ) from None
         if target not in SCORE_RANGES or low >= high:
-            raise MappingError(f"{origin}: scales.{target}: only nps/csat/ces, low < high")
+            raise MappingError(
+                _("{origin}: scales.{target}: only nps/csat/ces, low < high").format(
+                    origin=origin, target=target
+                )
+            )
         scales[target] = (low, high)
     events = [_stage_column(e, origin) for e in raw.get("events", [])]
     if events and table != "events":
-        raise MappingError(f'{origin}: [[events]] only applies to table = "events"')
+        raise MappingError(
+            _('{origin}: [[events]] only applies to table = "events"').format(origin=origin)
+        )
     file_line, lookup_lines = file_lines(text) if text else (None, [])
     lookups = [_lookup(item, origin) for item in raw.get("lookups", [])]
     if len(lookup_lines) == len(lookups):
@@ -260,10 +292,10 @@ def parse_mapping(
         ]
     dayfirst = raw.get("dayfirst")
     if dayfirst is not None and not isinstance(dayfirst, bool):
-        raise MappingError(f"{origin}: dayfirst must be true or false")
+        raise MappingError(_("{origin}: dayfirst must be true or false").format(origin=origin))
     decimal = raw.get("decimal")
     if decimal not in (None, ".", ","):
-        raise MappingError(f'{origin}: decimal must be "." or ","')
+        raise MappingError(_('{origin}: decimal must be "." or ","').format(origin=origin))
     return Mapping(
         table=table,
         columns=columns,
@@ -293,8 +325,10 @@ def _column_source(target: str, src, origin: str) -> str | Joined:
         names = tuple(str(x).strip() for x in src["columns"])
         return Joined(names, str(src.get("separator", default_separator(target))))
     raise MappingError(
-        f"{origin}: columns.{target} must be a column name, a list of names, or "
-        '{ columns = [...], separator = ":" }'
+        _(
+            "{origin}: columns.{target} must be a column name, a list of names, or "
+            '{{ columns = [...], separator = ":" }}'
+        ).format(origin=origin, target=target)
     )
 
 
@@ -302,7 +336,9 @@ def _stage_column(item: dict, origin: str) -> StageColumn:
     try:
         return StageColumn(str(item["stage"]), str(item["occurred_at"]), item.get("amount"))
     except KeyError as exc:
-        raise MappingError(f"{origin}: each [[events]] needs {exc.args[0]}") from None
+        raise MappingError(
+            _("{origin}: each [[events]] needs {key}").format(origin=origin, key=exc.args[0])
+        ) from None
 
 
 def _lookup(item: dict, origin: str) -> Lookup:
@@ -315,7 +351,9 @@ def _lookup(item: dict, origin: str) -> Lookup:
             right_on=item.get("right_on"),
         )
     except KeyError as exc:
-        raise MappingError(f"{origin}: each [[lookups]] needs {exc.args[0]}") from None
+        raise MappingError(
+            _("{origin}: each [[lookups]] needs {key}").format(origin=origin, key=exc.args[0])
+        ) from None
 
 
 # Ranges of score columns (the schema's CHECK constraints say the same).
@@ -383,7 +421,13 @@ def check_mapping(mapping: Mapping, header: list[str], name: str, extra: set[str
     missing = missing_source_columns(mapping, header, extra)
     if missing:
         raise FileRejected(
-            f"{name}:1: the mapping ({mapping.origin}) names column(s) "
-            f"{', '.join(repr(m) for m in missing)} that the file does not have; "
-            f"the file has: {', '.join(header)}"
+            _(
+                "{name}:1: the mapping ({origin}) names column(s) {missing} that the "
+                "file does not have; the file has: {header}"
+            ).format(
+                name=name,
+                origin=mapping.origin,
+                missing=", ".join(repr(m) for m in missing),
+                header=", ".join(header),
+            )
         )

@@ -33,6 +33,7 @@ import sqlalchemy as sa
 
 from dashboard import db
 from dashboard.i18n import _
+from dashboard.i18n.formats import fmt_int
 from dashboard.ingest.mapping import (
     Lookup,
     Mapping,
@@ -151,7 +152,9 @@ def plan_import(
     engine = engine or db.default_engine()
     path = Path(path)
     if mapping is not None and mapping.table != table:
-        raise MappingError(f"the mapping is for {mapping.table}, not {table}")
+        raise MappingError(
+            _("the mapping is for {mapped}, not {table}").format(mapped=mapping.table, table=table)
+        )
     source = open_source(
         path,
         encoding=encoding or (mapping.encoding if mapping else None),
@@ -206,8 +209,12 @@ def _check_lookup_keys(mapping: Mapping, source: Source) -> None:
     missing = [lk.on for lk in mapping.lookups if lk.on not in source.columns]
     if missing:
         raise FileRejected(
-            f"{source.name}:1: the mapping's lookups join on {', '.join(missing)}, "
-            f"which the file does not have; the file has: {', '.join(source.columns)}"
+            _(
+                "{name}:1: the mapping's lookups join on {missing}, which the file "
+                "does not have; the file has: {columns}"
+            ).format(
+                name=source.name, missing=", ".join(missing), columns=", ".join(source.columns)
+            )
         )
 
 
@@ -229,8 +236,16 @@ def _check_required(mapping: Mapping, source: Source, table: str) -> None:
             "(cxdash import ... --suggest prints a mapping to edit)"
         )
         raise FileRejected(
-            f"{source.name}:1: missing required column(s) {', '.join(missing)} for {table}; "
-            f"the file has: {', '.join(source.columns)}; {how}"
+            _(
+                "{name}:1: missing required column(s) {missing} for {table}; the file "
+                "has: {columns}; {how}"
+            ).format(
+                name=source.name,
+                missing=", ".join(missing),
+                table=table,
+                columns=", ".join(source.columns),
+                how=how,
+            )
         )
 
 
@@ -257,7 +272,11 @@ def _load_lookups(mapping: Mapping, files: FileScope) -> list[pl.DataFrame]:
             wanted = [key, *lookup.columns, *lookup.sum]
             missing = [c for c in wanted if c not in src.columns]
             if missing:
-                raise FileRejected(f"{src.name}: lookup column(s) {missing} not in the file")
+                raise FileRejected(
+                    _("{name}: lookup column(s) {missing} not in the file").format(
+                        name=src.name, missing=missing
+                    )
+                )
             whole = pl.concat([b.select(wanted) for b in src.batches()], how="vertical")
         finally:
             src.close()
@@ -299,8 +318,10 @@ def _mapped_batches(source: Source, mapping: Mapping, lookups, report: ImportRep
         for lookup, misses in zip(mapping.lookups, miss_counts, strict=True):
             if misses:
                 report.notes.append(
-                    f"{misses:,} rows have no match in {lookup.file} on {lookup.on} "
-                    f"(kept; the looked-up columns stay empty)"
+                    _(
+                        "{n} rows have no match in {file} on {on} (kept; the looked-up "
+                        "columns stay empty)"
+                    ).format(n=fmt_int(misses), file=lookup.file, on=lookup.on)
                 )
 
 
@@ -328,15 +349,25 @@ def _date_orders(source, mapping, lookups, table, report) -> dict[str, str | Non
     for c, (d, m) in totals.items():
         if d and not m:
             orders[c] = "dmy"
-            report.notes.append(f"{c}: dates read as day/month/year (e.g. 25/03 has no month 25)")
+            report.notes.append(
+                _("{column}: dates read as day/month/year (e.g. 25/03 has no month 25)").format(
+                    column=c
+                )
+            )
         elif m and not d:
             orders[c] = "mdy"
-            report.notes.append(f"{c}: dates read as month/day/year (e.g. 03/25 has no month 25)")
+            report.notes.append(
+                _("{column}: dates read as month/day/year (e.g. 03/25 has no month 25)").format(
+                    column=c
+                )
+            )
         else:
             orders[c] = None
             if d and m:
                 report.warnings.append(
-                    f"{c}: the file mixes dd/mm and mm/dd dates; set dayfirst in a mapping"
+                    _(
+                        "{column}: the file mixes dd/mm and mm/dd dates; set dayfirst in a mapping"
+                    ).format(column=c)
                 )
     return orders
 
@@ -552,8 +583,10 @@ def _unknown_stages(frame: pl.DataFrame, report: ImportReport, engine, same_impo
     unknown = [s for s in used if s not in known]
     if unknown:
         report.warnings.append(
-            f"stage(s) {', '.join(unknown)} are not in the stages table; the funnel will not "
-            "show them until you import stages (stage, position, label)"
+            _(
+                "stage(s) {names} are not in the stages table; the funnel will not show them "
+                "until you import stages (stage, position, label)"
+            ).format(names=", ".join(unknown))
         )
 
 
@@ -602,10 +635,12 @@ def plan_directory(
     dirs = [Path(data_dir), mapping_dir] if data_dir else [mapping_dir]
     mappings = [load_mapping(p) for p in sorted(mapping_dir.glob("*.toml"))]
     if not mappings:
-        raise MappingError(f"{mapping_dir}: no *.toml mappings")
+        raise MappingError(_("{mapping_dir}: no *.toml mappings").format(mapping_dir=mapping_dir))
     missing = [m.origin for m in mappings if not m.file]
     if missing:
-        raise MappingError(f'{", ".join(missing)}: say which file to read: file = "..."')
+        raise MappingError(
+            _('{missing}: say which file to read: file = "..."').format(missing=", ".join(missing))
+        )
     mappings.sort(key=lambda m: IMPORT_ORDER.index(m.table))
     files = FileScope.of(dirs, allow_outside=allow_outside)
     plans: list[ImportPlan] = []

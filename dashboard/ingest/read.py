@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from dashboard.i18n import _
+from dashboard.i18n import N_, _
 from dashboard.i18n.formats import fmt_int
 from dashboard.ingest.limits import (
     ExpansionLimit,
@@ -48,7 +48,7 @@ BLOCK_BYTES = 16 << 20  # CSV: records are read and validated ~16 MB at a time
 CHUNK_BYTES = 1 << 20
 SAMPLE_BYTES = 1 << 16
 DELIMITERS = (",", ";", "\t", "|")
-DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+DELIMITER_NAMES = {",": N_("comma"), ";": N_("semicolon"), "\t": N_("tab"), "|": N_("pipe")}
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1258", "cp1252")
 _MAX_STRUCTURE_ERRORS = 20
 
@@ -84,11 +84,16 @@ class Source:
     def describe(self) -> str:
         parts = [self.format.upper()]
         if self.encoding:
-            parts.append(f"encoding {self.encoding}")
+            parts.append(_("encoding {encoding}").format(encoding=self.encoding))
         if self.delimiter:
-            parts.append(f"{DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))}-separated")
+            name = (
+                _(DELIMITER_NAMES[self.delimiter])
+                if self.delimiter in DELIMITER_NAMES
+                else repr(self.delimiter)
+            )
+            parts.append(_("{delimiter}-separated").format(delimiter=name))
         if self.sheet:
-            parts.append(f"sheet {self.sheet!r}")
+            parts.append(_("sheet {sheet!r}").format(sheet=self.sheet))
         return ", ".join(parts)
 
     def batches(self, batch_rows: int | None = None) -> Iterator[pl.DataFrame]:
@@ -144,15 +149,19 @@ def open_source(
     path = Path(path)
     name = display_name or path.name
     if not path.exists():
-        raise FileRejected(f"{name}: no such file")
+        raise FileRejected(_("{name}: no such file").format(name=name))
     if path.stat().st_size == 0:
-        raise FileRejected(f"{name}: the file is empty (0 bytes); export the data again")
+        raise FileRejected(
+            _("{name}: the file is empty (0 bytes); export the data again").format(name=name)
+        )
     kind = _sniff_kind(path)
     suffix = path.suffix.lower()
     limit = ExpansionLimit.from_settings()
     if kind in _DECOMPRESSORS:
         if sheet:
-            raise FileRejected(f"{name}: --sheet applies to XLSX workbooks only")
+            raise FileRejected(
+                _("{name}: --sheet applies to XLSX workbooks only").format(name=name)
+            )
         plain = _decompressed(path, name, kind, limit)
         try:
             source = _open_csv(plain, name, encoding, delimiter, limit, path.stat().st_size)
@@ -180,24 +189,35 @@ def open_source(
     if kind == "xlsx":
         if suffix in {".csv", ".txt", ".tsv"}:
             raise FileRejected(
-                f"{name}: this is an Excel workbook (XLSX) with a {suffix} name; "
-                "rename it to .xlsx or save it from Excel as CSV"
+                _(
+                    "{name}: this is an Excel workbook (XLSX) with a {suffix} name; rename "
+                    "it to .xlsx or save it from Excel as CSV"
+                ).format(name=name, suffix=suffix)
             )
         return _open_xlsx(path, name, sheet, limit)
     if kind == "zip":
         raise FileRejected(
-            f"{name}: this is a ZIP archive, not a table; unzip it and import the CSV inside"
+            _(
+                "{name}: this is a ZIP archive, not a table; unzip it and import the CSV inside"
+            ).format(name=name)
         )
     if kind == "xls":
         raise FileRejected(
-            f"{name}: this is an old Excel .xls workbook; save it as .xlsx or CSV and import that"
+            _(
+                "{name}: this is an old Excel .xls workbook; save it as .xlsx or CSV "
+                "and import that"
+            ).format(name=name)
         )
     if kind == "parquet":
         if suffix in {".csv", ".txt", ".tsv"}:
-            raise FileRejected(f"{name}: this is a Parquet file with a {suffix} name; rename it")
+            raise FileRejected(
+                _("{name}: this is a Parquet file with a {suffix} name; rename it").format(
+                    name=name, suffix=suffix
+                )
+            )
         return _open_parquet(path, name, limit)
     if sheet:
-        raise FileRejected(f"{name}: --sheet applies to XLSX workbooks only")
+        raise FileRejected(_("{name}: --sheet applies to XLSX workbooks only").format(name=name))
     return _open_csv(path, name, encoding, delimiter, limit, path.stat().st_size)
 
 
@@ -380,8 +400,10 @@ def _check_nul(path: Path, name: str, encoding: str) -> None:
             if at >= 0:
                 line += chunk.count(b"\n", 0, at)
                 raise FileRejected(
-                    f"{name}:{line}: the file contains NUL bytes (byte {offset + at}); it is "
-                    "binary or a broken export. Export it again as CSV (UTF-8)"
+                    _(
+                        "{name}:{line}: the file contains NUL bytes (byte {byte}); it is binary "
+                        "or a broken export. Export it again as CSV (UTF-8)"
+                    ).format(name=name, line=line, byte=offset + at)
                 )
             line += chunk.count(b"\n")
             offset += len(chunk)
@@ -407,8 +429,16 @@ def _transcode(path: Path, encoding: str, name: str | None = None) -> Path:
         Path(tmp).unlink(missing_ok=True)
         line = _line_of_byte(path, max(exc.start, 0))
         raise FileRejected(
-            f"{name or path.name}:{line}: not valid {encoding} text ({exc.reason} at byte "
-            f"{exc.start}); pass the right --encoding"
+            _(
+                "{name}:{line}: not valid {encoding} text ({reason} at byte {start}); "
+                "pass the right --encoding"
+            ).format(
+                name=name or path.name,
+                line=line,
+                encoding=encoding,
+                reason=exc.reason,
+                start=exc.start,
+            )
         ) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -442,7 +472,11 @@ def _open_csv(
         try:
             encoding = codecs.lookup(encoding).name
         except LookupError:
-            raise FileRejected(f"unknown encoding {encoding!r}; try one of {ENCODINGS}") from None
+            raise FileRejected(
+                _("unknown encoding {encoding!r}; try one of {encodings}").format(
+                    encoding=encoding, encodings=ENCODINGS
+                )
+            ) from None
     else:
         encoding = detect_encoding(path, name)
     if encoding not in {"utf-16", "utf-16-le", "utf-16-be"}:
@@ -455,7 +489,9 @@ def _open_csv(
     try:
         sample = _read_text_sample(utf8_path)
         if not sample.strip():
-            raise FileRejected(f"{name}: the file has no text (only blank lines)")
+            raise FileRejected(
+                _("{name}: the file has no text (only blank lines)").format(name=name)
+            )
         delimiter = delimiter or sniff_delimiter(sample)
         header, header_lines = _header(sample, delimiter, name)
         chunks, records = _scan_records(utf8_path, name, delimiter, len(header))
@@ -515,11 +551,13 @@ def _header(sample: str, delimiter: str, name: str) -> tuple[list[str], int]:
         lines = reader.line_num
         break
     else:
-        raise FileRejected(f"{name}: the file has no header row")
+        raise FileRejected(_("{name}: the file has no header row").format(name=name))
     if lines != 1:
         raise FileRejected(
-            f"{name}: the header must be on line 1 (found it ending on line {lines}); "
-            "remove blank lines or line breaks above or inside the header"
+            _(
+                "{name}: the header must be on line 1 (found it ending on line "
+                "{lines}); remove blank lines or line breaks above or inside the header"
+            ).format(name=name, lines=lines)
         )
     return check_header(header, name), lines
 
@@ -531,15 +569,17 @@ def check_header(header: list[str], name: str) -> list[str]:
     called ``(unnamed N)``: they can be mapped by that name but are otherwise ignored.
     """
     if not any(header):
-        raise FileRejected(f"{name}: the header row is empty")
+        raise FileRejected(_("{name}: the header row is empty").format(name=name))
     header = [h or f"(unnamed {i + 1})" for i, h in enumerate(header)]
     seen: dict[str, str] = {}
     for h in header:
         key = h.casefold()
         if key in seen:
             raise FileRejected(
-                f"{name}:1: duplicate column name {h!r} in the header "
-                f"(also {seen[key]!r}); each column needs its own name"
+                _(
+                    "{name}:1: duplicate column name {column!r} in the header (also {other!r}); "
+                    "each column needs its own name"
+                ).format(name=name, column=h, other=seen[key])
             )
         seen[key] = h
     return header
@@ -586,8 +626,10 @@ def _scan_records(
                 if len(quotes) % 2:
                     start_line = line + int(np.searchsorted(newlines, _last_start(ends)))
                     raise FileRejected(
-                        f"{name}:{start_line}: a quoted value opens here and never closes; "
-                        "check the quote characters in this record"
+                        _(
+                            "{name}:{start_line}: a quoted value opens here and never closes; "
+                            "check the quote characters in this record"
+                        ).format(name=name, start_line=start_line)
                     )
                 if not len(ends) or ends[-1] != len(arr) - 1:
                     ends = np.append(ends, len(arr))
@@ -611,7 +653,11 @@ def _scan_records(
                 start_lines[wrong][:_MAX_STRUCTURE_ERRORS], fields[wrong], strict=False
             ):
                 if len(problems) < _MAX_STRUCTURE_ERRORS:
-                    problems.append(f"{name}:{ln}: {n} fields, the header has {width}")
+                    problems.append(
+                        _("{name}:{line}: {n} fields, the header has {width}").format(
+                            name=name, line=ln, n=n, width=width
+                        )
+                    )
             chunks.append(_Chunk(offset, offset + cut, line))
             line += int(np.searchsorted(newlines, cut))
             offset += cut
@@ -619,13 +665,16 @@ def _scan_records(
             if not block:
                 break
     if records == 0:
-        raise FileRejected(f"{name}: the file has a header but no data rows")
+        raise FileRejected(_("{name}: the file has a header but no data rows").format(name=name))
     if bad_count:
-        more = f"\n... and {bad_count - len(problems)} more" if bad_count > len(problems) else ""
-        raise FileRejected(
-            f"{name}: {bad_count} row(s) do not have {width} fields like the header (ragged "
-            "rows; a delimiter inside a value must be quoted):\n" + "\n".join(problems) + more
-        )
+        more = ""
+        if bad_count > len(problems):
+            more = "\n" + _("... and {n} more").format(n=bad_count - len(problems))
+        head = _(
+            "{name}: {count} row(s) do not have {width} fields like the header (ragged "
+            "rows; a delimiter inside a value must be quoted):"
+        ).format(name=name, count=bad_count, width=width)
+        raise FileRejected(head + "\n" + "\n".join(problems) + more)
     return chunks, records
 
 
@@ -652,7 +701,9 @@ def _csv_batches(source: Source, limit: int | None = None) -> Iterator[pl.DataFr
                     n_rows=limit,
                 )
             except pl.exceptions.PolarsError as exc:
-                raise FileRejected(f"{source.name}: cannot be read as CSV: {exc}") from None
+                raise FileRejected(
+                    _("{name}: cannot be read as CSV: {exc}").format(name=source.name, exc=exc)
+                ) from None
             # A record spans 1 line plus one per line break inside its quoted values.
             spans = pl.sum_horizontal(
                 pl.col(n).str.count_matches("\n", literal=True).fill_null(0) for n in names
@@ -694,10 +745,16 @@ def _open_xlsx(path: Path, name: str, sheet: str | None, limit: ExpansionLimit) 
         reader = fastexcel.read_excel(str(path))
         sheets = reader.sheet_names
     except Exception as exc:
-        raise FileRejected(f"{name}: cannot open the workbook: {exc}") from None
+        raise FileRejected(
+            _("{name}: cannot open the workbook: {exc}").format(name=name, exc=exc)
+        ) from None
     chosen = sheet or sheets[0]
     if chosen not in sheets:
-        raise FileRejected(f"{name}: no sheet named {chosen!r}; sheets are {sheets}")
+        raise FileRejected(
+            _("{name}: no sheet named {chosen!r}; sheets are {sheets}").format(
+                name=name, chosen=chosen, sheets=sheets
+            )
+        )
     source = Source(path=path, name=name, format="xlsx", columns=[], sheet=chosen)
     if sheet is None:
         source.data_sheets = _data_like_sheets(reader, sheets[1:])
@@ -705,7 +762,11 @@ def _open_xlsx(path: Path, name: str, sheet: str | None, limit: ExpansionLimit) 
         frame = _read_xlsx(source)
         source.columns = [c for c in frame.columns if c != LINE]
         if frame.is_empty():
-            raise FileRejected(f"{name}: sheet {chosen!r} has a header but no data rows")
+            raise FileRejected(
+                _("{name}: sheet {chosen!r} has a header but no data rows").format(
+                    name=name, chosen=chosen
+                )
+            )
     except FileRejected as exc:
         hint = source.sheet_hint()
         raise FileRejected(f"{exc}\n{hint}" if hint else str(exc)) from None
@@ -806,9 +867,15 @@ def _read_xlsx(source: Source) -> pl.DataFrame:
             source.path, sheet_name=source.sheet, engine="calamine", infer_schema_length=0
         )
     except Exception as exc:  # fastexcel raises several of its own types
-        raise FileRejected(f"{source.name}: cannot read sheet {source.sheet!r}: {exc}") from None
+        raise FileRejected(
+            _("{name}: cannot read sheet {sheet!r}: {exc}").format(
+                name=source.name, sheet=source.sheet, exc=exc
+            )
+        ) from None
     if frame.width == 0:
-        raise FileRejected(f"{source.name}: sheet {source.sheet!r} is empty")
+        raise FileRejected(
+            _("{name}: sheet {sheet!r} is empty").format(name=source.name, sheet=source.sheet)
+        )
     header = [str(c).strip() for c in frame.columns]
     header = ["" if h.startswith("__UNNAMED__") else h for h in header]
     header = check_header(header, source.name)
@@ -830,11 +897,13 @@ def _open_parquet(path: Path, name: str, limit: ExpansionLimit) -> Source:
     except FileRejected:
         raise
     except Exception as exc:
-        raise FileRejected(f"{name}: cannot read the Parquet file: {exc}") from None
+        raise FileRejected(
+            _("{name}: cannot read the Parquet file: {exc}").format(name=name, exc=exc)
+        ) from None
     header = list(schema)
     check_header(header, name)
     if rows == 0:
-        raise FileRejected(f"{name}: the Parquet file has no rows")
+        raise FileRejected(_("{name}: the Parquet file has no rows").format(name=name))
     return Source(path=path, name=name, format="parquet", columns=header)
 
 

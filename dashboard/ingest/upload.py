@@ -54,8 +54,11 @@ def check_size(upload: Upload) -> None:
     size_mb = len(upload.content) / 1_048_576
     if size_mb > UPLOAD_LIMIT_MB:
         raise FileRejected(
-            f"{upload.name}: {size_mb:,.0f} MB is over the upload limit of {UPLOAD_LIMIT_MB} "
-            "MB; import big files with `cxdash import` on the server instead"
+            _(
+                "{name}: {size_mb:,.0f} MB is over the upload limit of "
+                "{upload_limit_mb} MB; import big files with `cxdash import` on the "
+                "server instead"
+            ).format(name=upload.name, size_mb=size_mb, upload_limit_mb=UPLOAD_LIMIT_MB)
         )
 
 
@@ -104,7 +107,7 @@ def mapping_from_text(text: str, table: str) -> Mapping | None:
     try:
         raw = tomllib.loads(text) if text.strip() else {}
     except tomllib.TOMLDecodeError as exc:
-        raise MappingError(f"the mapping is not valid TOML: {exc}") from None
+        raise MappingError(_("the mapping is not valid TOML: {exc}").format(exc=exc)) from None
     if set(raw) <= {"table"}:
         return None
     return parse_mapping(raw, table=table, origin=_("the mapping"), text=text)

@@ -38,7 +38,7 @@ EXCEL_EPOCH = datetime(1899, 12, 30)
 EXCEL_SERIAL_RANGE = (20_000, 80_000)
 TARGET_RANGES = {"target_csat": (0.0, 100.0), "target_nps": (-100.0, 100.0)}
 SCORE_NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
-DATE_FIX = (
+DATE_FIX = N_(
     "write ISO dates like 2024-03-31 or 2024-03-31 14:05:00; dd/mm/yyyy and mm/dd/yyyy "
     "work when the file or the mapping (dayfirst) makes the order clear; Excel serials work"
 )
@@ -279,7 +279,7 @@ def validate_batch(frame: pl.DataFrame, rules: Rules) -> tuple[pl.DataFrame, pl.
     for name in required_columns(rules.table):
         if name in frame.columns:
             checks.append(
-                _Check(name, pl.col(name).is_null(), "is empty", "this column is required")
+                _Check(name, pl.col(name).is_null(), _("is empty"), _("this column is required"))
             )
     if rules.table == "feedback":
         checks.append(_no_content_check(frame.columns))
@@ -396,30 +396,32 @@ def _kind_rules(
         )
         limit = rules.now + FUTURE_TOLERANCE
         fmt_fix = (
-            f"use the format {rules.date_format!r} of the mapping"
+            _("use the format {format!r} of the mapping").format(format=rules.date_format)
             if rules.date_format
-            else DATE_FIX
+            else _(DATE_FIX)
         )
         amb = pl.col(f"__amb_{name}")
         return [parsed.alias(f"__t_{name}"), ambiguous.alias(f"__amb_{name}")], [
             _Check(
                 name,
                 raw.is_not_null() & amb,
-                "is ambiguous: day and month could be either way round",
-                "say which in the mapping: dayfirst = true (dd/mm/yyyy) or false (mm/dd/yyyy)",
+                _("is ambiguous: day and month could be either way round"),
+                _("say which in the mapping: dayfirst = true (dd/mm/yyyy) or false (mm/dd/yyyy)"),
             ),
             _Check(
                 name,
                 raw.is_not_null() & ~amb & typed.is_null(),
-                "is not a date I can read",
+                _("is not a date I can read"),
                 fmt_fix,
             ),
             _Check(
                 name,
                 typed > pl.lit(limit, pl.Datetime("us")),
-                "is in the future",
-                f"dates more than {FUTURE_TOLERANCE.days} day ahead are rejected; "
-                "check the source's clock or date order",
+                _("is in the future"),
+                _(
+                    "dates more than {days} day ahead are rejected; check the source's clock "
+                    "or date order"
+                ).format(days=FUTURE_TOLERANCE.days),
             ),
             _Check(
                 name,
@@ -443,8 +445,8 @@ def _kind_rules(
             _Check(
                 name,
                 raw.is_not_null() & typed.is_null(),
-                "is not a whole number",
-                "write a whole number such as 1, 2, 3",
+                _("is not a whole number"),
+                _("write a whole number such as 1, 2, 3"),
             ),
         ]
     number = parse_number(raw, rules.decimal_comma)
@@ -452,8 +454,8 @@ def _kind_rules(
         _Check(
             name,
             raw.is_not_null() & (typed.is_null() | typed.is_nan() | typed.is_infinite()),
-            "is not a number",
-            "write a plain number such as 1234.50 (1.234,50 in semicolon-separated files)",
+            _("is not a number"),
+            _("write a plain number such as 1234.50 (1.234,50 in semicolon-separated files)"),
         )
     ]
     if name in TARGET_RANGES:
@@ -462,8 +464,8 @@ def _kind_rules(
             _Check(
                 name,
                 ~typed.is_between(low, high),
-                f"is out of range {low:g}–{high:g}",
-                "targets are on the metric's own scale (CSAT 0–100 %, NPS −100…100)",
+                _("is out of range {low}–{high}").format(low=f"{low:g}", high=f"{high:g}"),
+                _("targets are on the metric's own scale (CSAT 0–100 %, NPS −100…100)"),
             )
         )
     return [number.alias(f"__t_{name}")], checks
@@ -477,7 +479,9 @@ def _score_rules(name: str, rules: Rules) -> tuple[list[pl.Expr], list[_Check]]:
     value = raw.cast(pl.Float64, strict=False)
     whole = pl.col(f"__whole_{name}")
     in_range = pl.col(f"__in_{name}")
-    scale_note = f" in the source, converted to {low}–{high}" if name in rules.scales else ""
+    scale_note = ""
+    if name in rules.scales:
+        scale_note = " " + _("in the source, converted to {low}–{high}").format(low=low, high=high)
     if name in rules.scales:
         converted = ((value - src_low) * (high - low) / (src_high - src_low) + low).round(0)
     else:
@@ -493,15 +497,20 @@ def _score_rules(name: str, rules: Rules) -> tuple[list[pl.Expr], list[_Check]]:
         _Check(
             name,
             raw.is_not_null() & ~whole,
-            "is not a whole number",
-            f"{label} scores are whole numbers {src_low:g}–{src_high:g}; "
-            "leave the cell blank for a skipped question, values are never rounded",
+            _("is not a whole number"),
+            _(
+                "{label} scores are whole numbers {low}–{high}; leave the cell blank for a "
+                "skipped question, values are never rounded"
+            ).format(label=label, low=f"{src_low:g}", high=f"{src_high:g}"),
         ),
         _Check(
             name,
             raw.is_not_null() & whole & ~in_range,
-            f"is out of range {src_low:g}–{src_high:g}{scale_note}",
-            f"{label} is {src_low:g}–{src_high:g}; fix the source, values are never clamped",
+            _("is out of range {low}–{high}").format(low=f"{src_low:g}", high=f"{src_high:g}")
+            + scale_note,
+            _("{label} is {low}–{high}; fix the source, values are never clamped").format(
+                label=label, low=f"{src_low:g}", high=f"{src_high:g}"
+            ),
         ),
     ]
 
@@ -514,8 +523,8 @@ def _no_content_check(columns: list[str]) -> _Check:
     return _Check(
         "/".join(content) or "nps/csat/ces/comment",
         empty,
-        "has no score and no comment",
-        "a response needs at least one score (nps, csat, ces) or a comment",
+        _("has no score and no comment"),
+        _("a response needs at least one score (nps, csat, ces) or a comment"),
     )
 
 
@@ -568,12 +577,12 @@ def duplicate_errors(rows: pl.LazyFrame, key: str, limit: int) -> tuple[int, pl.
         pl.col(LINE).cast(pl.Int64).alias("line"),
         pl.lit(key, pl.String).alias("column"),
         pl.col(key).cast(pl.String).alias("value"),
-        pl.concat_str(pl.lit("duplicates the id on line "), pl.col("_first").cast(pl.String))
+        pl.format(_("duplicates the id on line {line}").format(line="{}"), pl.col("_first"))
         .alias("rule"),
-        pl.lit(
+        pl.lit(_(
             "each id may appear once per file (ids are compared ignoring case and spaces); "
             "remove or renumber the repeat"
-        ).alias("fix"),
+        )).alias("fix"),
     )  # fmt: skip
     return repeats.height, errors
 

@@ -19,12 +19,14 @@ import polars as pl
 import sqlalchemy as sa
 
 from dashboard import db, followup, rollup_store
+from dashboard.i18n import _
 from dashboard.ingest.mapping import (
     Mapping,
 )
 from dashboard.ingest.plan import ImportPlan, plan_directory, plan_import
 from dashboard.ingest.report import ImportRejected, ImportReport
 from dashboard.ingest.validate import unique_columns
+from dashboard.text import service as text_service
 from queries import rollups, schema
 from queries.schema import import_log
 
@@ -77,6 +79,18 @@ class Loader:
         self._appended: dict[str, int] = {}
         self._upserted: dict[str, int] = {}
         self._entries: list[LogEntry] = []
+        self._feedback_ids: list[pl.Series] = []  # responses written: their comments analysed
+
+    def _written(self, table_name: str, frame: pl.DataFrame) -> None:
+        if table_name == "feedback" and "response_id" in frame.columns:
+            self._feedback_ids.append(frame.get_column("response_id").cast(pl.String))
+
+    @property
+    def feedback_ids(self) -> list[str]:
+        """The response ids this load wrote (appended, upserted or replaced)."""
+        if not self._feedback_ids:
+            return []
+        return pl.concat(self._feedback_ids).unique(maintain_order=True).to_list()
 
     def append(self, table_name: str, frame: pl.DataFrame) -> None:
         """Bulk-insert rows that are not in the store yet (no key comparison: fast).
@@ -84,11 +98,13 @@ class Loader:
         A row whose key is already stored fails the whole load (nothing is written).
         """
         db.append_frame(self._conn, schema.TABLES[table_name], frame)
+        self._written(table_name, frame)
         self._count(self._appended, table_name, frame.height)
 
     def upsert(self, table_name: str, frame: pl.DataFrame) -> None:
         """Insert rows, replacing stored rows with the same key."""
         db.upsert_frame(self._conn, schema.TABLES[table_name], frame)
+        self._written(table_name, frame)
         self._count(self._upserted, table_name, frame.height)
 
     @property
@@ -124,6 +140,7 @@ class Loader:
                     )
             db.execute(self._conn, sa.delete(table).where(table.c[key].in_(chunk)))
         db.append_frame(self._conn, table, frame)
+        self._written(table_name, frame)
         self._count(self._upserted, table_name, frame.height)
 
     def log(self, entry: LogEntry) -> None:
@@ -172,6 +189,7 @@ def load(
     origin: str,
     replace: bool | Iterable[str] = False,
     progress: rollup_store.Progress | None = None,
+    analyse_comments: bool = True,
 ) -> Iterator[Loader]:
     """One atomic load into the store: ``with load(engine, origin=...) as loader: ...``.
 
@@ -195,6 +213,11 @@ def load(
         Called as ``progress(message, fraction)``: ``("removing the existing data", 0.0)``
         before emptying, then each summary step and ``("committing", 1.0)`` at 1.0. The
         caller reports its own writing in between.
+    analyse_comments
+        The comments of the feedback written (all of them when feedback was emptied)
+        get their language, sentiment and themes in the same transaction
+        (``dashboard.text.service``): imports are scored as they land. The demo
+        generator turns it off to analyse once, after training its model.
     """
     emptied = _tables_to_empty(replace)
     report = progress or (lambda message, fraction: None)
@@ -209,6 +232,12 @@ def load(
         yield loader
         if loader.changed & FOLLOWUP_SOURCES:  # new detractors get their follow-up items
             followup.sync_in(conn)
+        if analyse_comments and "feedback" in loader.changed:
+            report("comments: language, sentiment and themes", 1.0)
+            if "feedback" in emptied:  # every comment is new; old analysis goes
+                text_service.analyse_in(conn)
+            elif loader.feedback_ids:
+                text_service.analyse_in(conn, loader.feedback_ids)
         changed = loader.changed & rollups.SOURCE_TABLES
         if changed:  # before commit: never data without its summaries
             rollup_store.refresh(
@@ -228,7 +257,11 @@ def _tables_to_empty(replace: bool | Iterable[str]) -> list[str]:
     names = list(replace)
     unknown = [name for name in names if name not in schema.TABLES]
     if unknown:
-        raise ValueError(f"unknown tables {unknown}; choose from {', '.join(schema.TABLES)}")
+        raise ValueError(
+            _("unknown tables {unknown}; choose from {tables}").format(
+                unknown=unknown, tables=", ".join(schema.TABLES)
+            )
+        )
     return names
 
 

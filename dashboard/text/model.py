@@ -45,7 +45,7 @@ class NotEnoughLabels(ValueError):
 WORD_BLOCK = {"analyzer": "word", "ngram_range": (1, 2), "token_pattern": r"(?u)\b\w+\b"}
 CHAR_BLOCK = {"analyzer": "char_wb", "ngram_range": (2, 5)}
 BLOCKS = ((WORD_BLOCK, 1), (CHAR_BLOCK, 2))
-# Regularisation: on comments of phrasings unseen in training (benchmarks/text_model.py,
+# Regularisation: on comments of phrasings unseen in training (dashboard/bench/comments.py,
 # "unseen") C = 0.1 generalised as well as or better than 0.3-1.0, and converges 3-4x
 # faster.
 SVM_C = 0.1

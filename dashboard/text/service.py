@@ -98,6 +98,13 @@ def _taxonomy_in(conn: sa.Connection) -> themes.Taxonomy:
     return themes.parse(row["source"], f"the store's taxonomy (version {row['version']})")
 
 
+def taxonomy_saved(engine: sa.Engine) -> dict | None:
+    """The taxonomy in force as saved in the store (version, source, saved_at, saved_by),
+    or None: the default file applies."""
+    saved = db.fetch(q.latest_taxonomy(), engine)
+    return saved.row(0, named=True) if saved.height else None
+
+
 def save_taxonomy(engine: sa.Engine, source: str, by: str) -> int:
     """Check a taxonomy (TOML text), store it as the one in force, and re-theme every
     analysed comment with it. Returns its version.
@@ -349,6 +356,13 @@ def _analyse_in(
     return AnalysisResult(facts.height, removed, time.perf_counter() - started)
 
 
+def analyse_in(
+    conn: sa.Connection, response_ids: Sequence[str] | None = None, *, new_only: bool = False
+) -> AnalysisResult:
+    """:func:`analyse_comments` inside the caller's transaction (an import's load)."""
+    return _analyse_in(conn, response_ids, new_only)
+
+
 def analyse_comments(
     engine: sa.Engine, response_ids: Sequence[str] | None = None, *, new_only: bool = False
 ) -> AnalysisResult:
@@ -522,6 +536,25 @@ def import_labels(engine: sa.Engine, path: str | Path, labelled_by: str) -> int:
     if not labelled_by:
         raise LabelRejected("say who labelled the file (labelled_by=...)")
     name, rows = _read_label_rows(Path(path))
+    return import_label_rows(engine, rows, name, labelled_by)
+
+
+def import_label_rows(engine: sa.Engine, rows: pl.DataFrame, name: str, labelled_by: str) -> int:
+    """:func:`import_labels` of rows already read: columns response_id, sentiment,
+    optionally themes and line (the row's line for error messages; default: the line
+    it would have in a file with a header). All checked first; nothing written if any
+    is bad (:class:`LabelImportRejected`). Returns the number of labels stored."""
+    if not labelled_by:
+        raise LabelRejected("say who labelled (labelled_by=...)")
+    rows = rows.select(
+        (pl.col("line") if "line" in rows.columns else pl.int_range(2, rows.height + 2))
+        .cast(pl.Int64)
+        .alias("line"),
+        *(
+            pl.col(c).cast(pl.String) if c in rows.columns else pl.lit(None, pl.String).alias(c)
+            for c in ("response_id", "sentiment", "themes")
+        ),
+    )
     with db.begin(engine) as conn:
         taxonomy = _taxonomy_in(conn)
         errors = _label_errors(conn, rows, taxonomy)
@@ -541,6 +574,22 @@ def import_labels(engine: sa.Engine, path: str | Path, labelled_by: str) -> int:
         db.upsert_frame(conn, comment_labels, frame)
         _analyse_in(conn, frame["response_id"].to_list())
     return frame.height
+
+
+def labels_of(engine: sa.Engine, response_ids: Sequence[str]) -> pl.DataFrame:
+    """The labels of these responses: response_id, sentiment, themes, labelled_by,
+    labelled_at (responses without a label are absent)."""
+    parts = [db.fetch(q.labels(chunk), engine) for chunk in _chunks(sorted(set(response_ids)))]
+    parts = [p for p in parts if p.height]
+    if not parts:
+        return pl.DataFrame(schema=_LABEL_SCHEMA)
+    return pl.concat(parts, how="vertical_relaxed")
+
+
+def label_counts(engine: sa.Engine) -> pl.DataFrame:
+    """Labels per sentiment and language (what training would read): sentiment,
+    language, n."""
+    return db.fetch(q.label_counts(), engine)
 
 
 def label_queue(engine: sa.Engine, f: Filters, n: int = 20) -> pl.DataFrame:
@@ -816,3 +865,186 @@ def theme_quality(engine: sa.Engine, taxonomy: themes.Taxonomy | None = None) ->
         labelled.select("response_id", "words", "words_folded"), taxonomy
     )
     return themes.theme_quality(matched, labelled.select("response_id", "themes"), taxonomy.ids)
+
+
+# -- the views: sentiment and themes per touchpoint, group and period --------------------------
+
+BASES = ("baseline", "model", "label")  # what produced the sentiment a view shows
+
+
+def sentiment_basis(engine: sa.Engine, f: Filters) -> str | None:
+    """What produced the sentiment of the analysed comments inside ``f``: 'baseline'
+    when the lexicon produced any of it (then every renderer says "baseline"), else
+    'model' when the model scored any, else 'label'; None when nothing is analysed."""
+    sources = set(db.fetch(q.sentiment_sources(f), engine)["sentiment_source"].to_list())
+    return next((basis for basis in BASES if basis in sources), None)
+
+
+def _privacy_n() -> int:
+    from dashboard.config import get_settings
+
+    return get_settings().privacy_n
+
+
+def sentiment_cells(engine: sa.Engine, f: Filters, by: str, score: str = "net") -> pl.DataFrame:
+    """Sentiment per touchpoint x ``by`` cell: net sentiment (``score='net'``) or the
+    share of negative comments (``'negative'``), with the heatmap's n, privacy and
+    significance rules (``dashboard.metrics.sentiment.sentiment_heatmap_cells``).
+
+    Returns columns touchpoint, <by>, value, n, low_n, hidden, p, q, significant, moe,
+    positive, neutral, negative, target (always null: no targets for sentiment),
+    source (:func:`sentiment_basis`, the same on every row).
+    """
+    from dashboard.metrics.sentiment import sentiment_heatmap_cells
+
+    summary = db.fetch(q.sentiment_summary(f, ("touchpoint", by)), engine)
+    if summary.height == 0:
+        summary = pl.DataFrame(
+            schema={"touchpoint": pl.String, by: pl.String, "n": pl.Int64, "positive": pl.Int64,
+                    "neutral": pl.Int64, "negative": pl.Int64}
+        )  # fmt: skip
+    cells = sentiment_heatmap_cells(summary, by, score=score, min_n=f.min_n, privacy_n=_privacy_n())
+    basis = sentiment_basis(engine, f)
+    return (
+        cells.filter(pl.col("n") > 0)
+        .with_columns(_hidden_counts())
+        .with_columns(
+            pl.lit(None, dtype=pl.Float64).alias("target"),
+            pl.lit(basis, dtype=pl.String).alias("source"),
+        )
+        .sort(["touchpoint", by])
+    )
+
+
+def _hidden_counts() -> list[pl.Expr]:
+    """Sentiment counts of a hidden cell (under privacy_n comments) hidden too: two
+    negative comments out of two would tell what the hidden value hides."""
+    return [pl.when(~pl.col("hidden")).then(pl.col(c)).alias(c) for c in SENTIMENTS]
+
+
+def _with_theme_statistics(frame: pl.DataFrame, f: Filters, taxonomy: themes.Taxonomy):
+    """Theme rows with their label, net sentiment, share negative and privacy flags."""
+    from dashboard.metrics.sentiment import with_net_sentiment
+
+    privacy_n = _privacy_n()
+    labels = pl.DataFrame(
+        {"theme": list(taxonomy.ids), "label": [t.label for t in taxonomy.themes]},
+        schema={"theme": pl.String, "label": pl.String},
+    )
+    stats = with_net_sentiment(frame.rename({"comments": "n"}), min_n=f.min_n, privacy_n=privacy_n)
+    return (
+        stats.rename({"n": "comments"})
+        .with_columns(_hidden_counts())
+        .join(labels, on="theme", how="left")
+        .with_columns(
+            pl.coalesce("label", "theme").alias("label"),
+            # The share's base is the touchpoint's (period's) comments: hidden below privacy_n.
+            pl.when(pl.col("total") >= privacy_n).then(pl.col("share")).alias("share"),
+        )
+    )
+
+
+THEME_COLUMNS = ("theme", "label", "touchpoint", "comments", "total", "share", "negative",
+                 "neutral", "positive", "net_sentiment", "moe", "share_negative", "low_n",
+                 "hidden", "source")  # fmt: skip
+
+
+def theme_touchpoint_table(
+    engine: sa.Engine, f: Filters, by_touchpoint: bool = True
+) -> pl.DataFrame:
+    """Per theme and touchpoint (or overall): the comments carrying the theme, their
+    share of the touchpoint's analysed comments (0-100) and their sentiment.
+
+    Returns columns theme, label (the taxonomy's), [touchpoint], comments, total, share,
+    negative, neutral, positive, net_sentiment, moe, share_negative, low_n (comments <
+    min_n), hidden (comments < privacy_n: sentiment hidden), source (see
+    :func:`sentiment_basis`). Themes no comment carries are absent.
+    """
+    raw = db.fetch(q.theme_touchpoints(f, by_touchpoint), engine)
+    if raw.height == 0:
+        raw = pl.DataFrame(
+            schema={"theme": pl.String, **({"touchpoint": pl.String} if by_touchpoint else {}),
+                    "comments": pl.Int64, "total": pl.Int64, "share": pl.Float64,
+                    "negative": pl.Int64, "neutral": pl.Int64, "positive": pl.Int64}
+        )  # fmt: skip
+    frame = _with_theme_statistics(raw, f, current_taxonomy(engine)).with_columns(
+        pl.lit(sentiment_basis(engine, f), dtype=pl.String).alias("source")
+    )
+    columns = [c for c in THEME_COLUMNS if by_touchpoint or c != "touchpoint"]
+    return frame.select(columns).sort(["theme", *(["touchpoint"] if by_touchpoint else [])])
+
+
+THEME_TREND_COLUMNS = ("period", "theme", "label", "comments", "total", "share", "negative",
+                       "neutral", "positive", "net_sentiment", "moe", "share_negative", "low_n",
+                       "hidden", "source")  # fmt: skip
+
+
+def theme_trend_table(
+    engine: sa.Engine, f: Filters, grain: str, theme: str | tuple[str, ...] | None = None
+) -> pl.DataFrame:
+    """Per period and theme: comments carrying the theme, the period's analysed
+    comments, the share (0-100) and their sentiment; ``theme`` limits the themes.
+
+    Returns columns period ('YYYY-MM-DD', the period's first day), theme, label,
+    comments, total, share, negative, neutral, positive, net_sentiment, moe,
+    share_negative, low_n, hidden, source.
+    """
+    taxonomy = current_taxonomy(engine)
+    wanted = (theme,) if isinstance(theme, str) else tuple(theme or ())
+    unknown = [t for t in wanted if t not in taxonomy.ids]
+    if unknown:
+        raise ValueError(f"unknown theme {unknown[0]!r}; themes are: {', '.join(taxonomy.ids)}")
+    raw = db.fetch(q.theme_trend(f, grain, wanted or None), engine)
+    if raw.height == 0:
+        raw = pl.DataFrame(
+            schema={"period": pl.String, "theme": pl.String, "comments": pl.Int64,
+                    "total": pl.Int64, "share": pl.Float64, "negative": pl.Int64,
+                    "neutral": pl.Int64, "positive": pl.Int64}
+        )  # fmt: skip
+    frame = raw.with_columns(pl.col("period").cast(pl.String).str.slice(0, 10))
+    frame = _with_theme_statistics(frame, f, taxonomy).with_columns(
+        pl.lit(sentiment_basis(engine, f), dtype=pl.String).alias("source")
+    )
+    return frame.select(THEME_TREND_COLUMNS).sort(["period", "theme"])
+
+
+COMMENT_COLUMNS = ("response_id", "responded_at", "touchpoint", "nps", "csat", "ces", "comment",
+                   "language", "segment", "sentiment", "sentiment_source", "themes")  # fmt: skip
+
+
+def comment_list(
+    engine: sa.Engine,
+    f: Filters,
+    *,
+    band: str | None = None,
+    search: str | None = None,
+    sentiment: str | tuple[str, ...] | None = None,
+    theme: str | tuple[str, ...] | None = None,
+    limit: int | None = 50,
+    offset: int = 0,
+) -> pl.DataFrame:
+    """:func:`comment_page` with ``themes`` as a list of theme ids; ``limit=None``: every
+    matching comment. An unknown theme is an error naming the known ones.
+
+    Returns columns response_id, responded_at, touchpoint, nps, csat, ces, comment,
+    language, segment, sentiment, sentiment_source (label | model | baseline; null while
+    a comment is not analysed), themes (list of theme ids).
+    """
+    if theme:
+        ids = current_taxonomy(engine).ids
+        wanted = (theme,) if isinstance(theme, str) else tuple(theme)
+        unknown = [t for t in wanted if t not in ids]
+        if unknown:
+            raise ValueError(f"unknown theme {unknown[0]!r}; themes are: {', '.join(ids)}")
+    kwargs = {"band": band, "search": search, "sentiment": sentiment, "theme": theme}
+    if limit is None:
+        limit = max(comment_total(engine, f, **kwargs), 1)
+    page = comment_page(engine, f, limit=limit, offset=offset, **kwargs)
+    themes_list = (
+        pl.col("themes")
+        .cast(pl.String)
+        .fill_null("")
+        .str.split(";")
+        .list.eval(pl.element().filter(pl.element() != ""))
+    )
+    return page.with_columns(themes_list.alias("themes")).select(COMMENT_COLUMNS)

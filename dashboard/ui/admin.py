@@ -57,7 +57,8 @@ def user_form(known: list[users.User]) -> None:
     with st.form("user_form", clear_on_submit=False, enter_to_submit=False):
         st.markdown(_("**Add or change a user**"))
         left, right = st.columns([3, 2])
-        email = left.text_input(_("Email"), placeholder="lan.tran@company.vn", key="uf_email")
+        email = left.text_input(_("Email"), placeholder="lan.tran@company.vn",  # i18n: ok
+                                key="uf_email")  # fmt: skip
         role = right.selectbox(_("Role"), ROLES, index=1, format_func=access.role_label,
                                key="uf_role")  # fmt: skip
         st.caption(_("Scope: leave every box empty for the whole store. Admins always see "

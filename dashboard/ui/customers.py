@@ -12,8 +12,7 @@ go through the cache. Timings: BENCHMARKS.md, "Customer grain".
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import polars as pl
@@ -34,6 +33,7 @@ from dashboard.i18n.formats import (
 )
 from dashboard.ui.cache import call, engine
 from dashboard.ui.downloads import MIME, file_stem
+from dashboard.ui.markdown import md
 from dashboard.ui.page import export_context, friendly_errors
 from dashboard.ui.url_state import SEEDED, VIEW_PARAMS
 from dashboard.views import Options, View
@@ -80,16 +80,6 @@ COLUMN_LABELS = {
     "sla": N_("SLA"),
     "overdue": N_("Overdue"),
 }
-
-
-# What Markdown (and Streamlit's :directives[...]) would read as formatting inline.
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#|~$:])")
-
-
-def md(value: object) -> str:
-    """A data value (a name, a comment, a segment) as literal text inside Markdown:
-    its punctuation escaped, so ``[``, ``*`` or ``:smile:`` in the data stay as typed."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(value))
 
 
 def label(key: str) -> str:
@@ -260,8 +250,9 @@ def score_badges(nps, csat, ces=None) -> str:
     return " ".join(parts)
 
 
-def timeline(responses: list[dict]) -> None:
-    """Every response of the customer, newest first: scores, touchpoint, date, comment."""
+def timeline(responses: list[dict], analysis: Callable[[dict], str] | None = None) -> None:
+    """Every response of the customer, newest first: scores, touchpoint, date, comment;
+    ``analysis(response)``: the comment's sentiment and themes as badges (Markdown)."""
     if not responses:
         st.info(_("This customer has not answered a survey."), icon=":material/forum:")
         return
@@ -273,6 +264,9 @@ def timeline(responses: list[dict]) -> None:
             st.markdown(head + " " + " · ".join(m for m in meta if m))
             if response["comment"]:
                 st.text(response["comment"])
+                said = analysis(response) if analysis is not None else ""
+                if said:
+                    st.markdown(said)
 
 
 # -- follow-up items --------------------------------------------------------------------------

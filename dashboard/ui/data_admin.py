@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import audit, db, rollup_store
 from dashboard.i18n import _
-from dashboard.i18n.formats import MISSING, fmt_datetime, fmt_int, fmt_pct
+from dashboard.i18n.formats import MISSING, fmt_datetime, fmt_int, fmt_number, fmt_pct
 from dashboard.ingest.health import DataHealth, data_health
 from dashboard.ui.cache import data_changed
 from dashboard.ui.tables import headers, styled
@@ -50,6 +50,22 @@ def _table(frame, key: str) -> None:
     counts = {c: fmt_int for c, t in frame.schema.items() if t.is_integer()}
     st.dataframe(styled(frame, counts), hide_index=True, key=key, placeholder=MISSING,
                  column_config=headers(frame))  # fmt: skip
+
+
+def preview_table(frame, key: str = "preview") -> None:
+    """Rows about to be imported, as they will be stored: the canonical column names (data,
+    not words), numbers with the language's thousands and decimal marks, "–" for none."""
+    numbers = {
+        c: (fmt_int if t.is_integer() else _decimal)
+        for c, t in frame.schema.items()
+        if t.is_numeric()
+    }
+    st.dataframe(styled(frame, numbers), hide_index=True, key=key, placeholder=MISSING)
+
+
+def _decimal(value: float) -> str:
+    """An amount or a score: whole numbers without decimals, others with up to two."""
+    return fmt_int(value) if float(value).is_integer() else fmt_number(value, 2)
 
 
 def summary_tables_panel(engine: sa.Engine, health: DataHealth | None) -> None:

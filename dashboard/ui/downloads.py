@@ -173,6 +173,10 @@ def report_button(
     metric: str = "nps",
     steps: tuple[str, ...] | None = None,
     window_days: float | None = None,
+    grain: str = "month",
+    band: str | None = None,
+    search: str | None = None,
+    top: int | None = None,
     label: str | None = None,
 ) -> None:
     """A button producing the page's PDF report pack (cover, KPIs, every chart) on click,
@@ -182,7 +186,8 @@ def report_button(
     from dashboard.views.reports import REPORTS
 
     label = label if label is not None else _("Export report")
-    options = Options(by=by, metric=metric, steps=steps, window_days=window_days)
+    options = Options(by=by, metric=metric, steps=steps, window_days=window_days, grain=grain,
+                      band=band, search=search, top=top)  # fmt: skip
     try:
         export_render.find_chromium()
     except export_render.ChromiumUnavailable as exc:

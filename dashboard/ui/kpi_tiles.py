@@ -1,5 +1,6 @@
-"""The Overview's KPI tiles: value, change against the previous period with its verdict,
-the explanation in the help, a sparkline of the last months."""
+"""The Overview's KPI tiles: value, change against the comparison period (previous period or
+same period last year, named in the help) with its verdict, the explanation in the help, a
+sparkline of the last months."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.i18n import N_, _, pgettext
+from dashboard.i18n.formats import describe_comparison
+from dashboard.ui.styles import metric_text_fits
+from queries.filters import Filters
 
 TILES = (  # (KPI, name, formatter, explanation); words marked, translated when drawn
     ("customers", N_("Customers"), charts.fmt_int,
@@ -30,7 +34,11 @@ DELTA_FORMAT = {  # an ASCII sign first: st.metric reads the direction from it
 }
 
 
-def _tile(column, kpis: dict, changes: dict, monthly: list[dict], spec) -> None:
+# The tile's own short words for the comparison (the full period is in the help).
+SHORT_VERSUS = {"previous": N_("vs previous period"), "year": N_("vs same period last year")}
+
+
+def _tile(column, kpis: dict, changes: dict, monthly: list[dict], spec, versus) -> None:
     key, label, fmt, help_text = spec
     value = kpis.get(key)
     change = changes.get(key) or {}
@@ -41,14 +49,15 @@ def _tile(column, kpis: dict, changes: dict, monthly: list[dict], spec) -> None:
         if key in ("nps", "csat", "ces"):  # the p-value in the help: the tile has no room
             significant = change.get("significant") is not None
             verdict = _("significant") if significant else _("not significant")
-            help_text += " " + _("Change vs previous period: {verdict} ({p}).").format(
-                verdict=verdict, p=charts.fmt_test(change.get("p"))
+            help_text += " " + _("Change {versus}: {verdict} ({p}).").format(
+                versus=versus[1], verdict=verdict, p=charts.fmt_test(change.get("p"))
             )
             short = pgettext("KPI tile", "significant"), pgettext("KPI tile", "not significant")
             description = short[0] if significant else short[1]
             colour = "normal" if significant else "off"
         else:
-            description = _("vs previous period")
+            description = _(SHORT_VERSUS[versus[0]])
+            help_text += " " + _("Change {versus}.").format(versus=versus[1])
     if key == "nps" and value is not None:
         help_text += " " + _("±{moe} (95%), n = {n}.").format(
             moe=charts.fmt_score(kpis.get("moe") or 0), n=charts.fmt_int(kpis.get("n_nps"))
@@ -62,9 +71,12 @@ def _tile(column, kpis: dict, changes: dict, monthly: list[dict], spec) -> None:
     )  # fmt: skip
 
 
-def kpi_tiles(kpis: dict, deltas: pl.DataFrame | None, monthly: list[dict]) -> None:
-    """Two rows of four tiles; ``deltas`` is the KPI view's comparison (None: off)."""
+def kpi_tiles(kpis: dict, deltas: pl.DataFrame | None, monthly: list[dict], f: Filters) -> None:
+    """Two rows of four tiles; ``deltas`` is the KPI view's comparison (None: off) of the
+    filters ``f`` (whose comparison period the tiles name)."""
+    versus = (f.compare_with, describe_comparison(f))
+    metric_text_fits()  # no "vs previous per…": the words wrap instead
     changes = {} if deltas is None else {r["metric"]: r for r in deltas.iter_rows(named=True)}
     for row in (TILES[:4], TILES[4:]):
         for column, spec in zip(st.columns(4), row, strict=True):
-            _tile(column, kpis, changes, monthly, spec)
+            _tile(column, kpis, changes, monthly, spec, versus)

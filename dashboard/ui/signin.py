@@ -20,6 +20,7 @@ from dashboard.access import Viewer
 from dashboard.config import get_settings
 from dashboard.i18n import _
 from dashboard.ui.cache import engine
+from dashboard.ui.page import being_updated
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,8 @@ def _known_viewer(email: str) -> Viewer:
         user = users.find(engine(), email)
     except db.SchemaMissing:
         user = None
+    except db.StoreBusy as exc:  # an import writes the embedded store: sign in after it
+        being_updated(str(exc))
     except db.StoreError as exc:
         log.error("sign-in lookup failed: %s", exc)
         _stop_with(_("The data store cannot be reached, so nobody can be signed in: {error}")

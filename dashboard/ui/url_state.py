@@ -11,11 +11,14 @@ widgets through :func:`url_value`), then :func:`write_url` (all of it ->
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
+from dashboard import access
+from dashboard.charts.labels import group_label
 from dashboard.i18n import N_, URL_PARAM, _, current_language
 from dashboard.i18n.formats import column_date_format
 from dashboard.state import (
+    COMPARISON_LABELS,
     DEFAULT_PRESET,
     FILTER_KEYS,
     LABELS,
@@ -25,12 +28,14 @@ from dashboard.state import (
     View,
     resolve_period,
 )
-from queries.filters import Filters
+from queries.filters import COMPARISONS, Filters, choices
 
 SEEDED = "_cx_seeded"
 PAGE_PARAMS = "_cx_page_params"
 VIEW_PARAMS = "_cx_view_params"
 URL_AT_START = "_cx_url_at_start"
+URL_WRITTEN = "_cx_url_written"  # the address this session wrote last
+PAGE_NAME = "_cx_page_name"
 
 
 def _st():
@@ -45,27 +50,59 @@ def current_params() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
-def seed_from_url() -> None:
-    """On a session's first run, put the URL's view into the widgets' state."""
+def seed_from_url(page: str = "") -> None:
+    """Put the URL's view into the widgets' state: on a session's first run, and when the
+    browser's Back or Forward button brought back an address this session wrote.
+
+    Every change of the view writes a new address, which the browser keeps in its
+    history; going back to one reruns the app with that address. The widgets then take
+    its values (filters, and the page's own: a drill-down's cell, a segment path), so Back
+    undoes a drill step instead of being written over by the state it left.
+    """
     st = _st()
-    st.session_state[PAGE_PARAMS] = {}
+    state = st.session_state
+    now = current_params()
+    previous_page, previous_params = state.get(PAGE_NAME), state.get(PAGE_PARAMS, {})
+    # The page's parameters stay declared between its runs: the first write of a run then
+    # has them all, and no half-written address lands in the browser's history.
+    state[PAGE_PARAMS] = dict(previous_params) if page and page == previous_page else {}
+    state[PAGE_NAME] = page
     # What the URL said when this run started: pages seed their widgets from it, since
     # the URL is rewritten as the run goes.
-    st.session_state[URL_AT_START] = current_params()
-    if st.session_state.get(SEEDED):
+    state[URL_AT_START] = now
+    if not state.get(SEEDED):
+        state[SEEDED] = True
+        _apply_view(View.from_params(now))
         return
-    st.session_state[SEEDED] = True
-    _apply_view(View.from_params(current_params()))
+    # Back or Forward within the page: an address this app wrote (it always names the
+    # language; links to a page with parameters of their own do not), not the last one.
+    written = state.get(URL_WRITTEN)
+    revisited = URL_PARAM in now and written is not None and now != written
+    if revisited and page == previous_page:
+        _apply_view(View.from_params(now))
+        for key in previous_params:  # the page seeds them again from the address
+            state.pop(key, None)
 
 
 def _apply_view(view: View) -> None:
     st = _st()
     st.session_state["period"] = view.preset
     st.session_state["compare"] = view.compare
+    st.session_state["vs"] = view.against
     if view.preset == "custom" and view.date_from and view.date_to:
         st.session_state["dates"] = (view.date_from, view.date_to)
     for key in MULTISELECT_KEYS:
         st.session_state[key] = list(view.selected(key))
+
+
+def keep_filters() -> None:
+    """For a run that does not draw the sidebar (the store cannot answer, or is being
+    updated): Streamlit forgets the state of widgets a run does not draw, so without this
+    the filters fall back to their defaults when the store comes back."""
+    st = _st()
+    for key in ("period", "compare", "dates", *MULTISELECT_KEYS):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state.get(key)
 
 
 def reset_filters() -> None:
@@ -98,7 +135,13 @@ def sidebar(
         high = max([d for d in (latest, *chosen) if d], default=None)
         sb.date_input(_("From – to"), key="dates", min_value=low, max_value=high,
                       format=column_date_format())  # fmt: skip
-    sb.toggle(_("Compare with previous period"), key="compare")
+    sb.toggle(_("Compare with an earlier period"), key="compare")
+    if st.session_state.get("compare"):
+        if st.session_state.get("vs") not in COMPARISONS:
+            st.session_state["vs"] = COMPARISONS[0]
+        sb.radio(_("Compare with"), list(COMPARISONS), key="vs", horizontal=True,
+                 format_func=lambda k: _(COMPARISON_LABELS[k]).capitalize(),
+                 help=_("Last year's same days suit seasons that move, like Tết."))  # fmt: skip
     for key in FILTER_KEYS:
         _multiselect(sb, key, options)
     with sb.expander(
@@ -112,15 +155,22 @@ def sidebar(
     view = _view_from_widgets()
     st.session_state[VIEW_PARAMS] = view.to_params()
     write_url()
-    return view.to_filters(latest, earliest, min_n), view
+    return view.to_filters(latest, earliest, min_n, known=options, closed=_closed()), view
+
+
+def _closed() -> set[str]:
+    """Dimensions the viewer's scope restricts: no "(unknown)" there (they never see it)."""
+    return set(access.current_viewer().scope.as_dict())
 
 
 def _multiselect(container, key: str, options: Mapping[str, list[str]]) -> None:
     st = _st()
-    choices = list(options.get(key, []))
-    chosen = [v for v in st.session_state.get(key, []) if v in choices]
+    # A dimension also offers "(unknown)": customers with no recorded value.
+    values = choices(key, options.get(key, []), unknown=key not in _closed())
+    chosen = [v for v in st.session_state.get(key, []) if v in values]
     st.session_state[key] = chosen  # drop values this store does not have
-    container.multiselect(_(LABELS[key]), choices, key=key, placeholder=_(EVERYTHING[key]))
+    container.multiselect(_(LABELS[key]), values, key=key, placeholder=_(EVERYTHING[key]),
+                          format_func=group_label)  # fmt: skip
 
 
 # An empty multiselect filters nothing: its placeholder says so.
@@ -154,6 +204,7 @@ def _view_from_widgets() -> View:
         date_to=date_to,
         selections=tuple((k, v) for k, v in selections if v),
         compare=bool(state.get("compare", True)),
+        against=state.get("vs") if state.get("vs") in COMPARISONS else COMPARISONS[0],
     )
 
 
@@ -165,7 +216,8 @@ def url_value(key: str, default, parse: Callable[[list[str]], object] | None = N
     (ValueError) falls back to ``default``.
     """
     st = _st()
-    if key not in st.session_state:
+    # Missing, or emptied (None) although the widget needs a value: seed it again.
+    if st.session_state.get(key) is None and (default is not None or key not in st.session_state):
         raw = st.session_state.get(URL_AT_START, {}).get(key)
         value = default
         if raw:
@@ -176,7 +228,26 @@ def url_value(key: str, default, parse: Callable[[list[str]], object] | None = N
         st.session_state[key] = value
     st.session_state.setdefault(PAGE_PARAMS, {})[key] = default
     write_url()  # now: a page may st.stop() before the end of the run
-    return st.session_state[key]
+    return st.session_state.get(key, default)
+
+
+def widget_value(key: str, default, allowed: Iterable | None = None):
+    """Widget ``key``'s value, read safely: ``default`` when the widget has not set it (yet),
+    holds None, or holds a value outside ``allowed`` (a list value keeps its allowed items).
+
+    Pages read their widgets through this, never ``st.session_state[key]``: with many
+    sessions starting at once, a run can reach the read before the widget has a value.
+    """
+    value = _st().session_state.get(key)
+    if value is None:
+        return default
+    if allowed is not None:
+        allowed = list(allowed)
+        if isinstance(value, list | tuple):
+            return [v for v in value if v in allowed]
+        if value not in allowed:
+            return default
+    return value
 
 
 def write_url() -> None:
@@ -188,7 +259,12 @@ def write_url() -> None:
     st = _st()
     params = {URL_PARAM: [current_language()], **st.session_state.get(VIEW_PARAMS, {})}
     for key, default in st.session_state.get(PAGE_PARAMS, {}).items():
-        value = st.session_state.get(key, default)
+        if key not in st.session_state:  # not seeded yet in this run: as the address says
+            raw = st.session_state.get(URL_AT_START, {}).get(key)
+            if raw:
+                params[key] = raw
+            continue
+        value = st.session_state.get(key)
         if value == default or value is None or value == "" or value == []:
             continue
         if isinstance(value, list | tuple):
@@ -199,3 +275,4 @@ def write_url() -> None:
             params[key] = [str(value)]
     if params != current_params():
         st.query_params.from_dict(params)
+    st.session_state[URL_WRITTEN] = params

@@ -24,8 +24,9 @@ from dashboard.metrics.funnel_satisfaction import clearest_gap
 from dashboard.state import one_of
 from dashboard.ui.cache import call, run
 from dashboard.ui.comments import comment_cards
+from dashboard.ui.markdown import md
 from dashboard.ui.page import chart, friendly_errors, no_data, table
-from dashboard.ui.url_state import url_value
+from dashboard.ui.url_state import url_value, widget_value
 from dashboard.views import Options
 from queries.filters import Filters
 
@@ -114,7 +115,7 @@ def _current_choice(
         _("Step"), later, key=STEP_KEY, required=True, on_change=_close_comments,
         format_func=lambda s: _("→ {step}").format(step=step_label(s)),
     )  # fmt: skip
-    return st.session_state[STEP_KEY], touchpoint
+    return widget_value(STEP_KEY, step, later), touchpoint
 
 
 def _dumbbells(frame: pl.DataFrame, metric: str, step: str, touchpoint: str | None) -> None:
@@ -188,7 +189,7 @@ def dropped_comments_panel(f: Filters, options: Options, step: str, touchpoint: 
     head, close = st.columns([5, 1], vertical_alignment="center")
     head.markdown(
         _("**Comments of customers who dropped out before → {step}, about {touchpoint}**").format(
-            step=step_label(step), touchpoint=fs_charts.touchpoint_label(touchpoint)
+            step=md(step_label(step)), touchpoint=md(fs_charts.touchpoint_label(touchpoint))
         )
     )
     close.button(_("Close"), icon=":material/close:", on_click=_close_comments,

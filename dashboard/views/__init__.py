@@ -9,14 +9,18 @@ package (listed in ``_FAMILIES``), its chart function, and its place on a page.
 
 from __future__ import annotations
 
+from dashboard.views import comments as _comments
 from dashboard.views import customers as _customers
 from dashboard.views import dashboard as _dashboard
 from dashboard.views import why as _why
 from dashboard.views.base import Options, Result, Rule, View, needs
+from dashboard.views.comments import COMMENTS, SENTIMENT, THEME_TREND, THEMES
 from dashboard.views.customers import AT_RISK, CUSTOMER, FOLLOWUPS, PROMOTERS
 from dashboard.views.dashboard import (
     FEEDBACK,
     FUNNEL,
+    FUNNEL_COUNTS_NOTE,
+    FUNNEL_IN_PERIOD,
     HEATMAP,
     KPIS,
     NPS_MIX,
@@ -26,7 +30,7 @@ from dashboard.views.dashboard import (
 )
 from dashboard.views.why import DRIVERS, DRIVERS_RANKED, FUNNEL_SATISFACTION
 
-_FAMILIES = (_dashboard, _why, _customers)
+_FAMILIES = (_dashboard, _why, _customers, _comments)
 
 REGISTRY: dict[str, View] = {view.name: view for family in _FAMILIES for view in family.VIEWS}
 
@@ -46,6 +50,10 @@ def exported_as(kind: str) -> tuple[str, ...]:
 
 __all__ = [
     "AT_RISK",
+    "COMMENTS",
+    "SENTIMENT",
+    "THEMES",
+    "THEME_TREND",
     "CUSTOMER",
     "FOLLOWUPS",
     "PROMOTERS",
@@ -53,6 +61,8 @@ __all__ = [
     "DRIVERS_RANKED",
     "FEEDBACK",
     "FUNNEL",
+    "FUNNEL_COUNTS_NOTE",
+    "FUNNEL_IN_PERIOD",
     "FUNNEL_SATISFACTION",
     "HEATMAP",
     "KPIS",

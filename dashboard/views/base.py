@@ -39,6 +39,7 @@ class Options:
     search: str | None = None
     compare: bool = False
     by_kind: str = "touchpoint"  # what moved: touchpoints or a dimension's groups
+    top: int | None = None  # a breakdown's largest groups, the rest as "(other)"; None: all
     limit: int | None = None
     offset: int = 0
     sort: str | None = None  # a list's sort column (None: the view's default order)
@@ -46,6 +47,7 @@ class Options:
     customer_id: str | None = None  # the customer view
     sentiment: str | None = None  # comments: negative | neutral | positive
     theme: str | None = None  # comments: a theme of the taxonomy
+    score: str = "net"  # sentiment: net sentiment or the share of negative comments
     status: str | None = None  # follow-up items
     owner: str | None = None
     overdue: bool | None = None
@@ -92,6 +94,9 @@ class View:
     # What a reader must know about a result to read it (e.g. "the data cannot support
     # this"): ``cxdash query`` prints these on stderr, pages show them as warnings.
     notes: Callable[[Result, Options], tuple[str, ...]] = field(default=lambda result, options: ())
+    # Whether the result compares with another period (Filters.comparison()): renderers
+    # then name that period (on the page, in exported files, on the CLI's stderr).
+    compares: Callable[[Options], bool] = field(default=lambda options: False)
 
     def check(self, options: Options) -> None:
         """Raise ValueError naming the first rule ``options`` break."""

@@ -12,6 +12,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from dashboard import charts, service
+from dashboard.charts.heatmap import metric_short
 from dashboard.charts.labels import dimension_noun
 from dashboard.charts.table import table_trace
 from dashboard.charts.theme import font_family
@@ -152,7 +153,9 @@ def _kpi_figure(result, options: Options) -> go.Figure:
 KPIS = View(
     name="kpis",
     compute=_kpis,
-    title=lambda options: _("Key figures vs previous period"),
+    title=lambda options: (
+        _("Key figures and their change") if options.compare else _("Key figures")
+    ),
     figure=_kpi_figure,
     columns=lambda options: (
         ("metric", "value", "previous", "delta", "p", "significant")
@@ -161,6 +164,7 @@ KPIS = View(
     ),  # fmt: skip
     # A comparison needs the previous period, which only a closed period has.
     defaults=lambda options: options.replace(compare=True),
+    compares=lambda options: options.compare,
     json_key="metric",
     exports=frozenset({"query", "chart"}),
     help="customers, revenue, orders, purchasers, AOV, repeat rate, NPS ± MoE, CSAT, CES",
@@ -169,9 +173,18 @@ KPIS = View(
 
 # -- funnel -----------------------------------------------------------------------------
 
+FUNNEL_COUNTS_NOTE = N_(
+    "The funnel counts the customers who entered at “{first}” in the period and reached "
+    "each step in order within the window, even after the period's end. “In the period” "
+    "counts every customer with an event of that step in the period, whenever they "
+    "entered: the way the KPI tiles count (Purchasers: every customer with a transaction)."
+)
+
 
 def _funnel(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
-    return service.get_funnel(engine, f, options.steps, options.window_days, options.by)
+    return service.get_funnel(
+        engine, f, options.steps, options.window_days, options.by, top=options.top
+    )
 
 
 def _funnel_title(options: Options) -> str:
@@ -212,11 +225,40 @@ FUNNEL = View(
 )
 
 
+def _reached_in_period(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
+    return service.get_reached_in_period(engine, f, options.steps, options.by)
+
+
+FUNNEL_IN_PERIOD = View(
+    name="funnel-in-period",
+    compute=_reached_in_period,
+    title=lambda options: _("Customers with each step in the period"),
+    columns=lambda options: _with_breakdown(("step", "reached_in_period"), options.by, 0),
+    exports=frozenset({"query"}),
+    help="beside the funnel: customers with an event of each step in the period (KPI-style)",
+)
+
+
 # -- heatmap ----------------------------------------------------------------------------
 
 
+SENTIMENT_METRIC = "sentiment"  # the heatmap's fourth score: net sentiment of the comments
+
+
 def _heatmap(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
-    return service.get_heatmap(engine, f, options.metric, options.by)
+    if options.metric == SENTIMENT_METRIC:
+        from dashboard.text.service import sentiment_cells
+
+        return sentiment_cells(engine, f, options.by, "net")
+    return service.get_heatmap(engine, f, options.metric, options.by, top=options.top)
+
+
+def _heatmap_figure(frame: pl.DataFrame, options: Options) -> go.Figure:
+    if options.metric == SENTIMENT_METRIC:
+        from dashboard.charts.comments import sentiment_heatmap
+
+        return sentiment_heatmap(frame, by=options.by, score="net")
+    return charts.heatmap(frame, metric=options.metric, by=options.by, wide=True)
 
 
 HEATMAP = View(
@@ -224,9 +266,10 @@ HEATMAP = View(
     compute=_heatmap,
     # The chart's title also says what the colours are centred on (from the data).
     title=lambda options: _("{metric} by touchpoint and {dimension}").format(
-        metric=options.metric.upper(), dimension=dimension_noun(options.by)
+        metric=metric_short(options.metric), dimension=dimension_noun(options.by)
     ),
-    figure=lambda frame, options: charts.heatmap(frame, metric=options.metric, by=options.by),
+    # exports and report packs are a page wide: cell text fits in more columns
+    figure=_heatmap_figure,
     columns=lambda options: _with_breakdown(
         ("touchpoint", "value", "n", "low_n", "p", "q", "significant"), options.by, 1
     ),
@@ -241,7 +284,7 @@ HEATMAP = View(
 
 
 def _nps_trend(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
-    return service.get_nps_trend(engine, f, options.grain, options.by)
+    return service.get_nps_trend(engine, f, options.grain, options.by, top=options.top)
 
 
 TREND_TITLES = {
@@ -290,7 +333,7 @@ NPS_MIX = View(
 
 
 def _segments(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame:
-    return service.get_segments(engine, f, options.by)
+    return service.get_segments(engine, f, options.by, top=options.top)
 
 
 SEGMENTS = View(
@@ -316,10 +359,14 @@ def _what_moved(engine: sa.Engine, f: Filters, options: Options) -> pl.DataFrame
 WHAT_MOVED = View(
     name="what-moved",
     compute=_what_moved,
-    title=lambda options: _("What moved: {metric} change vs previous period").format(
+    title=lambda options: _("What moved: {metric} change").format(
         metric=charts.METRIC_SHORT.get(options.metric, options.metric)
     ),
-    figure=lambda frame, options: charts.what_moved(frame, metric=options.metric),
+    # the chart's own title names "previous period"; the view's fits either comparison
+    figure=lambda frame, options: charts.what_moved(frame, metric=options.metric).update_layout(
+        title_text=WHAT_MOVED.title(options)
+    ),
+    compares=lambda options: True,
 )
 
 
@@ -343,4 +390,6 @@ FEEDBACK = View(
     help="the comments behind the numbers, newest first",
 )
 
-VIEWS = (KPIS, FUNNEL, HEATMAP, NPS_TREND, NPS_MIX, SEGMENTS, WHAT_MOVED, FEEDBACK)
+VIEWS = (
+    KPIS, FUNNEL, FUNNEL_IN_PERIOD, HEATMAP, NPS_TREND, NPS_MIX, SEGMENTS, WHAT_MOVED, FEEDBACK,
+)  # fmt: skip

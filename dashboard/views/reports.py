@@ -11,22 +11,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import plotly.graph_objects as go
 import polars as pl
 
 from dashboard import state, why
 from dashboard.charts.funnel_satisfaction import touchpoint_label
-from dashboard.charts.labels import dimension_noun, step_label
-from dashboard.charts.theme import METRIC_SHORT
-from dashboard.i18n import N_, _
-from dashboard.i18n.formats import fmt_date, fmt_int, fmt_number, fmt_pct, fmt_score
+from dashboard.charts.labels import dimension_noun, group_label, step_label
+from dashboard.charts.table import table_trace
+from dashboard.charts.theme import METRIC_SHORT, TEMPLATE, font_family
+from dashboard.i18n import N_, _, ngettext
+from dashboard.i18n.formats import (
+    fmt_date,
+    fmt_int,
+    fmt_month,
+    fmt_number,
+    fmt_pct,
+    fmt_score,
+)
 from dashboard.metrics.funnel_satisfaction import clearest_gap
+from dashboard.metrics.groups import TOP_GROUPS
 from dashboard.views.base import Options, View
 from dashboard.views.dashboard import (
     DEFAULT_BY,
+    FEEDBACK,
     FUNNEL,
     HEATMAP,
     NPS_MIX,
     NPS_TREND,
+    SEGMENTS,
     WHAT_MOVED,
     window_days,
     window_words,
@@ -46,6 +58,9 @@ class Section:
     options: Options
     caption: Caption
     title: Callable[[Filters], str] | None = None
+    # How the result is drawn when not as the view's chart: one figure per page (a long
+    # table takes several pages).
+    draw: Callable[[pl.DataFrame, Options], list[go.Figure]] | None = None
 
 
 @dataclass(frozen=True)
@@ -56,23 +71,55 @@ class Report:
     page: str
     title: str
     sections: Callable[[Filters, Options], list[Section]]
+    needs: str | None = None  # the permission the pack needs beyond report exports
 
 
 # -- captions -------------------------------------------------------------------------------
 # Written in the current language (the export wraps its work in ``with language(...)``).
 
 
-def trend_caption(trend: pl.DataFrame, options: Options, f: Filters) -> str:
-    text = _(
+TREND_WORDS = {
+    "day": N_(
+        "NPS per day; the band is the 95% margin of error. Grey points have fewer "
+        "responses than the minimum sample."
+    ),
+    "week": N_(
+        "NPS per week (from Monday); the band is the 95% margin of error. Grey points have "
+        "fewer responses than the minimum sample."
+    ),
+    "month": N_(
         "NPS per month; the band is the 95% margin of error. Grey points have fewer "
         "responses than the minimum sample."
-    )
+    ),
+}
+LATEST_WORDS = {
+    "day": N_("Latest day ({period}): NPS {nps} ± {moe} from {n} scored responses."),
+    "week": N_("Week of {period}: NPS {nps} ± {moe} from {n} scored responses."),
+    "month": N_("Latest month ({period}): NPS {nps} ± {moe} from {n} scored responses."),
+}
+GROUP_TREND_WORDS = N_(
+    "NPS per period, one line per {dimension} (the largest groups; the rest together as "
+    "“other”). Grey points have fewer responses than the minimum sample."
+)
+
+
+def period_words(period: object, grain: str) -> str:
+    """A trend point's period as the chart's axis writes it (``thg 3 2026``, ``Mar 2026``;
+    a day or a week by its first day)."""
+    return fmt_month(period) if grain == "month" else fmt_date(period)
+
+
+def trend_caption(trend: pl.DataFrame, options: Options, f: Filters) -> str:
+    grain = options.grain if options.grain in TREND_WORDS else "month"
+    if options.by is not None:
+        return _(GROUP_TREND_WORDS).format(dimension=dimension_noun(options.by))
+    text = _(TREND_WORDS[grain])
     scored = trend.filter(pl.col("nps").is_not_null()) if "nps" in trend.columns else trend
     if scored.is_empty():
         return text
     last = scored.sort("period").row(-1, named=True)
-    latest = _("Latest month ({month}): NPS {nps} ± {moe} from {n} scored responses.").format(
-        month=fmt_date(last["period"]),
+    latest = _(LATEST_WORDS[grain]).format(
+        period=period_words(last["period"], grain),
         nps=fmt_score(last["nps"]),
         moe=fmt_score(last["moe"] or 0),
         n=fmt_int(last["n"]),
@@ -197,9 +244,119 @@ def ranked_caption(table: pl.DataFrame, options: Options, f: Filters) -> str:
     )
 
 
+def segments_caption(frame: pl.DataFrame, options: Options, f: Filters) -> str:
+    text = _(
+        "NPS of each {dimension} with its 95% margin of error; grey bars have fewer than "
+        "{min_n} scored responses."
+    ).format(dimension=dimension_noun(options.by), min_n=fmt_int(f.min_n))
+    scored = frame.filter(pl.col("nps").is_not_null() & ~pl.col("low_n"))
+    if scored.height < 2:
+        return text
+    ranked = scored.sort("nps", descending=True)
+    best, worst = ranked.row(0, named=True), ranked.row(-1, named=True)
+    return (
+        text
+        + " "
+        + _("Highest: {best} ({best_nps}); lowest: {worst} ({worst_nps}).").format(
+            best=group_label(best[options.by]),
+            best_nps=fmt_score(best["nps"]),
+            worst=group_label(worst[options.by]),
+            worst_nps=fmt_score(worst["nps"]),
+        )
+    )
+
+
+def segment_table_caption(frame: pl.DataFrame, options: Options, f: Filters) -> str:
+    return _(
+        "Every KPI per {dimension}, largest groups first. Revenue and order value in đồng; "
+        "repeat rate and CSAT in percent; low sample: fewer than {min_n} NPS answers."
+    ).format(dimension=dimension_noun(options.by), min_n=fmt_int(f.min_n))
+
+
+BAND_WORDS = {
+    "detractor": N_("detractors (0–6)"),
+    "passive": N_("passives (7–8)"),
+    "promoter": N_("promoters (9–10)"),
+}
+
+
+def comments_caption(frame: pl.DataFrame, options: Options, f: Filters) -> str:
+    shown = ngettext(
+        "The newest comment, newest first.", "The {n} newest comments, newest first.", frame.height
+    ).format(n=fmt_int(frame.height))
+    parts = [shown]
+    if options.band is not None:
+        parts.append(_("Score band: {band}.").format(band=_(BAND_WORDS[options.band])))
+    if options.search:
+        parts.append(_("Search: “{text}”.").format(text=options.search))
+    parts.append(
+        _("Comments longer than {n} characters are shortened (…); the table export has them all.")
+        .format(n=fmt_int(COMMENT_CHARS))
+    )  # fmt: skip
+    return " ".join(parts)
+
+
 def _previous_period_words(f: Filters) -> str:
-    previous = f.previous_period()
+    previous = f.comparison()  # the previous period, or the same period last year
     return state.describe_period(previous.date_from, previous.date_to)
+
+
+# -- tables on report pages ----------------------------------------------------------------
+
+TABLE_ROWS_PER_PAGE = 16
+COMMENT_ROWS_PER_PAGE = 8
+COMMENT_CHARS = 400  # a comment cell longer than this is shortened on the page
+
+
+def table_pages(
+    frame: pl.DataFrame, title: str, *, rows_per_page: int = TABLE_ROWS_PER_PAGE, widths=None
+) -> list[go.Figure]:
+    """``frame`` as table figures of ``rows_per_page`` rows each, cells written as the app
+    writes them (``dashboard.charts.table``), titled "title (i of n)" when split."""
+    if frame.is_empty():
+        return [_table_figure(frame, title, widths)]
+    count = -(-frame.height // rows_per_page)
+    figures = []
+    for i in range(count):
+        part = frame.slice(i * rows_per_page, rows_per_page)
+        heading = (
+            _("{title} ({part} of {parts})").format(title=title, part=i + 1, parts=count)
+            if count > 1
+            else title
+        )
+        figures.append(_table_figure(part, heading, widths))
+    return figures
+
+
+def _table_figure(frame: pl.DataFrame, title: str, widths) -> go.Figure:
+    trace = table_trace(frame)
+    if widths is not None:
+        trace.columnwidth = [widths.get(c, 1) for c in frame.columns]
+    fig = go.Figure(trace)
+    fig.update_layout(title_text=title, template=TEMPLATE, font_family=font_family())
+    return fig
+
+
+def _segment_table(frame: pl.DataFrame, options: Options) -> list[go.Figure]:
+    columns = [c for c in SEGMENTS.columns(options) if c in frame.columns]
+    title = _("KPIs by {dimension}").format(dimension=dimension_noun(options.by))
+    return table_pages(frame.select(columns), title)
+
+
+def _comment_table(frame: pl.DataFrame, options: Options) -> list[go.Figure]:
+    columns = ["responded_at", "touchpoint", "nps", "csat", "ces", "segment", "comment"]
+    shown = frame.select([c for c in columns if c in frame.columns]).with_columns(
+        pl.col("comment").map_elements(_shortened, return_dtype=pl.String)
+    )
+    widths = {"comment": 6, "touchpoint": 1.4, "responded_at": 1.6, "segment": 1.3}
+    return table_pages(
+        shown, _("Customer feedback"), rows_per_page=COMMENT_ROWS_PER_PAGE, widths=widths
+    )
+
+
+def _shortened(text: str | None) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= COMMENT_CHARS else text[: COMMENT_CHARS - 1].rstrip() + "…"
 
 
 # -- packs ----------------------------------------------------------------------------------
@@ -227,9 +384,14 @@ def _overview(f: Filters, options: Options) -> list[Section]:
     return sections
 
 
+def _top(options: Options) -> int:
+    """Report packs show the largest groups and "(other)" unless told otherwise (0: all)."""
+    return TOP_GROUPS if options.top is None else options.top
+
+
 def _funnel_page(f: Filters, options: Options) -> list[Section]:
     whole = options.replace(by=None)
-    split = options.replace(by=options.by or DEFAULT_BY)
+    split = options.replace(by=options.by or DEFAULT_BY, top=_top(options))
     joined = Options(steps=options.steps, window_days=options.window_days, metric=options.metric)
     return [
         Section(FUNNEL, whole, funnel_caption),
@@ -247,8 +409,41 @@ def _drivers_page(f: Filters, options: Options) -> list[Section]:
     ]
 
 
+def _segments_page(f: Filters, options: Options) -> list[Section]:
+    by = Options(by=options.by or DEFAULT_BY, top=_top(options))
+    return [
+        Section(SEGMENTS, by, segments_caption),
+        Section(SEGMENTS, by, segment_table_caption, draw=_segment_table),
+        Section(HEATMAP, by.replace(metric=options.metric), heatmap_caption),
+    ]
+
+
+def _trends_page(f: Filters, options: Options) -> list[Section]:
+    grain = options.grain if options.grain in TREND_WORDS else "month"
+    whole = Options(grain=grain)
+    sections = [
+        Section(NPS_TREND, whole, trend_caption),
+        Section(NPS_MIX, whole, mix_caption),
+    ]
+    if options.by is not None:
+        split = Options(grain=grain, by=options.by, top=_top(options))
+        sections.insert(1, Section(NPS_TREND, split, trend_caption))
+    return sections
+
+
+REPORT_COMMENTS = 40  # the newest comments a feedback pack lists
+
+
+def _feedback_page(f: Filters, options: Options) -> list[Section]:
+    shown = Options(band=options.band, search=options.search, limit=REPORT_COMMENTS)
+    return [Section(FEEDBACK, shown, comments_caption, draw=_comment_table)]
+
+
 REPORTS = {
     "overview": Report("overview", N_("Overview"), _overview),
     "funnel": Report("funnel", N_("Funnel & touchpoints"), _funnel_page),
     "drivers": Report("drivers", N_("Key drivers of NPS"), _drivers_page),
+    "segments": Report("segments", N_("Segments"), _segments_page),
+    "nps_trends": Report("nps_trends", N_("NPS trends"), _trends_page),
+    "feedback": Report("feedback", N_("Feedback"), _feedback_page, needs="comments"),
 }

@@ -227,8 +227,8 @@ def test_heatmap_cell_drill_down_and_shared_url(browser, server, output_dir):
     assert filters_caption(other) == caption
     assert query(other) == params
     other.screenshot(path=output_dir / "08-shared-url.png", full_page=True)
-    # and closes the drill-down
-    other.get_by_role("button", name="Close").click()
+    # and closes the drill-down with the drawer's X (its Close button: test_drill_ui)
+    other.get_by_role("dialog").get_by_label("Close", exact=True).click()
     other.locator("h3", has_text=heading).wait_for(state="detached", timeout=30_000)
     idle(other)
     assert "cell_tp" not in query(other)

@@ -42,7 +42,12 @@ def test_number_formats():
 def test_heatmap_cells_text_colours_and_click_targets():
     fig = charts.heatmap(heatmap_frame(), metric="nps", by="segment")
     assert "NPS by touchpoint and segment" in fig.layout.title.text
-    main, low, cells = fig.data
+    main, low, cells, *legend = fig.data
+    # the grey and the blank cells are explained in the figure itself (exports too)
+    assert [t.name for t in legend] == [
+        "grey: low sample (read with care)",
+        "n<5: hidden (fewer than 5 responses)",
+    ]
     # rows sorted so the first touchpoint alphabetically is at the top (reversed y)
     assert list(main.y) == ["Store", "Delivery"]
     assert list(main.x) == ["SMB", "VIP"]

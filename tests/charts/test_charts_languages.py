@@ -82,8 +82,9 @@ def test_the_unknown_group_is_named_in_the_language_and_clicks_keep_the_value():
     frame = heatmap_frame().with_columns(pl.col("segment").replace({"VIP": "(unknown)"}))
     with language("vi"):
         fig = charts.heatmap(frame, metric="nps", by="segment")
-    assert list(fig.layout.xaxis.ticktext) == ["(không rõ)", "SMB"]
-    assert list(fig.layout.xaxis.tickvals) == ["(unknown)", "SMB"]
+    # "(unknown)" after the named groups (and before a folded "(other)")
+    assert list(fig.layout.xaxis.ticktext) == ["SMB", "(không rõ)"]
+    assert list(fig.layout.xaxis.tickvals) == ["SMB", "(unknown)"]
     assert ("Delivery", "(unknown)") in {tuple(c) for c in fig.data[2].customdata}
 
 

@@ -36,7 +36,7 @@ def test_demo_generates_then_hands_the_store_to_the_dashboard(tmp_path, monkeypa
 def test_streamlit_command_honours_the_port():
     command = cli_setup._streamlit_command(8765)
     assert command[5:7] == ["--server.port", "8765"]
-    assert command[1:4] == ["-m", "streamlit", "run"] and command[4].endswith("app.py")
+    assert command[1:4] == ["-m", "dashboard.ui.serve", "run"] and command[4].endswith("app.py")
 
 
 def test_settings_lists_every_variable(capsys, monkeypatch):

@@ -121,6 +121,7 @@ def test_progress_brackets_the_callers_writing(duck_store):
     assert seen == [
         ("removing the existing data", 0.0),
         ("caller writes", 0.5),
+        ("comments: language, sentiment and themes", 1.0),  # feedback was emptied
         ("summarising customer days", 1.0),
         ("summarising feedback", 1.0),
         ("summarising funnel stages", 1.0),

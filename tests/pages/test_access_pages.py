@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import access, audit, auth, charts, db, service, state, users
 from dashboard.access import Scope
 from dashboard.config import get_settings
+from dashboard.text import service as text_service
 from dashboard.ui.signin import plain
 from tests.stores import build_store
 
@@ -41,6 +42,9 @@ TITLES = {
     "segments": "Segments",
     "nps_trends": "NPS trends",
     "feedback": "Feedback",
+    "comments": "What customers say",
+    "sentiment_model": "Sentiment model",
+    "themes": "Themes",
     "data": "Data",
     "users": "Users",
     "audit": "Audit trail",
@@ -52,9 +56,17 @@ PEOPLE = {
     "admin": ("admin@company.vn", "admin", {}),
 }
 PAGES_OF = {
-    "executive": {"overview", "funnel_touchpoints", "segments", "nps_trends"},
-    "manager": {"overview", "funnel_touchpoints", "segments", "nps_trends", "feedback"},
-    "analyst": {"overview", "funnel_touchpoints", "segments", "nps_trends", "feedback"},
+    "executive": {"overview", "funnel_touchpoints", "segments", "nps_trends", "comments"},
+    "manager": {"overview", "funnel_touchpoints", "segments", "nps_trends", "feedback", "comments"},
+    "analyst": {
+        "overview",
+        "funnel_touchpoints",
+        "segments",
+        "nps_trends",
+        "feedback",
+        "comments",
+        "sentiment_model",
+    },
     "admin": set(TITLES),
 }
 OTHER_REGIONS = ("Hà Nội", "Đà Nẵng")
@@ -69,6 +81,7 @@ def access_store(tmp_path_factory) -> str:
     for email, role, scope in PEOPLE.values():
         users.save(engine, users.checked(email, role, Scope.of(scope)))
     users.save(engine, users.checked("off@company.vn", "manager", active=False))
+    text_service.analyse_comments(engine)  # sentiment and themes on every page that shows them
     engine.dispose()
     return url
 

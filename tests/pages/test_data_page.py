@@ -193,7 +193,8 @@ def test_outdated_summaries_are_rebuilt_from_the_page(store_env, state):
     write_without_refresh(engine)
     if state == "stale":  # built, then another tool wrote around cxdash
         rollup_store.refresh_store(engine)
-        with engine.begin() as conn:
+        # db.writing: the embedded store's turn to write (its reads are read-only).
+        with db.writing(engine), engine.begin() as conn:
             conn.execute(
                 schema.feedback.insert().values(
                     response_id="R3", responded_at=dt.datetime(2024, 3, 3), touchpoint="Store",

@@ -220,7 +220,8 @@ def test_tables_show_numbers_the_vietnamese_way_and_sort_as_numbers():
     share = list(data.columns).index("conversion_overall")
     assert shown.iloc[1, share].endswith("%") and "," in shown.iloc[1, share]
     headers = json.loads(table.proto.columns)
-    assert headers["customers"]["label"] == "Khách hàng"
+    assert headers["customers"]["label"] == "Đạt bước (khách vào phễu)"  # the funnel's count
+    assert headers["reached_in_period"]["label"] == "Trong kỳ"  # the KPI-style one beside it
     assert headers["step"]["label"] == "Bước"
 
 

@@ -17,6 +17,8 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import charts, db, service, state
 from dashboard.config import get_settings
+from dashboard.metrics.groups import TOP_GROUPS
+from dashboard.text import service as text_service
 from queries.filters import Filters
 from tests.stores import build_store
 
@@ -199,13 +201,18 @@ def test_funnel_widgets_and_breakdown(store_env):
     at = app("funnel_touchpoints")
     at.pills(key="fn_by").set_value("channel").run()
     f = filters_for(state.View())
-    by_channel = service.get_funnel(engine(), f, None, None, "channel")
+    # the page shows the largest groups and "(other)" unless "All groups" is on
+    by_channel = service.get_funnel(engine(), f, None, None, "channel", top=TOP_GROUPS)
     assert at.dataframe[0].value["customers"].tolist() == by_channel["customers"].to_list()
     assert at.query_params["fn_by"] == "channel"
     at.number_input(key="fn_window").set_value(2).run()
-    narrow = service.get_funnel(engine(), f, None, 2.0, "channel")
+    narrow = service.get_funnel(engine(), f, None, 2.0, "channel", top=TOP_GROUPS)
     assert at.dataframe[0].value["customers"].tolist() == narrow["customers"].to_list()
     assert at.query_params["fn_window"] == "2"
+    at.toggle(key="all_groups").set_value(True).run()
+    every = service.get_funnel(engine(), f, None, 2.0, "channel")
+    assert at.dataframe[0].value["customers"].tolist() == every["customers"].to_list()
+    assert at.query_params["all_groups"] == "1"
 
 
 def test_heatmap_cell_drills_into_trend_and_comments_and_back(store_env):
@@ -303,17 +310,17 @@ def test_nps_trend_target_line_for_one_touchpoint(store_env):
 def test_feedback_band_search_and_paging(store_env):
     at = app("feedback")
     f = filters_for(state.View())
-    total = service.count_comments(engine(), f)
-    assert at.caption[1].value.startswith(f"{total:,} comments")
+    total = text_service.comment_total(engine(), f)
+    assert at.caption[2].value.startswith(f"{total:,} comments")
     at.segmented_control(key="fb_band").set_value("detractor").run()
-    detractors = service.count_comments(engine(), f, "detractor")
-    assert at.caption[1].value.startswith(f"{detractors:,} comments") and detractors < total
-    first = service.get_comments(engine(), f, "detractor", None, 20, 0)
+    detractors = text_service.comment_total(engine(), f, band="detractor")
+    assert at.caption[2].value.startswith(f"{detractors:,} comments") and detractors < total
+    first = text_service.comment_page(engine(), f, band="detractor", limit=20)
     assert [t.value for t in at.text][:3] == first["comment"].head(3).to_list()
     word = first["comment"][0].split()[-1]
     at.text_input(key="fb_search").set_value(word).run()
-    found = service.count_comments(engine(), f, "detractor", word)
-    assert at.caption[1].value.startswith(f"{found:,} comments")
+    found = text_service.comment_total(engine(), f, band="detractor", search=word)
+    assert at.caption[2].value.startswith(f"{found:,} comments")
     assert at.query_params["fb_band"] == "detractor" and at.query_params["fb_search"] == word
 
 
@@ -371,7 +378,7 @@ def test_page_parameters_round_trip(store_env):
     assert at.segmented_control(key="hm_metric").value == "csat"
     assert at.selectbox(key="hm_by").value == "region"
     f = filters_for(state.View())
-    funnel = service.get_funnel(engine(), f, None, 7.0, "channel")
+    funnel = service.get_funnel(engine(), f, None, 7.0, "channel", top=TOP_GROUPS)
     assert at.dataframe[0].value["customers"].tolist() == funnel["customers"].to_list()
     assert plotly_spec(at, "heatmap_csat_region")["layout"]["title"]["text"].startswith("CSAT")
     assert {k: at.query_params[k] for k in params} == params

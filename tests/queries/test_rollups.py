@@ -212,7 +212,7 @@ def test_another_tools_write_is_caught_by_the_fingerprint(store, monkeypatch):
         rollup_store.refresh(conn)
     assert rollup_store.reader(store).rollups
     # A write that bypasses cxdash: no state row deleted, no write counted.
-    with store.begin() as conn:
+    with db.writing(store), store.begin() as conn:  # the embedded store's turn to write
         conn.execute(
             schema.events.insert().values(
                 event_id="x", customer_id="p9", stage="visit", occurred_at=ORIGIN

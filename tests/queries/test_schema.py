@@ -55,7 +55,7 @@ def _table_names(engine) -> set[str]:
 def test_create_all_is_idempotent_and_keeps_data(store_url):
     engine = db.create_engine(store_url, external_access=True)
     db.create_schema(engine)
-    with engine.begin() as conn:
+    with db.writing(engine), engine.begin() as conn:  # the embedded store's turn to write
         conn.execute(schema.stages.insert(), [{"stage": "visit", "position": 1}])
     db.create_schema(engine)  # second run: no error, nothing dropped
     assert set(CANONICAL) <= _table_names(engine)

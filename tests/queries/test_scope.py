@@ -31,6 +31,7 @@ CASES = {
     "kpis": (views.KPIS, Options(compare=True)),
     "funnel": (views.FUNNEL, Options(steps=STEPS, window_days=30)),
     "funnel-by-segment": (views.FUNNEL, Options(steps=STEPS, by="segment")),
+    "funnel-in-period": (views.FUNNEL_IN_PERIOD, Options(steps=STEPS, by="segment")),
     "heatmap": (views.HEATMAP, Options(metric="csat", by="segment")),
     "nps-trend": (views.NPS_TREND, Options(grain="month", by="channel")),
     "nps-mix": (views.NPS_MIX, Options(grain="month")),

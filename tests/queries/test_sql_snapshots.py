@@ -31,6 +31,7 @@ CASES = {
     "kpis-compare": (views.KPIS, Options(compare=True)),
     "funnel": (views.FUNNEL, Options(steps=("visit", "purchase"), window_days=30)),
     "funnel-by-region": (views.FUNNEL, Options(steps=("visit", "purchase"), by="region")),
+    "funnel-in-period": (views.FUNNEL_IN_PERIOD, Options(steps=("visit", "purchase"), by="region")),
     "heatmap": (views.HEATMAP, Options(metric="nps", by="segment")),
     "nps-trend": (views.NPS_TREND, Options(grain="week", by="segment")),
     "segments": (views.SEGMENTS, Options(by="region")),
@@ -49,6 +50,16 @@ CASES = {
     "customer": (views.CUSTOMER, Options(customer_id="c1")),
     "followups": (views.FOLLOWUPS, Options(status="open", owner="anna", overdue=True, limit=20)),
     "followups-all-by-value": (views.FOLLOWUPS, Options(sort="value_at_risk", descending=True)),
+    # what customers say: a filtered page, every row (count, then the list), aggregates
+    "comments": (
+        views.COMMENTS,
+        Options(search="giao hàng", sentiment="negative", theme="delivery", limit=20),
+    ),
+    "comments-all": (views.COMMENTS, Options(band="detractor")),
+    "sentiment": (views.SENTIMENT, Options(by="region", score="negative")),
+    "heatmap-sentiment": (views.HEATMAP, Options(metric="sentiment", by="segment")),
+    "themes": (views.THEMES, Options()),
+    "theme-trend": (views.THEME_TREND, Options(grain="week", theme="delivery")),
 }
 
 

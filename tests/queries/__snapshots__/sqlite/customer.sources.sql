@@ -30,8 +30,8 @@ WHERE events.customer_id = ? GROUP BY events.stage, stages.position ORDER BY sta
 
 -- next statement
 
-SELECT feedback.response_id, feedback.responded_at, feedback.touchpoint, feedback.nps, feedback.csat, feedback.ces, feedback.comment, feedback.channel, feedback.language 
-FROM feedback 
+SELECT feedback.response_id, feedback.responded_at, feedback.touchpoint, feedback.nps, feedback.csat, feedback.ces, feedback.comment, feedback.channel, feedback.language, comment_facts.sentiment, comment_facts.sentiment_source, comment_facts.themes 
+FROM feedback LEFT OUTER JOIN comment_facts ON comment_facts.response_id = feedback.response_id 
 WHERE feedback.customer_id = ? ORDER BY feedback.responded_at DESC, feedback.response_id
 
 -- next statement

@@ -1,0 +1,3 @@
+SELECT coalesce(nullif(trim(rollup_funnel_events.region), %(nullif_1)s::VARCHAR), %(param_1)s::VARCHAR) AS region, rollup_funnel_events.idx, count(DISTINCT rollup_funnel_events.ckey) AS reached_in_period 
+FROM rollup_funnel_events 
+WHERE rollup_funnel_events.idx IN (%(idx_1_1)s::SMALLINT, %(idx_1_2)s::SMALLINT) AND rollup_funnel_events.occurred_at >= %(period_start)s::TIMESTAMP WITHOUT TIME ZONE AND rollup_funnel_events.occurred_at < %(period_end)s::TIMESTAMP WITHOUT TIME ZONE GROUP BY coalesce(nullif(trim(rollup_funnel_events.region), %(nullif_1)s::VARCHAR), %(param_1)s::VARCHAR), rollup_funnel_events.idx

@@ -1,0 +1,10 @@
+SELECT count(*) AS n 
+FROM feedback LEFT OUTER JOIN comment_facts ON comment_facts.response_id = feedback.response_id LEFT OUTER JOIN customers ON customers.customer_id = feedback.customer_id 
+WHERE feedback.responded_at >= ? AND feedback.responded_at < ? AND length(trim(coalesce(feedback.comment, ?))) > ? AND feedback.nps BETWEEN ? AND ?
+
+-- next statement
+
+SELECT feedback.response_id, feedback.responded_at, feedback.touchpoint, feedback.nps, feedback.csat, feedback.ces, feedback.comment, coalesce(comment_facts.language, feedback.language) AS language, customers.segment, comment_facts.sentiment, comment_facts.sentiment_source, comment_facts.themes, customers.customer_id 
+FROM feedback LEFT OUTER JOIN comment_facts ON comment_facts.response_id = feedback.response_id LEFT OUTER JOIN customers ON customers.customer_id = feedback.customer_id 
+WHERE feedback.responded_at >= ? AND feedback.responded_at < ? AND length(trim(coalesce(feedback.comment, ?))) > ? AND feedback.nps BETWEEN ? AND ? ORDER BY feedback.responded_at DESC, feedback.response_id
+ LIMIT ? OFFSET ?
