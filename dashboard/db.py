@@ -779,7 +779,9 @@ def translate_errors(engine: sa.Engine) -> Iterator[None]:
     except Exception as exc:
         # duckdb raises its own errors outside SQLAlchemy at connect, and bulk paths talk
         # to the drivers directly (DuckDB's Arrow scan, PostgreSQL's COPY).
-        if type(exc).__module__.split(".")[0] in {"_duckdb", "duckdb", "psycopg"}:
+        if type(exc).__module__.split(".")[0] in {"_duckdb", "duckdb", "psycopg", "chdb"} or (
+            _CHDB_OPEN_ELSEWHERE in str(exc).lower()  # chDB's plain RuntimeError at connect
+        ):
             raise _translated(engine, exc) from exc
         raise
 
@@ -789,8 +791,10 @@ def _translated(engine: sa.Engine, exc: Exception) -> StoreError:
     lowered = text.lower()
     where = _describe(engine)
     missing_table = (
-        "does not exist" in lowered and ("table" in lowered or "relation" in lowered)
-    ) or "no such table" in lowered
+        ("does not exist" in lowered and ("table" in lowered or "relation" in lowered))
+        or "no such table" in lowered
+        or "unknown table expression" in lowered  # ClickHouse
+    )
     if "in read-only mode: database does not exist" in lowered:
         missing_table = True
     if missing_table:
@@ -800,7 +804,11 @@ def _translated(engine: sa.Engine, exc: Exception) -> StoreError:
                 "Run `cxdash init-db`, then `cxdash demo-data` or `cxdash import`."
             ).format(where=where)
         )
-    if "could not set lock" in lowered or "conflicting lock" in lowered:
+    if (
+        "could not set lock" in lowered
+        or "conflicting lock" in lowered
+        or _CHDB_OPEN_ELSEWHERE in lowered
+    ):
         return StoreUnavailable(
             _(
                 "{where} is open in another process (a running dashboard or import). "
@@ -833,6 +841,9 @@ def _translated(engine: sa.Engine, exc: Exception) -> StoreError:
         )
     )
 
+
+# What chDB says when another process has its data directory open (one per process).
+_CHDB_OPEN_ELSEWHERE = "error initializing embeddedserver"
 
 # What "out of space" looks like: OSError ENOSPC, PostgreSQL's SQLSTATE 53100 (disk_full),
 # SQLite's SQLITE_FULL, DuckDB's IO errors from the operating system.

@@ -1,6 +1,7 @@
-"""``cxdash query`` prints the same numbers from DuckDB and from ClickHouse (chDB).
+"""``cxdash query`` prints the same numbers from DuckDB, SQLite, PostgreSQL and
+ClickHouse (chDB).
 
-Both stores are filled with the same deterministic fixture (tests.stores' hand-made
+The stores are filled with the same deterministic fixture (tests.stores' hand-made
 store: 400 customers, two years of funnel events and 2,400 responses), their summary
 tables built, and every view is asked the same questions through the command line, as
 a person would. The JSON outputs must be identical, character for character.
@@ -9,10 +10,13 @@ a person would. The JSON outputs must be identical, character for character.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
+import sqlalchemy as sa
 
 from dashboard import cli, db, followup, rollup_store
+from tests.conftest import PG_URL
 from tests.stores import build_store
 
 PERIOD = ("--from", "2024-03-01", "--to", "2025-08-31")
@@ -37,10 +41,28 @@ QUESTIONS = [
 
 
 @pytest.fixture(scope="module")
-def stores(tmp_path_factory, chdb_dir):
-    duck = f"duckdb:///{tmp_path_factory.mktemp('same') / 'store.duckdb'}"
-    chdb = f"chdb:///{chdb_dir}?database=cxdash_same_numbers"
-    urls = {"duckdb": duck, "chdb": chdb}
+def pg_url(pg_available):
+    """A PostgreSQL schema of its own for this module's store."""
+    name = f"cxdash_same_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+    url = sa.engine.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={name}"})
+    yield url.render_as_string(hide_password=False)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'DROP SCHEMA "{name}" CASCADE')
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory, chdb_dir, pg_url):
+    folder = tmp_path_factory.mktemp("same")
+    urls = {
+        "duckdb": f"duckdb:///{folder / 'store.duckdb'}",
+        "sqlite": f"sqlite:///{folder / 'store.sqlite'}",
+        "postgresql": pg_url,
+        "chdb": f"chdb:///{chdb_dir}?database=cxdash_same_numbers",
+    }
     for url in urls.values():
         assert build_store(url, prefer_generator=False) == "tiny"
         engine = db.create_engine(url, external_access=True)
@@ -59,9 +81,10 @@ def _answer(url, argv, monkeypatch, capsys) -> str:
     return out
 
 
+@pytest.mark.pg
 @pytest.mark.parametrize("argv", QUESTIONS, ids=[" ".join(q) for q in QUESTIONS])
-def test_duckdb_and_clickhouse_print_the_same_numbers(stores, argv, monkeypatch, capsys):
-    duck = _answer(stores["duckdb"], argv, monkeypatch, capsys)
-    click = _answer(stores["chdb"], argv, monkeypatch, capsys)
-    assert len(duck) > 20  # an answer, not an empty one
-    assert click == duck
+def test_every_store_prints_the_same_numbers(stores, argv, monkeypatch, capsys):
+    answers = {name: _answer(url, argv, monkeypatch, capsys) for name, url in stores.items()}
+    assert len(answers["duckdb"]) > 20  # an answer, not an empty one
+    for name, answer in answers.items():
+        assert answer == answers["duckdb"], f"{name} differs from duckdb"
