@@ -98,13 +98,15 @@ with funnel_col:
 
 with heat_col:
     st.subheader(_("Touchpoint satisfaction"), anchor=False)
-    left, right = st.columns(2)
-    left.segmented_control(
+    # A row that wraps: the four scores stay whole (Vietnamese "Cảm xúc" was cut off in a
+    # half column), and "By" moves under them where the column is narrow.
+    controls = st.container(horizontal=True, vertical_alignment="bottom")
+    controls.segmented_control(
         _("Score"), HM_METRICS, key="hm_metric", required=True,
         format_func=metric_short, on_change=close_cell,
     )  # fmt: skip
-    right.selectbox(_("By"), list(DIMENSIONS), key="hm_by", format_func=ui.dimension_label,
-                    on_change=close_cell)  # fmt: skip
+    controls.selectbox(_("By"), list(DIMENSIONS), key="hm_by", format_func=ui.dimension_label,
+                       on_change=close_cell, width=220)  # fmt: skip
     metric = ui.widget_value("hm_metric", "nps", HM_METRICS)
     hm_by = ui.widget_value("hm_by", "segment", DIMENSIONS)
     with ui.friendly_errors():

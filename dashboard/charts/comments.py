@@ -13,7 +13,7 @@ import polars as pl
 
 from dashboard.charts.base import _column, _figure, _flag, date_axis, empty_figure
 from dashboard.charts.formats import fmt_int, fmt_pct, fmt_score
-from dashboard.charts.heatmap import heatmap
+from dashboard.charts.heatmap import heatmap, text_colour
 from dashboard.charts.labels import dimension_noun
 from dashboard.charts.theme import BAD, DIVERGING, GOOD, LOW_N, NEUTRAL, PALETTE
 from dashboard.i18n import N_, _
@@ -112,6 +112,12 @@ def sentiment_heatmap(
     return fig
 
 
+def _cell_text_colour(net: float | None, low: float | None) -> str:
+    """Grey on a low-sample cell; else dark or white, whichever reads on the cell's colour
+    (net sentiment on the -100..100 scale)."""
+    return "#6B7075" if low is not None else text_colour(net, 100.0)
+
+
 def _grid(rows: int, columns: int, fill=None) -> list[list]:
     return [[fill] * columns for _ in range(rows)]
 
@@ -194,7 +200,7 @@ def theme_touchpoints(frame: pl.DataFrame, *, title: str | None = None) -> go.Fi
     fig.update_layout(
         annotations=[
             dict(x=touchpoints[c], y=shown[r], text=text[r][c], showarrow=False,
-                 font=dict(size=12, color="#6B7075" if z_low[r][c] is not None else "#1F2328"))
+                 font=dict(size=12, color=_cell_text_colour(z[r][c], z_low[r][c])))
             for r in range(len(order)) for c in range(len(touchpoints)) if text[r][c]
         ]
     )  # fmt: skip

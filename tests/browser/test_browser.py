@@ -8,6 +8,7 @@ Screenshots go to ``$CXDASH_TEST_OUTPUT`` (default: the test's tmp directory).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -49,28 +50,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def output_dir(tmp_path_factory) -> Path:
+def shots_dir(tmp_path_factory, name: str) -> Path:
+    """Where a module's screenshots go: ``$CXDASH_TEST_OUTPUT/browser`` or a tmp directory."""
     base = os.environ.get("CXDASH_TEST_OUTPUT")
-    path = Path(base) / "browser" if base else tmp_path_factory.mktemp("browser")
+    path = Path(base) / "browser" if base else tmp_path_factory.mktemp(name)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[str]:
-    """``cxdash serve`` on a free port over a fresh small store; yields the base URL."""
-    _chromium_or_skip()
-    store = tmp_path_factory.mktemp("served") / "small.duckdb"
-    build_store(f"duckdb:///{store}")
+@contextlib.contextmanager
+def serving(tmp_path_factory, url: str, name: str, **env: str) -> Iterator[str]:
+    """``cxdash serve`` on a free port over the store at ``url`` (extra ``env`` on top of
+    this process's); yields the base URL once healthy, stops the server afterwards."""
     port = _free_port()
-    env = dict(
-        os.environ,
-        CXDASH_DATABASE_URL=f"duckdb:///{store}",
-        STREAMLIT_SERVER_HEADLESS="true",
-        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
-    )
-    log = (tmp_path_factory.mktemp("served-log") / "serve.log").open("w")
+    env = dict(os.environ, CXDASH_DATABASE_URL=url, STREAMLIT_SERVER_HEADLESS="true",
+               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", **env)  # fmt: skip
+    log = (tmp_path_factory.mktemp(f"{name}-log") / "serve.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "dashboard.cli", "serve", "--port", str(port)],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -86,6 +81,34 @@ def server(tmp_path_factory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
         log.close()
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator:
+    """Debian's Chromium, headless, through Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def output_dir(tmp_path_factory) -> Path:
+    return shots_dir(tmp_path_factory, "browser")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    """``cxdash serve`` on a free port over a fresh small store; yields the base URL."""
+    _chromium_or_skip()
+    url = f"duckdb:///{tmp_path_factory.mktemp('served') / 'small.duckdb'}"
+    build_store(url)
+    with serving(tmp_path_factory, url, "served") as base:
+        yield base
 
 
 def _wait_healthy(base: str, process: subprocess.Popen, timeout: float = 60) -> None:
@@ -105,12 +128,8 @@ def _wait_healthy(base: str, process: subprocess.Popen, timeout: float = 60) -> 
 
 @pytest.fixture(scope="module")
 def browser(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def idle(page, timeout: float = 30_000) -> None:

@@ -10,10 +10,6 @@ ordinary load (which creates its follow-up item). Screenshots go to
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,14 +19,13 @@ import pytest
 from dashboard import db, service
 from dashboard.ingest.write import load
 from tests.browser.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     _chromium_or_skip,
-    _free_port,
-    _wait_healthy,
+    chromium,
     idle,
     open_page,
     query,
+    serving,
+    shots_dir,
     title,
 )
 from tests.stores import build_store
@@ -74,49 +69,24 @@ def service_customers():
 
 @pytest.fixture(scope="module")
 def output_dir(tmp_path_factory) -> Path:
-    base = os.environ.get("CXDASH_TEST_OUTPUT")
-    path = Path(base) / "browser" if base else tmp_path_factory.mktemp("browser-customers")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return shots_dir(tmp_path_factory, "customers")
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> Iterator[tuple[str, str]]:
     """``cxdash serve`` over the small demo plus the detractor; (base URL, customer id)."""
     _chromium_or_skip()
-    store = tmp_path_factory.mktemp("served-customers") / "small.duckdb"
-    url = f"duckdb:///{store}"
+    url = f"duckdb:///{tmp_path_factory.mktemp('served-customers') / 'small.duckdb'}"
     build_store(url)
     customer_id = _add_detractor(url)
-    port = _free_port()
-    env = dict(os.environ, CXDASH_DATABASE_URL=url, STREAMLIT_SERVER_HEADLESS="true",
-               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")  # fmt: skip
-    log = (tmp_path_factory.mktemp("served-customers-log") / "serve.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dashboard.cli", "serve", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base, process)
+    with serving(tmp_path_factory, url, "served-customers") as base:
         yield base, customer_id
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def browser(served):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _choose(page, container, index: int, text: str, *, type_it: bool = False) -> None:

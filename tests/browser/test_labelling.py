@@ -11,10 +11,6 @@ through the app itself.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,13 +22,12 @@ from dashboard.i18n import translations
 from dashboard.text import service as text_service
 from queries.filters import Filters
 from tests.browser.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     _chromium_or_skip,
-    _free_port,
-    _wait_healthy,
+    chromium,
     idle,
     open_page,
+    serving,
+    shots_dir,
     title,
 )
 from tests.stores import build_store
@@ -60,49 +55,24 @@ def _prepare(url: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def output_dir(tmp_path_factory) -> Path:
-    base = os.environ.get("CXDASH_TEST_OUTPUT")
-    path = Path(base) / "browser" if base else tmp_path_factory.mktemp("browser-labelling")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return shots_dir(tmp_path_factory, "labelling")
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> Iterator[tuple[str, list[str]]]:
     """``cxdash serve`` over the prepared store; (base URL, the queue's first four ids)."""
     _chromium_or_skip()
-    store = tmp_path_factory.mktemp("served-labelling") / "small.duckdb"
-    url = f"duckdb:///{store}"
+    url = f"duckdb:///{tmp_path_factory.mktemp('served-labelling') / 'small.duckdb'}"
     build_store(url)
     queue = _prepare(url)
-    port = _free_port()
-    env = dict(os.environ, CXDASH_DATABASE_URL=url, STREAMLIT_SERVER_HEADLESS="true",
-               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")  # fmt: skip
-    log = (tmp_path_factory.mktemp("served-labelling-log") / "serve.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dashboard.cli", "serve", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base, process)
+    with serving(tmp_path_factory, url, "served-labelling") as base:
         yield base, queue
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def browser(served):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _shown(page, response_id: str) -> None:

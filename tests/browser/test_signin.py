@@ -21,13 +21,13 @@ import pytest
 from dashboard import audit, db, users
 from dashboard.access import Scope
 from tests.browser.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     VIEWPORT,
     _chromium_or_skip,
     _free_port,
     _wait_healthy,
+    chromium,
     idle,
+    shots_dir,
 )
 from tests.stores import build_store
 
@@ -125,20 +125,13 @@ def oidc_server(tmp_path_factory, store, provider) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(store):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
 def output_dir(tmp_path_factory) -> Path:
-    base = os.environ.get("CXDASH_TEST_OUTPUT")
-    path = Path(base) / "browser" if base else tmp_path_factory.mktemp("signin-shots")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return shots_dir(tmp_path_factory, "signin-shots")
 
 
 def _heading(page, text: str, timeout: float = 60_000) -> None:

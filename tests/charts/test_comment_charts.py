@@ -141,3 +141,20 @@ def test_empty_frames_give_an_empty_chart_with_a_title():
     with language("vi"):
         fig = charts.theme_touchpoints(theme_frame().clear())
     assert fig.layout.title.text.startswith("Chủ đề theo điểm chạm")
+
+
+def test_theme_cells_on_dark_colours_have_white_text():
+    from dashboard.charts.heatmap import LIGHT_TEXT
+
+    frame = pl.DataFrame(
+        {
+            "theme": ["delivery", "price"], "label": ["Delivery", "Price"],
+            "touchpoint": ["Store", "Store"], "comments": [40, 40], "total": [80, 80],
+            "share": [0.5, 0.5], "net_sentiment": [95.0, 5.0], "moe": [5.0, 5.0],
+            "share_negative": [0.0, 0.2], "low_n": [False, False], "hidden": [False, False],
+            "source": ["model", "model"],
+        }
+    )  # fmt: skip
+    fig = charts.theme_touchpoints(frame)
+    colours = {a.font.color for a in fig.layout.annotations}
+    assert LIGHT_TEXT in colours and len(colours) == 2  # the deep blue cell, the pale one
