@@ -46,7 +46,7 @@ STEP_FORMATS = {"customers": charts.fmt_int, "conversion_from_previous": charts.
                 "median_seconds_from_previous": charts.fmt_seconds}  # fmt: skip
 extra = (f"{tp} × {charts.group_label(group)}",) if tp and group else ()
 ui.header(_("Funnel & touchpoints"), f, extra)
-funnel_col, heat_col = st.columns(2, gap="large")
+funnel_col, heat_col = ui.halves()  # stacked where a half is too narrow for the heatmap
 
 with funnel_col:
     st.subheader(_("Funnel"), anchor=False)

@@ -43,6 +43,7 @@ from dashboard.ui.page import (
     view,
 )
 from dashboard.ui.signin import account_box, no_sign_in_banner, require, sign_in
+from dashboard.ui.styles import halves
 from dashboard.ui.tables import date_column, datetime_column, headers, number_column, text_column
 from dashboard.ui.url_state import (
     EVERYTHING,
@@ -113,6 +114,7 @@ __all__ = [
     "table",
     "url_value",
     "widget_value",
+    "halves",
     "view",
     "write_url",
 ]

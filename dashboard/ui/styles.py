@@ -37,3 +37,25 @@ METRIC_TEXT_WRAPS = """<style>
 def metric_text_fits() -> None:
     """Let KPI tiles and page links show their whole text."""
     st.html(METRIC_TEXT_WRAPS)
+
+
+# Two charts side by side (the funnel and the heatmap) need room: in half of a laptop's
+# content area (1,024 px with the sidebar open: ~280 px each) the heatmap's cell numbers
+# overlap and its controls scroll. Below that width the halves stack, as on a phone.
+HALVES_KEY = "halves"
+HALVES_MIN_PX = 400  # 1,366 px laptops keep the halves side by side; 1,280 px stacks
+_HALVES_ROW = (
+    f'.st-key-{HALVES_KEY} > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"]'
+)
+HALVES_STACK = f"""<style>
+{_HALVES_ROW} {{ flex-wrap: wrap !important; }}
+{_HALVES_ROW} > [data-testid="stColumn"] {{ flex: 1 1 {HALVES_MIN_PX}px !important; }}
+</style>"""
+
+
+def halves(gap: str = "large"):
+    """Two columns side by side where each gets at least ``HALVES_MIN_PX``, stacked below
+    that; returns the two columns (only the pair's own row wraps, not rows inside it)."""
+    st.html(HALVES_STACK)
+    with st.container(key=HALVES_KEY):
+        return st.columns(2, gap=gap)

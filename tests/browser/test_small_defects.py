@@ -87,3 +87,23 @@ def test_the_heatmap_has_no_toolbar_over_its_title(browser, server, output_dir):
     box = chart.first.bounding_box()
     page.screenshot(path=output_dir / "small-03-heatmap-title.png", clip=box)
     page.close()
+
+
+HALVES = """() => [...document.querySelectorAll('.st-key-halves [data-testid="stColumn"]')]
+  .slice(0, 2).map(c => { const r = c.getBoundingClientRect(); return [r.x, r.y, r.width]; })"""
+
+
+@pytest.mark.parametrize("width", [1440, 1024])
+def test_funnel_and_heatmap_stack_where_a_half_is_too_narrow(browser, server, output_dir, width):
+    page = _open(browser, f"{server}/funnel_touchpoints?lang=vi&hm_metric=sentiment",
+                 {"width": width, "height": 900})  # fmt: skip
+    (fx, fy, fw), (hx, hy, hw) = page.evaluate(HALVES)
+    if width == 1440:  # side by side, each half wide enough
+        assert hx > fx and abs(hy - fy) < 2 and hw >= 400
+    else:  # 1,024 px with the sidebar: a half would be ~250 px; they stack, full width
+        assert hx == fx and hy > fy and hw >= 500
+    # the heatmap's four scores are whole, not cut at the column's edge
+    control = page.locator('[data-testid="stButtonGroup"]').filter(has_text="NPS").first
+    assert page.evaluate("el => el.scrollWidth <= el.clientWidth + 1", control.element_handle())
+    page.screenshot(path=output_dir / f"small-05-funnel-heatmap-{width}.png", full_page=True)
+    page.close()
