@@ -18,6 +18,7 @@ import sys
 
 from dashboard import db
 from dashboard.cli.errors import CliError
+from dashboard.ingest import labels as label_files
 from dashboard.text import service
 
 
@@ -33,7 +34,7 @@ def _import_labels(args: argparse.Namespace) -> int:
     engine = db.create_engine()
     try:
         who = args.actor or _default_actor()
-        stored = service.import_labels(engine, args.file, labelled_by=who)
+        stored = label_files.import_labels(engine, args.file, labelled_by=who)
     except service.LabelImportRejected as exc:
         raise CliError(str(exc)) from None
     word = "label" if stored == 1 else "labels"

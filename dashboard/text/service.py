@@ -6,7 +6,7 @@ helpers), so a failure leaves the store as it was.
 
 Where a comment's sentiment comes from (``comment_facts.sentiment_source``):
 
-- ``label``    a person labelled it (``set_label``, ``import_labels``): always wins;
+- ``label``    a person labelled it (``set_label``, ``import_label_rows``): always wins;
 - ``model``    the active model trained from this store's labels scored it;
 - ``baseline`` no model is active: the bilingual lexicon (``dashboard.text.lexicon``).
 
@@ -23,7 +23,6 @@ import json
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
 import sqlalchemy as sa
@@ -441,40 +440,6 @@ _LABEL_SCHEMA = {
 }
 
 
-def _read_label_rows(path: Path) -> tuple[str, pl.DataFrame]:
-    """(name, frame with _line, response_id, sentiment, themes) from a CSV/XLSX file."""
-    from dashboard.ingest.read import LINE, FileRejected, open_source
-
-    try:
-        source = open_source(path)
-    except FileRejected as exc:
-        raise LabelImportRejected(path.name, [(1, str(exc))]) from None
-    try:
-        columns = {c.strip().lower(): c for c in source.columns}
-        missing = [c for c in ("response_id", "sentiment") if c not in columns]
-        if missing:
-            raise LabelImportRejected(
-                source.name,
-                [
-                    (
-                        1,
-                        f"no column {', '.join(missing)}; the header must name response_id, "
-                        "sentiment and optionally themes",
-                    )
-                ],
-            )
-        frame = pl.concat(list(source.batches()), how="vertical_relaxed")
-        picked = [pl.col(LINE).cast(pl.Int64).alias("line")]
-        for name in ("response_id", "sentiment", "themes"):
-            if name in columns:
-                picked.append(pl.col(columns[name]).cast(pl.String).str.strip_chars().alias(name))
-            else:
-                picked.append(pl.lit(None, dtype=pl.String).alias(name))
-        return source.name, frame.select(picked)
-    finally:
-        source.close()
-
-
 def _label_errors(
     conn: sa.Connection, rows: pl.DataFrame, taxonomy: themes.Taxonomy
 ) -> list[tuple[int, str]]:
@@ -520,32 +485,12 @@ def _label_themes(value: str | None) -> str | None:
     return themes.join_themes(p for p in parts if p != NO_THEMES)
 
 
-def import_labels(engine: sa.Engine, path: str | Path, labelled_by: str) -> int:
-    """Import a labels file (CSV or XLSX): columns response_id, sentiment
-    (negative | neutral | positive) and optionally themes (';'-separated theme ids;
-    'none' = none of the themes; an empty cell leaves the themes to the keywords).
-
-    All rows are checked first; if any is bad, nothing is written. Existing labels of
-    the same responses are replaced. Returns the number of labels stored.
-
-    Raises
-    ------
-    LabelImportRejected
-        With every bad row's line number and what is wrong (unknown response_id, a
-        response without comment, a sentiment or theme that does not exist, a
-        response_id given twice); nothing was written.
-    """
-    if not labelled_by:
-        raise LabelRejected("say who labelled the file (labelled_by=...)")
-    name, rows = _read_label_rows(Path(path))
-    return import_label_rows(engine, rows, name, labelled_by)
-
-
 def import_label_rows(engine: sa.Engine, rows: pl.DataFrame, name: str, labelled_by: str) -> int:
-    """:func:`import_labels` of rows already read: columns response_id, sentiment,
-    optionally themes and line (the row's line for error messages; default: the line
-    it would have in a file with a header). All checked first; nothing written if any
-    is bad (:class:`LabelImportRejected`). Returns the number of labels stored."""
+    """Labels of rows already read (from a file: ``dashboard.ingest.labels``): columns
+    response_id, sentiment, optionally themes and line (the row's line for error
+    messages; default: the line it would have in a file with a header). All checked
+    first; nothing written if any is bad (:class:`LabelImportRejected`). Returns the
+    number of labels stored."""
     if not labelled_by:
         raise LabelRejected("say who labelled (labelled_by=...)")
     rows = rows.select(

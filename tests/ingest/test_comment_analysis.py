@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from dashboard import db
+from dashboard.ingest import labels as label_files
 from dashboard.ingest.write import load
 from dashboard.text import service
 from queries import schema
@@ -82,7 +83,7 @@ def test_new_imports_are_scored_by_the_model_in_use(store, tmp_path):
         loader.append("feedback", feedback(rows))
     path = tmp_path / "labels.csv"
     pl.DataFrame({"response_id": [r for r, _ in rows], "sentiment": labels}).write_csv(path)
-    service.import_labels(store, path, labelled_by="test")
+    label_files.import_labels(store, path, labelled_by="test")
     service.activate_model(store, service.train_model(store, by="test").version, by="test")
     with load(store, origin="later") as loader:
         loader.append("feedback", feedback([("later", "delivery was very late, rude staff")]))

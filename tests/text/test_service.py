@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from dashboard import db
+from dashboard.ingest import labels as label_files
 from dashboard.text import lexicon, service
 from dashboard.text.model import NotEnoughLabels
 from queries import schema
@@ -310,7 +311,7 @@ def test_import_labels_rejects_bad_rows_with_line_numbers_and_writes_nothing(ana
     path = tmp_path / "labels.csv"
     path.write_text(LABELS_CSV, encoding="utf-8")
     with pytest.raises(service.LabelImportRejected) as rejected:
-        service.import_labels(analysed, path, "lan")
+        label_files.import_labels(analysed, path, "lan")
     assert rejected.value.errors == [
         (3, "unknown response_id 'r99' (no such response in the store)"),
         (4, "sentiment 'great' is not one of negative, neutral, positive"),
@@ -334,12 +335,12 @@ def test_import_labels_xlsx_lines_and_a_good_file(analysed, tmp_path):
     path = tmp_path / "labels.xlsx"
     bad.write_excel(path)
     with pytest.raises(service.LabelImportRejected) as rejected:
-        service.import_labels(analysed, path, "lan")
+        label_files.import_labels(analysed, path, "lan")
     assert [line for line, _ in rejected.value.errors] == [3]  # header is row 1
     good = tmp_path / "good.csv"
     good.write_text("response_id,sentiment,themes\nr01,positive,price\nr05,Neutral,none\n"
                     "r06,negative,\n", encoding="utf-8")  # fmt: skip
-    assert service.import_labels(analysed, good, "lan") == 3
+    assert label_files.import_labels(analysed, good, "lan") == 3
     got = facts(analysed)
     assert [(got[r]["sentiment"], got[r]["sentiment_source"], got[r]["themes"]) for r in
             ("r01", "r05", "r06")] == [("positive", "label", "price"), ("neutral", "label", ""),
@@ -350,7 +351,7 @@ def test_import_labels_needs_the_columns(analysed, tmp_path):
     path = tmp_path / "labels.csv"
     path.write_text("id,label\nr01,positive\n", encoding="utf-8")
     with pytest.raises(service.LabelImportRejected, match="no column response_id, sentiment"):
-        service.import_labels(analysed, path, "lan")
+        label_files.import_labels(analysed, path, "lan")
 
 
 def test_label_queue_serves_the_least_certain_unlabelled_comments(analysed):
@@ -375,7 +376,7 @@ def _labelled_store(engine, tmp_path) -> None:
     path = tmp_path / "labels.csv"
     body = "".join(f"s{i:02d},{label}\n" for i, label in enumerate(labels))
     path.write_text("response_id,sentiment\n" + body, encoding="utf-8")
-    assert service.import_labels(engine, path, "lan") == 60
+    assert label_files.import_labels(engine, path, "lan") == 60
 
 
 def test_train_stores_the_model_inactive_until_activated(store, tmp_path):

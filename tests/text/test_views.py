@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 from dashboard import db, views
+from dashboard.ingest import labels as label_files
 from dashboard.text import service
 from dashboard.views import Options
 from queries import schema
@@ -53,7 +54,7 @@ def labelled_store(engine, tmp_path: Path) -> None:
     service.analyse_comments(engine)
     path = tmp_path / "labels.csv"
     pl.DataFrame(labels, schema=["response_id", "sentiment"], orient="row").write_csv(path)
-    service.import_labels(engine, path, labelled_by="test")
+    label_files.import_labels(engine, path, labelled_by="test")
 
 
 @pytest.fixture
