@@ -29,8 +29,8 @@ def import_labels(engine: sa.Engine, path: str | Path, labelled_by: str) -> int:
         response without comment, a sentiment or theme that does not exist, a
         response_id given twice); nothing was written.
     """
-    if not labelled_by:
-        raise text_service.LabelRejected("say who labelled the file (labelled_by=...)")
+    if not labelled_by:  # a caller's mistake (the CLI always says who), not a reader's
+        raise text_service.LabelRejected("say who labelled the file (labelled_by=...)")  # i18n: ok
     name, rows = read_label_rows(Path(path))
     return text_service.import_label_rows(engine, rows, name, labelled_by)
 
