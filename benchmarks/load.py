@@ -165,6 +165,9 @@ async def act(page, kind: str, arg, timeout_ms: float) -> float | None:
         if await page.locator('[role="dialog"]').count():
             # the heatmap cell's drawer is modal: a person closes it before navigating
             await page.keyboard.press("Escape")
+            # its dismissal reruns the page: a click during that run can be swallowed
+            drawer = page.locator('[role="dialog"]').first
+            await drawer.wait_for(state="detached", timeout=timeout_ms)
             await idle(page, timeout_ms)
         link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=arg).first
         t0 = await page.evaluate("performance.now()")
