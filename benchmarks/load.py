@@ -40,6 +40,10 @@ from pathlib import Path
 
 from playwright.async_api import async_playwright
 
+# The in-page recorder of Streamlit's run states, shared with the latency benchmark (this
+# script runs from benchmarks/, which is then the first entry of sys.path).
+from ui_latency import DRAWN_SINCE, OBSERVER
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -50,25 +54,6 @@ VIEWPORT = {"width": 1400, "height": 1000}
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 ERROR_TEXTS = ("Something went wrong", "Cannot open the data store", "could not answer")
 BUSY_TEXT = "being updated"
-OBSERVER = """
-() => {
-  window.__cxStates = [];
-  new MutationObserver((changes) => changes.forEach((c) => window.__cxStates.push(
-    [c.target.getAttribute('data-test-script-state'), performance.now()]
-  ))).observe(document.body, {
-    attributes: true, subtree: true, attributeFilter: ['data-test-script-state'],
-  });
-}
-"""
-DRAWN_SINCE = """
-(t0) => {
-  const after = window.__cxStates.filter(([, t]) => t >= t0);
-  const started = after.findIndex(([s]) => s === 'running');
-  if (started < 0) return null;
-  const done = after.slice(started).find(([s]) => s === 'notRunning');
-  return done ? done[1] - t0 : null;
-}
-"""
 # The fixed script every session plays (cycled when --interactions is longer).
 SCRIPT = (
     ("preset", "Last quarter"),
