@@ -28,7 +28,9 @@ def warm() -> dict[str, float]:
         return now
 
     t = time.perf_counter()
-    import pandas  # noqa: F401  -- exports and the naive paths; 0.3-0.6 s cold
+    from dashboard.ui.startup import warm_up
+
+    warm_up()  # numpy, pandas and Plotly, under the lock the sessions' first runs wait on
     import plotly.graph_objects as go
 
     from dashboard import access, auth, charts, customers, db, service, state, views
