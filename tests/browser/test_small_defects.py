@@ -97,6 +97,10 @@ HALVES = """() => [...document.querySelectorAll('.st-key-halves [data-testid="st
 def test_funnel_and_heatmap_stack_where_a_half_is_too_narrow(browser, server, output_dir, width):
     page = _open(browser, f"{server}/funnel_touchpoints?lang=vi&hm_metric=sentiment",
                  {"width": width, "height": 900})  # fmt: skip
+    # the page's style arrives with its run: wait until the pair has settled into a layout
+    stacked = "([a, b]) => a[0] === b[0] && b[1] > a[1]"
+    wanted = stacked if width < 1280 else f"([a, b]) => !({stacked})([a, b])"
+    page.wait_for_function(f"() => ({wanted})(({HALVES})())", timeout=15_000)
     (fx, fy, fw), (hx, hy, hw) = page.evaluate(HALVES)
     if width == 1440:  # side by side, each half wide enough
         assert hx > fx and abs(hy - fy) < 2 and hw >= 400
